@@ -1,0 +1,47 @@
+namespace LaminiPS;
+
+/// <summary>
+/// Every FullyQualifiedErrorId the module raises, in one place, so the README's table and the tests
+/// have a single source. PowerShell appends ",&lt;cmdlet class&gt;" to these.
+/// </summary>
+public static class ErrorIds
+{
+    // Configuration and input, raised before any request.
+    public const string MissingApiKey = "MissingApiKey";
+    public const string InvalidBaseUri = "InvalidBaseUri";
+    public const string UnencryptedAuthenticationRefused = "UnencryptedAuthenticationRefused";
+    public const string InvalidConfigurationFile = "InvalidConfigurationFile";
+    public const string InvalidMessage = "InvalidMessage";
+    public const string EmptyPrompt = "EmptyPrompt";
+    public const string InvalidAdditionalParameters = "InvalidAdditionalParameters";
+
+    // HTTP and transport failures.
+    public const string Unauthorized = "Unauthorized";
+    public const string PermissionDenied = "PermissionDenied";
+    public const string NotFound = "NotFound";
+    public const string ModelNotFound = "ModelNotFound";
+    public const string BadRequest = "BadRequest";
+    public const string RateLimited = "RateLimited";
+    public const string ServiceUnavailable = "ServiceUnavailable";
+    public const string ServerError = "ServerError";
+    public const string UnexpectedStatus = "UnexpectedStatus";
+    public const string RetryAfterTooLong = "RetryAfterTooLong";
+    public const string Timeout = "Timeout";
+    public const string ConnectionFailed = "ConnectionFailed";
+    public const string InvalidResponse = "InvalidResponse";
+    public const string EmptyResponse = "EmptyResponse";
+    public const string ResponseTooLarge = "ResponseTooLarge";
+    public const string StreamError = "StreamError";
+    public const string StreamTruncated = "StreamTruncated";
+
+    // Structured output.
+    public const string JsonReplyInvalid = "JsonReplyInvalid";
+    public const string JsonReplySchemaMismatch = "JsonReplySchemaMismatch";
+    public const string InvalidSchema = "InvalidSchema";
+    public const string InvalidSchemaProperty = "InvalidSchemaProperty";
+    public const string InvalidSchemaJson = "InvalidSchemaJson";
+    public const string SchemaNotObject = "SchemaNotObject";
+    public const string SelfReferencingType = "SelfReferencingType";
+    public const string StrictSchemaViolation = "StrictSchemaViolation";
+    public const string InvalidSchemaName = "InvalidSchemaName";
+}
