@@ -1,0 +1,183 @@
+# Starts, scripts and inspects the LaminiPS test server (tests/TestServer) for the Pester suites.
+# The server must already be built into out/testserver; see tests/TestServer/Program.cs for its
+# command line and tests/TestServer/Behavior.cs for what a behaviour can do.
+
+Set-StrictMode -Version 3.0
+
+$script:RepoRoot = Split-Path -Parent $PSScriptRoot
+
+function Start-LaminiTestServer {
+    [CmdletBinding()]
+    [OutputType([pscustomobject])]
+    param(
+        [string] $ApiKey = 'lamini-test-key-0123456789'
+    )
+
+    $dll = Join-Path $script:RepoRoot 'out/testserver/TestServer.dll'
+    if (-not (Test-Path -LiteralPath $dll)) {
+        throw "The test server is not built ('$dll' is missing). Run './build.ps1 -Task Build' (or -Task Test) first."
+    }
+
+    $startInfo = [System.Diagnostics.ProcessStartInfo]::new('dotnet')
+    $startInfo.Arguments = @(
+        (ConvertTo-ProcessArgument $dll)
+        '--urls', 'http://127.0.0.1:0'
+        '--api-key', (ConvertTo-ProcessArgument $ApiKey)
+        '--fixtures', (ConvertTo-ProcessArgument (Join-Path $PSScriptRoot 'fixtures'))
+    ) -join ' '
+    $startInfo.UseShellExecute = $false
+    $startInfo.CreateNoWindow = $true
+    # stdin stays open: the server exits when it closes, so even a crashed run leaves nothing behind.
+    $startInfo.RedirectStandardInput = $true
+    $startInfo.RedirectStandardOutput = $true
+    $startInfo.RedirectStandardError = $true
+
+    $process = [System.Diagnostics.Process]::Start($startInfo)
+    $stderr = $process.StandardError.ReadToEndAsync()
+    $firstLine = $process.StandardOutput.ReadLineAsync()
+    $timeoutMs = 30000
+    $line = if ($firstLine.Wait($timeoutMs)) { $firstLine.Result } else { $null }
+    $listening = [regex]::Match([string]$line, '^LISTENING (http://\S+)$')
+    if (-not $listening.Success) {
+        if (-not $process.HasExited) { $process.Kill() }
+        $process.WaitForExit()
+        $reason = if (-not $firstLine.IsCompleted) { "it did not listen within $($timeoutMs / 1000) s" }
+            elseif ($null -eq $line) { "it exited with code $($process.ExitCode)" }
+            else { "it printed '$line'" }
+        throw "The test server failed to start: $reason. $($stderr.Result)".Trim()
+    }
+    # Nothing else is expected on stdout; draining it keeps a chatty server from ever blocking.
+    $null = $process.StandardOutput.ReadToEndAsync()
+
+    $root = [uri]::new($listening.Groups[1].Value.TrimEnd('/') + '/')
+    [pscustomobject]@{
+        BaseUri      = [uri]::new($root, 'inf')
+        RootUri      = $root
+        ApiKey       = $ApiKey
+        SecureApiKey = ConvertTo-SecureString -String $ApiKey -AsPlainText -Force
+        Process      = $process
+    }
+}
+
+function Stop-LaminiTestServer {
+    [CmdletBinding()]
+    param(
+        # Null is accepted because AfterAll runs even when BeforeAll failed to start the server.
+        [Parameter(Mandatory)] [AllowNull()] [pscustomobject] $Server
+    )
+
+    if ($null -eq $Server) { return }
+    $process = $Server.Process
+    try {
+        # Closing stdin is the server's cue to exit.
+        $process.StandardInput.Close()
+    } catch [System.IO.IOException] {
+        Write-Verbose "The test server had already gone: $($_.Exception.Message)"
+    }
+    if (-not $process.WaitForExit(5000)) {
+        $process.Kill()
+        $process.WaitForExit()
+    }
+    $process.Dispose()
+}
+
+function Reset-LaminiTestServer {
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory)] [pscustomobject] $Server
+    )
+
+    $null = Invoke-LaminiTestAdmin -Server $Server -Method Post -Path 'reset'
+}
+
+function Add-LaminiTestBehavior {
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory)] [pscustomobject] $Server,
+        # Hashtables or [ordered] dictionaries; see tests/TestServer/Behavior.cs for the fields.
+        [Parameter(Mandatory)] [System.Collections.IDictionary[]] $Behavior
+    )
+
+    # -InputObject keeps a single behaviour an array, which the server accepts as well.
+    $json = ConvertTo-Json -InputObject $Behavior -Depth 20 -Compress
+    $null = Invoke-LaminiTestAdmin -Server $Server -Method Post -Path 'behaviors' -Body $json
+}
+
+function Get-LaminiTestRequest {
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory)] [pscustomobject] $Server,
+        # A wildcard on the request path, e.g. '*/chat/completions'.
+        [string] $Path = '*'
+    )
+
+    foreach ($record in (Invoke-LaminiTestAdmin -Server $Server -Method Get -Path 'requests')) {
+        if ($record.path -notlike $Path) { continue }
+        $record.receivedAt = ConvertTo-DateTimeOffset $record.receivedAt
+        $record.completedAt = ConvertTo-DateTimeOffset $record.completedAt
+        $record.eventTimes = [DateTimeOffset[]]@($record.eventTimes | ForEach-Object { ConvertTo-DateTimeOffset $_ })
+        $json = $null
+        if ($record.body) {
+            try {
+                $json = ConvertFrom-Json -InputObject $record.body -ErrorAction Stop
+            } catch {
+                Write-Verbose "Request $($record.seq) has a body that is not JSON."
+            }
+        }
+        $record | Add-Member -NotePropertyName Json -NotePropertyValue $json -PassThru
+    }
+}
+
+function Get-LaminiTestStats {
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory)] [pscustomobject] $Server
+    )
+
+    Invoke-LaminiTestAdmin -Server $Server -Method Get -Path 'stats'
+}
+
+function Invoke-LaminiTestAdmin {
+    param(
+        [pscustomobject] $Server,
+        [string] $Method,
+        [string] $Path,
+        [string] $Body
+    )
+
+    $request = @{
+        Uri    = [uri]::new($Server.RootUri, "_admin/$Path")
+        Method = $Method
+    }
+    if ($Body) {
+        # Bytes, so Windows PowerShell does not re-encode non-ASCII text.
+        $request.Body = [System.Text.Encoding]::UTF8.GetBytes($Body)
+        $request.ContentType = 'application/json'
+    }
+    if ($PSVersionTable.PSVersion.Major -ge 7) {
+        $request.NoProxy = $true
+    }
+    try {
+        Invoke-RestMethod @request
+    } catch {
+        # A refused behaviour comes back as a 400 whose body says what is wrong with it.
+        $detail = if ($_.ErrorDetails) { $_.ErrorDetails.Message } else { $_.Exception.Message }
+        throw "Test server admin call '$Path' failed: $detail"
+    }
+}
+
+# PowerShell 7 turns ISO dates in JSON into [datetime] already; Windows PowerShell leaves strings.
+function ConvertTo-DateTimeOffset([object] $Value) {
+    if ($null -eq $Value) { return $null }
+    if ($Value -is [datetime]) { return [DateTimeOffset]$Value.ToUniversalTime() }
+    [DateTimeOffset]::Parse($Value, [System.Globalization.CultureInfo]::InvariantCulture,
+        [System.Globalization.DateTimeStyles]::AssumeUniversal)
+}
+
+# Quotes one argument for ProcessStartInfo.Arguments (Windows PowerShell has no ArgumentList).
+function ConvertTo-ProcessArgument([string] $Value) {
+    '"' + ($Value -replace '(\\*)"', '$1$1\"' -replace '(\\+)$', '$1$1') + '"'
+}
+
+Export-ModuleMember -Function Start-LaminiTestServer, Stop-LaminiTestServer, Reset-LaminiTestServer,
+    Add-LaminiTestBehavior, Get-LaminiTestRequest, Get-LaminiTestStats

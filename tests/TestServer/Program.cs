@@ -1,0 +1,78 @@
+using System.Text.Json;
+using LaminiTestServer;
+
+// Usage: TestServer --urls http://127.0.0.1:0 --api-key <key> --fixtures <dir>
+// Prints "LISTENING <url>" once bound; exits on SIGTERM or when stdin reaches EOF.
+var builder = WebApplication.CreateSlimBuilder(args);
+
+// stdout carries only the LISTENING line; the suites read nothing else.
+builder.Logging.ClearProviders();
+builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
+
+// No grace period: requests still waiting on a long delay are aborted, and the process exits at once.
+builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.Zero);
+
+// A flush completes only once the socket has taken every byte (the writer pauses at 2 unsent bytes
+// and resumes at 0). Event times are then real, and cutting a stream right after a flush cannot
+// lose the events written before it.
+builder.WebHost.UseSockets(o => o.MaxWriteBufferSize = 2);
+
+var apiKey = builder.Configuration["api-key"];
+var fixturesDirectory = builder.Configuration["fixtures"];
+if (string.IsNullOrEmpty(apiKey) || string.IsNullOrEmpty(fixturesDirectory))
+{
+    await Console.Error.WriteLineAsync(
+        "usage: TestServer --urls http://127.0.0.1:0 --api-key <key> --fixtures <dir>");
+    return 2;
+}
+
+Fixtures fixtures;
+try
+{
+    fixtures = Fixtures.Load(fixturesDirectory);
+}
+catch (Exception e) when (e is IOException or InvalidDataException or JsonException)
+{
+    await Console.Error.WriteLineAsync($"TestServer: {e.Message}");
+    return 2;
+}
+
+var state = new ServerState();
+var admin = new AdminApi(state, fixtures);
+var api = new ApiHandler(state, fixtures, apiKey);
+
+var app = builder.Build();
+app.Run(context => context.Request.Path.StartsWithSegments("/_admin", out var adminPath)
+    ? admin.HandleAsync(context, adminPath)
+    : api.HandleAsync(context));
+
+await app.StartAsync();
+// With port 0, Kestrel reports the port it actually bound.
+await Console.Out.WriteLineAsync($"LISTENING {app.Urls.First()}");
+await Console.Out.FlushAsync();
+
+StopWhenStdinCloses(app.Lifetime);
+await app.WaitForShutdownAsync();
+return 0;
+
+// The suite that started us holds our stdin open; when it exits, even by crashing, stdin closes and
+// we follow, so no server outlives its test run.
+static void StopWhenStdinCloses(IHostApplicationLifetime lifetime)
+{
+    var watcher = new Thread(() =>
+    {
+        using var stdin = Console.OpenStandardInput();
+        var buffer = new byte[256];
+        while (stdin.Read(buffer, 0, buffer.Length) > 0)
+        {
+            // Input has no meaning; only its end does.
+        }
+
+        lifetime.StopApplication();
+    })
+    {
+        IsBackground = true,
+        Name = "stdin watcher",
+    };
+    watcher.Start();
+}
