@@ -1,0 +1,129 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Text.Json;
+using LaminiPS.Models;
+
+namespace LaminiPS.Schema;
+
+/// <summary>The outcome of <see cref="JsonReplyCheck.Check"/>: data, or a failure to report. No error records.</summary>
+internal sealed class JsonReplyCheckResult
+{
+    private JsonReplyCheckResult(object? data, bool parsed, string? errorId, string? message, IReadOnlyList<string> violations)
+    {
+        Data = data;
+        Parsed = parsed;
+        ErrorId = errorId;
+        Message = message;
+        Violations = violations;
+    }
+
+    /// <summary>True when the reply is JSON and (if a schema was given) matches it.</summary>
+    public bool Success => ErrorId is null;
+
+    /// <summary>True when the reply parsed as JSON (even when it then does not match the schema).</summary>
+    public bool Parsed { get; }
+
+    /// <summary>The reply as PowerShell data (PSCustomObject, object[], primitives) whenever it parsed, even on a schema mismatch.</summary>
+    public object? Data { get; }
+
+    /// <summary><see cref="ErrorIds.JsonReplyInvalid"/> or <see cref="ErrorIds.JsonReplySchemaMismatch"/>; null on success.</summary>
+    public string? ErrorId { get; }
+
+    /// <summary>A sentence for the error record; null on success.</summary>
+    public string? Message { get; }
+
+    /// <summary>Each way the reply breaks the schema, with its JSON path ($.address.city: expected string, got number).</summary>
+    public IReadOnlyList<string> Violations { get; }
+
+    internal static JsonReplyCheckResult Ok(object? data) => new(data, true, null, null, Array.Empty<string>());
+
+    internal static JsonReplyCheckResult Invalid(string message) => new(null, false, ErrorIds.JsonReplyInvalid, message, Array.Empty<string>());
+
+    internal static JsonReplyCheckResult Mismatch(object? data, string message, IReadOnlyList<string> violations) =>
+        new(data, true, ErrorIds.JsonReplySchemaMismatch, message, violations);
+}
+
+/// <summary>
+/// Checks a model's structured reply: is it JSON, and does it match the schema that was asked for?
+/// Used by Invoke-LaminiChat, which turns a failure into a non-terminating error carrying the raw text.
+/// </summary>
+internal static class JsonReplyCheck
+{
+    private const int ViolationsInMessage = 5;
+
+    /// <summary>
+    /// Parses <paramref name="text"/> (surrounding whitespace and a Markdown code fence such as ```json ... ```
+    /// are tolerated) and validates it against <paramref name="schema"/> when one is given.
+    /// </summary>
+    internal static JsonReplyCheckResult Check(string? text, LaminiJsonSchema? schema)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return JsonReplyCheckResult.Invalid("The reply is empty, not JSON.");
+        }
+
+        string json = StripCodeFence(text!.Trim());
+        JsonDocument reply;
+        try
+        {
+            reply = JsonDocument.Parse(json);
+        }
+        catch (JsonException ex)
+        {
+            return JsonReplyCheckResult.Invalid("The reply is not valid JSON " + PowerShellJson.DescribeJsonError(ex));
+        }
+
+        using (reply)
+        {
+            object? data = PowerShellJson.ToPowerShell(reply.RootElement);
+            if (schema is null)
+            {
+                return JsonReplyCheckResult.Ok(data);
+            }
+
+            IReadOnlyList<string> violations;
+            using (JsonDocument schemaDocument = schema.ParseSchema())
+            {
+                violations = SchemaValidator.Validate(reply.RootElement, schemaDocument.RootElement);
+            }
+
+            if (violations.Count == 0)
+            {
+                return JsonReplyCheckResult.Ok(data);
+            }
+
+            string listed = string.Join("; ", violations.Take(ViolationsInMessage));
+            if (violations.Count > ViolationsInMessage)
+            {
+                listed += string.Format(CultureInfo.InvariantCulture, "; and {0} more", violations.Count - ViolationsInMessage);
+            }
+
+            string message = string.Format(
+                CultureInfo.InvariantCulture,
+                "The reply does not match the schema '{0}' ({1} {2}): {3}",
+                schema.Name,
+                violations.Count,
+                violations.Count == 1 ? "problem" : "problems",
+                listed);
+            return JsonReplyCheckResult.Mismatch(data, message, violations);
+        }
+    }
+
+    private static string StripCodeFence(string text)
+    {
+        if (!text.StartsWith("```", StringComparison.Ordinal) || !text.EndsWith("```", StringComparison.Ordinal) || text.Length < 6)
+        {
+            return text;
+        }
+
+        int firstLineEnd = text.IndexOf('\n');
+        if (firstLineEnd < 0)
+        {
+            return text;
+        }
+
+        return text.Substring(firstLineEnd + 1, text.Length - 3 - (firstLineEnd + 1)).Trim();
+    }
+}

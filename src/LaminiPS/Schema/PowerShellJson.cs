@@ -1,0 +1,470 @@
+using System;
+using System.Collections;
+using System.Collections.Generic;
+using System.Collections.Specialized;
+using System.Globalization;
+using System.IO;
+using System.Management.Automation;
+using System.Numerics;
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using LaminiPS.Models;
+
+namespace LaminiPS.Schema;
+
+/// <summary>
+/// PowerShell values to JSON and back. Shared by schemas, AdditionalParameters and reply data.
+/// </summary>
+/// <remarks>
+/// Writing: null/DBNull → null; string/char → string; bool; every numeric type (NaN and ±Infinity,
+/// which JSON can't hold, become the strings "NaN"/"Infinity"/"-Infinity", as ConvertTo-Json does);
+/// enum → its name; DateTime/DateTimeOffset → ISO 8601; Guid → "D" form; Uri → its original text;
+/// IDictionary → object (a plain Hashtable's keys sorted, ordinal, so the text is deterministic;
+/// ordered dictionaries keep their order); PSObject → its base object, a PSCustomObject → an object
+/// of its properties in order; IEnumerable (not string) → array; LaminiJsonSchema → its schema;
+/// JsonElement → as is; anything else → its string form (invariant culture).
+/// Values nested deeper than <see cref="MaxDepth"/> (usually a value that contains itself) throw
+/// <see cref="ArgumentException"/>.
+/// Reading: object → PSCustomObject (properties in JSON order; a repeated name keeps the last value; an
+/// object with an empty name or names differing only in case, which a PSCustomObject can't hold, becomes an
+/// OrderedDictionary with ordinal keys instead),
+/// array → object[], string, bool, null, numbers → long when integral and in range, BigInteger for
+/// larger integers, double otherwise.
+/// </remarks>
+internal static class PowerShellJson
+{
+    /// <summary>Deepest nesting written; JSON bodies are nowhere near this, self-containing values are.</summary>
+    internal const int MaxDepth = 100;
+
+    /// <summary>Compact, and without HTML-safe escaping: the text goes into JSON bodies, never into HTML.</summary>
+    internal static readonly JsonWriterOptions CompactWriterOptions = new()
+    {
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
+    internal static readonly JsonWriterOptions IndentedWriterOptions = new()
+    {
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        Indented = true,
+    };
+
+    /// <summary>Lenient reading for text people write (schemas): comments and trailing commas are accepted.</summary>
+    internal static readonly JsonDocumentOptions LenientReadOptions = new()
+    {
+        CommentHandling = JsonCommentHandling.Skip,
+        AllowTrailingCommas = true,
+        MaxDepth = 128,
+    };
+
+    public static void WriteValue(Utf8JsonWriter writer, object? value) => Write(writer, value, 0);
+
+    /// <summary>The JSON text of a PowerShell value.</summary>
+    internal static string Serialize(object? value, bool indented = false)
+    {
+        using var stream = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(stream, indented ? IndentedWriterOptions : CompactWriterOptions))
+        {
+            Write(writer, value, 0);
+        }
+
+        return Encoding.UTF8.GetString(stream.ToArray());
+    }
+
+    /// <summary>Parses JSON text (strict JSON) into PowerShell values; throws JsonException when it is not JSON.</summary>
+    internal static object? Parse(string json)
+    {
+        using JsonDocument document = JsonDocument.Parse(json);
+        return ToPowerShell(document.RootElement);
+    }
+
+    private static readonly System.Text.RegularExpressions.Regex s_positionSuffix = new(
+        @"\s*(Path: \S*\s*\|\s*)?LineNumber: \d+ \| BytePositionInLine: \d+\.?\s*$",
+        System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+
+    /// <summary>"(line 1, position 16): '}' is an invalid start of a value." from a parser error (1-based).</summary>
+    internal static string DescribeJsonError(JsonException exception)
+    {
+        string message = s_positionSuffix.Replace(exception.Message, string.Empty).Trim();
+        if (exception.LineNumber is long line && exception.BytePositionInLine is long position)
+        {
+            return string.Format(CultureInfo.InvariantCulture, "(line {0}, position {1}): {2}", line + 1, position + 1, message);
+        }
+
+        return ": " + message;
+    }
+
+    public static object? ToPowerShell(JsonElement element)
+    {
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.Object:
+                if (!FitsCustomObject(element))
+                {
+                    var dictionary = new OrderedDictionary(StringComparer.Ordinal);
+                    foreach (JsonProperty property in element.EnumerateObject())
+                    {
+                        dictionary[property.Name] = ToPowerShell(property.Value);
+                    }
+
+                    return dictionary;
+                }
+
+                var result = new PSObject();
+                foreach (JsonProperty property in element.EnumerateObject())
+                {
+                    object? value = ToPowerShell(property.Value);
+                    string name = property.Name;
+                    if (result.Properties[name] is not null)
+                    {
+                        result.Properties.Remove(name);
+                    }
+
+                    result.Properties.Add(new PSNoteProperty(name, value));
+                }
+
+                return result;
+            case JsonValueKind.Array:
+                var items = new object?[element.GetArrayLength()];
+                int i = 0;
+                foreach (JsonElement item in element.EnumerateArray())
+                {
+                    items[i++] = ToPowerShell(item);
+                }
+
+                return items;
+            default:
+                return ToScalar(element);
+        }
+    }
+
+    /// <summary>
+    /// A PSCustomObject can't hold an empty property name, nor two names that differ only in case
+    /// (its properties are case-insensitive); such an object becomes an ordinal OrderedDictionary instead.
+    /// </summary>
+    private static bool FitsCustomObject(JsonElement element)
+    {
+        var seen = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (JsonProperty property in element.EnumerateObject())
+        {
+            if (property.Name.Length == 0)
+            {
+                return false;
+            }
+
+            if (seen.TryGetValue(property.Name, out string? earlier) && !string.Equals(earlier, property.Name, StringComparison.Ordinal))
+            {
+                return false;
+            }
+
+            seen[property.Name] = property.Name;
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// JSON to read-only nested OrderedDictionary / object[] / primitives: the display form of a schema.
+    /// Keys compare case-insensitively (so $s.Schema.Properties works) unless two keys differ only in case.
+    /// </summary>
+    internal static object? ToDictionaryTree(JsonElement element, bool readOnly)
+    {
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.Object:
+                OrderedDictionary dictionary = NewDictionary(element);
+                foreach (JsonProperty property in element.EnumerateObject())
+                {
+                    dictionary[property.Name] = ToDictionaryTree(property.Value, readOnly);
+                }
+
+                return readOnly ? dictionary.AsReadOnly() : dictionary;
+            case JsonValueKind.Array:
+                var items = new object?[element.GetArrayLength()];
+                int i = 0;
+                foreach (JsonElement item in element.EnumerateArray())
+                {
+                    items[i++] = ToDictionaryTree(item, readOnly);
+                }
+
+                return items;
+            default:
+                return ToScalar(element);
+        }
+    }
+
+    private static OrderedDictionary NewDictionary(JsonElement element)
+    {
+        var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        foreach (JsonProperty property in element.EnumerateObject())
+        {
+            if (!seen.Add(property.Name))
+            {
+                return new OrderedDictionary(StringComparer.Ordinal);
+            }
+        }
+
+        return new OrderedDictionary(StringComparer.OrdinalIgnoreCase);
+    }
+
+    private static object? ToScalar(JsonElement element)
+    {
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.String:
+                return element.GetString();
+            case JsonValueKind.True:
+                return true;
+            case JsonValueKind.False:
+                return false;
+            case JsonValueKind.Number:
+                return ToNumber(element);
+            default:
+                return null;
+        }
+    }
+
+    private static object ToNumber(JsonElement element)
+    {
+        if (element.TryGetInt64(out long integer))
+        {
+            return integer;
+        }
+
+        string raw = element.GetRawText();
+        if (raw.IndexOfAny(['.', 'e', 'E']) < 0
+            && BigInteger.TryParse(raw, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out BigInteger big))
+        {
+            return big;
+        }
+
+        if (element.TryGetDouble(out double real))
+        {
+            return real;
+        }
+
+        // Out of double's range: .NET Core parses to ±Infinity, .NET Framework refuses; keep the text then.
+        return double.TryParse(raw, NumberStyles.Float, CultureInfo.InvariantCulture, out real) ? real : raw;
+    }
+
+    /// <summary>A PSObject's base object, except that a PSCustomObject stays the PSObject that carries its properties.</summary>
+    internal static object? Unwrap(object? value)
+    {
+        while (value is PSObject pso)
+        {
+            if (ReferenceEquals(pso, System.Management.Automation.Internal.AutomationNull.Value))
+            {
+                return null;
+            }
+
+            object baseObject = pso.BaseObject;
+            if (baseObject is PSCustomObject || ReferenceEquals(baseObject, pso))
+            {
+                return pso;
+            }
+
+            value = baseObject;
+        }
+
+        return value;
+    }
+
+    /// <summary>True for a [pscustomobject] (after <see cref="Unwrap"/>).</summary>
+    internal static bool IsCustomObject(object? value) => value is PSObject pso && pso.BaseObject is PSCustomObject;
+
+    /// <summary>The properties of a [pscustomobject], in order; a property whose getter fails reads as null.</summary>
+    internal static IEnumerable<KeyValuePair<string, object?>> CustomObjectProperties(PSObject pso)
+    {
+        foreach (PSPropertyInfo property in pso.Properties)
+        {
+            yield return new KeyValuePair<string, object?>(property.Name, GetValueOrNull(property));
+        }
+    }
+
+    /// <summary>A dictionary's entries as (string key, value); a plain Hashtable's sorted so output is deterministic.</summary>
+    internal static List<KeyValuePair<string, object?>> DictionaryEntries(IDictionary dictionary)
+    {
+        var entries = new List<KeyValuePair<string, object?>>(dictionary.Count);
+        foreach (DictionaryEntry entry in dictionary)
+        {
+            string key = Convert.ToString(Unwrap(entry.Key), CultureInfo.InvariantCulture) ?? string.Empty;
+            entries.Add(new KeyValuePair<string, object?>(key, entry.Value));
+        }
+
+        if (dictionary.GetType() == typeof(Hashtable))
+        {
+            entries.Sort(static (a, b) =>
+            {
+                int byName = StringComparer.OrdinalIgnoreCase.Compare(a.Key, b.Key);
+                return byName != 0 ? byName : StringComparer.Ordinal.Compare(a.Key, b.Key);
+            });
+        }
+
+        return entries;
+    }
+
+    internal static object? GetValueOrNull(PSPropertyInfo property)
+    {
+        try
+        {
+            return property.Value;
+        }
+        catch (GetValueException)
+        {
+            return null;
+        }
+        catch (ExtendedTypeSystemException)
+        {
+            return null;
+        }
+    }
+
+    private static void Write(Utf8JsonWriter writer, object? value, int depth)
+    {
+        if (depth > MaxDepth)
+        {
+            throw new ArgumentException(string.Format(
+                CultureInfo.InvariantCulture,
+                "The value is nested more than {0} levels deep (does it contain itself?), so it can't be written as JSON.",
+                MaxDepth));
+        }
+
+        value = Unwrap(value);
+        switch (value)
+        {
+            case null:
+            case DBNull:
+                writer.WriteNullValue();
+                return;
+            case string text:
+                writer.WriteStringValue(text);
+                return;
+            case char character:
+                writer.WriteStringValue(character.ToString());
+                return;
+            case bool boolean:
+                writer.WriteBooleanValue(boolean);
+                return;
+            case Enum enumValue:
+                writer.WriteStringValue(enumValue.ToString());
+                return;
+            case int number:
+                writer.WriteNumberValue(number);
+                return;
+            case long number:
+                writer.WriteNumberValue(number);
+                return;
+            case double number:
+                WriteDouble(writer, number);
+                return;
+            case decimal number:
+                writer.WriteNumberValue(number);
+                return;
+            case float number:
+                if (float.IsNaN(number) || float.IsInfinity(number))
+                {
+                    WriteDouble(writer, number);
+                }
+                else
+                {
+                    writer.WriteNumberValue(number);
+                }
+
+                return;
+            case byte number:
+                writer.WriteNumberValue(number);
+                return;
+            case sbyte number:
+                writer.WriteNumberValue(number);
+                return;
+            case short number:
+                writer.WriteNumberValue(number);
+                return;
+            case ushort number:
+                writer.WriteNumberValue(number);
+                return;
+            case uint number:
+                writer.WriteNumberValue(number);
+                return;
+            case ulong number:
+                writer.WriteNumberValue(number);
+                return;
+            case BigInteger number:
+                writer.WriteRawValue(number.ToString(CultureInfo.InvariantCulture), skipInputValidation: true);
+                return;
+            case DateTime dateTime:
+                writer.WriteStringValue(dateTime);
+                return;
+            case DateTimeOffset dateTimeOffset:
+                writer.WriteStringValue(dateTimeOffset);
+                return;
+            case Guid guid:
+                writer.WriteStringValue(guid);
+                return;
+            case Uri uri:
+                writer.WriteStringValue(uri.OriginalString);
+                return;
+            case LaminiJsonSchema schema:
+                writer.WriteRawValue(schema.SchemaJson, skipInputValidation: true);
+                return;
+            case JsonElement element:
+                element.WriteTo(writer);
+                return;
+            case JsonDocument document:
+                document.RootElement.WriteTo(writer);
+                return;
+            case PSObject custom:
+                writer.WriteStartObject();
+                foreach (KeyValuePair<string, object?> property in CustomObjectProperties(custom))
+                {
+                    writer.WritePropertyName(property.Key);
+                    Write(writer, property.Value, depth + 1);
+                }
+
+                writer.WriteEndObject();
+                return;
+            case IDictionary dictionary:
+                writer.WriteStartObject();
+                foreach (KeyValuePair<string, object?> entry in DictionaryEntries(dictionary))
+                {
+                    writer.WritePropertyName(entry.Key);
+                    Write(writer, entry.Value, depth + 1);
+                }
+
+                writer.WriteEndObject();
+                return;
+            case IEnumerable sequence:
+                writer.WriteStartArray();
+                foreach (object? item in sequence)
+                {
+                    Write(writer, item, depth + 1);
+                }
+
+                writer.WriteEndArray();
+                return;
+            default:
+                writer.WriteStringValue(Convert.ToString(value, CultureInfo.InvariantCulture) ?? string.Empty);
+                return;
+        }
+    }
+
+    private static void WriteDouble(Utf8JsonWriter writer, double number)
+    {
+        if (double.IsNaN(number))
+        {
+            writer.WriteStringValue("NaN");
+        }
+        else if (double.IsPositiveInfinity(number))
+        {
+            writer.WriteStringValue("Infinity");
+        }
+        else if (double.IsNegativeInfinity(number))
+        {
+            writer.WriteStringValue("-Infinity");
+        }
+        else
+        {
+            writer.WriteNumberValue(number);
+        }
+    }
+}

@@ -1,0 +1,121 @@
+using System;
+using System.Collections;
+using System.Collections.Generic;
+using System.Collections.Specialized;
+using System.Globalization;
+using System.Linq;
+using System.Management.Automation;
+using System.Numerics;
+using LaminiPS.Models;
+
+namespace LaminiPS.Schema;
+
+/// <summary>
+/// -InputObject: a schema inferred from an example ([pscustomobject], hashtable, or any object's properties).
+/// string/char → string; int, long and the other integral types → integer; double, float, decimal → number;
+/// bool → boolean; DateTime/DateTimeOffset → string/date-time; Guid → string/uuid; an enum value → string
+/// with its type's names as enum; nested objects → nested object schemas; arrays → items inferred from the
+/// first element; any other object → string (it would be sent as its string form). Every property is
+/// required. A $null value or an empty array can't show a type and is an error.
+/// </summary>
+internal static partial class SchemaBuilder
+{
+    internal static LaminiJsonSchema FromExample(object? example, string? name, string? description, bool strict)
+    {
+        object? value = PowerShellJson.Unwrap(example);
+        if (!TryGetMap(value, out List<KeyValuePair<string, object?>> entries))
+        {
+            if (value is null || ScalarType(value) is not null || value is IEnumerable)
+            {
+                throw new LaminiSchemaException(
+                    ErrorIds.SchemaNotObject,
+                    string.Empty,
+                    "An example must be an object (a [pscustomobject] or hashtable) whose properties show the shape of the answer; got " + DescribeValue(value) + ".");
+            }
+
+            entries = PSObject.AsPSObject(value).Properties
+                .Select(static p => new KeyValuePair<string, object?>(p.Name, PowerShellJson.GetValueOrNull(p)))
+                .ToList();
+        }
+
+        if (entries.Count == 0)
+        {
+            throw new LaminiSchemaException(ErrorIds.InvalidSchema, string.Empty, "The example object has no properties; give it one example property per field of the answer.");
+        }
+
+        return Finish(InferObject(entries, string.Empty, 0), name, description, strict);
+    }
+
+    private static OrderedDictionary InferObject(List<KeyValuePair<string, object?>> entries, string path, int depth)
+    {
+        var properties = new OrderedDictionary(StringComparer.Ordinal);
+        foreach (KeyValuePair<string, object?> entry in entries)
+        {
+            if (string.IsNullOrWhiteSpace(entry.Key))
+            {
+                throw PropertyError(path, "a property has an empty name.");
+            }
+
+            properties[entry.Key] = InferValue(entry.Value, SchemaChecker.Child(path, entry.Key), depth + 1);
+        }
+
+        return new OrderedDictionary(StringComparer.Ordinal)
+        {
+            ["type"] = "object",
+            ["properties"] = properties,
+            ["required"] = properties.Keys.Cast<object>().ToArray(),
+        };
+    }
+
+    private static OrderedDictionary InferValue(object? value, string path, int depth)
+    {
+        if (depth > MaxDepth)
+        {
+            throw PropertyError(path, string.Format(CultureInfo.InvariantCulture, "nested more than {0} levels deep (does the example contain itself?).", MaxDepth));
+        }
+
+        value = PowerShellJson.Unwrap(value);
+        switch (value)
+        {
+            case null:
+                throw PropertyError(path, "the example value is $null, so its type can't be told. Give an example value ('' for text, 0 for a number, $false for a flag), or describe the schema with -Property.");
+            case string or char:
+                return NewNode("string");
+            case bool:
+                return NewNode("boolean");
+            case DateTime or DateTimeOffset:
+                return NewNode("string", "date-time");
+            case Guid:
+                return NewNode("string", "uuid");
+            case Enum enumValue:
+                return MapScalar(enumValue.GetType());
+            case byte or sbyte or short or ushort or int or uint or long or ulong or BigInteger:
+                return NewNode("integer");
+            case float or double or decimal:
+                return NewNode("number");
+        }
+
+        if (TryGetMap(value, out List<KeyValuePair<string, object?>> entries))
+        {
+            if (entries.Count == 0)
+            {
+                throw PropertyError(path, "the example is an empty object; give it example properties.");
+            }
+
+            return InferObject(entries, path, depth);
+        }
+
+        if (value is IEnumerable list)
+        {
+            IEnumerator enumerator = list.GetEnumerator();
+            if (!enumerator.MoveNext())
+            {
+                throw PropertyError(path, "the example is an empty array, so the type of its items can't be told; give at least one example item.");
+            }
+
+            return ArrayOf(InferValue(enumerator.Current, SchemaChecker.Items(path), depth + 1));
+        }
+
+        return NewNode("string");
+    }
+}

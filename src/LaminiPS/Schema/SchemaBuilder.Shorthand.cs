@@ -1,0 +1,368 @@
+using System;
+using System.Collections;
+using System.Collections.Generic;
+using System.Collections.Specialized;
+using System.Globalization;
+using System.Linq;
+using System.Numerics;
+using System.Text.Json;
+using LaminiPS.Models;
+
+namespace LaminiPS.Schema;
+
+/// <summary>
+/// The -Property shorthand. A property's value may be:
+/// <list type="bullet">
+/// <item>a type name: string, integer, number, boolean, object, array, or a .NET/PowerShell spelling
+/// (int, long, short, byte, double, float, single, decimal, bool, switch, char, guid → string/uuid,
+/// datetime/datetimeoffset → string/date-time, date → string/date, hashtable, pscustomobject → object),
+/// case-insensitive; add <c>[]</c> for an array of it and <c>?</c> to allow null (<c>int?</c>, <c>string[]</c>,
+/// <c>string?[]</c>);</item>
+/// <item>a [type] such as [int], [string[]], [datetime] or a class (mapped as -Type does);</item>
+/// <item>an array of allowed values → enum (its type follows the values; $null adds "null"),
+/// except that an array holding exactly one hashtable means "an array of objects like this one";</item>
+/// <item>a nested hashtable/[pscustomobject] → a nested object (recursively, all properties required);</item>
+/// <item>a hashtable with a 'type', '$ref', 'anyOf', 'oneOf' or 'allOf' key → a JSON Schema fragment
+/// (description, enum, items, format, minimum, ...) taken as written. Its 'type' must be a JSON type, or a
+/// shorthand name/[type] that it is expanded from; its items/properties/anyOf/... may use the shorthand;
+/// keys must be JSON Schema keywords (or x-...).</item>
+/// <item>the output of New-LaminiJsonSchema (its schema is embedded).</item>
+/// </list>
+/// Plain hashtables' keys are sorted alphabetically; ordered dictionaries keep their order.
+/// </summary>
+internal static partial class SchemaBuilder
+{
+    private const string UseHint = "Use string, integer, number, boolean, object, array (add [] for an array), an array of allowed values, or a nested hashtable.";
+
+    /// <summary>JSON Schema keywords a fragment may use, in their canonical spelling (matched case-insensitively).</summary>
+    private static readonly Dictionary<string, string> s_keywords = new[]
+    {
+        "type", "description", "title", "enum", "const", "default", "examples", "format", "pattern",
+        "items", "prefixItems", "properties", "required", "additionalProperties", "patternProperties", "propertyNames",
+        "minProperties", "maxProperties", "anyOf", "oneOf", "allOf", "not", "if", "then", "else",
+        "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf", "minLength", "maxLength",
+        "minItems", "maxItems", "uniqueItems", "contains", "minContains", "maxContains", "$ref", "$defs", "definitions",
+        "$schema", "$id", "$comment", "$anchor", "deprecated", "readOnly", "writeOnly", "nullable",
+        "contentEncoding", "contentMediaType", "dependentRequired", "dependentSchemas", "unevaluatedItems", "unevaluatedProperties",
+    }.ToDictionary(static k => k, StringComparer.OrdinalIgnoreCase);
+
+    private static readonly string[] s_fragmentMarkers = ["type", "$ref", "anyOf", "oneOf", "allOf"];
+    private static readonly string[] s_singleSchemaKeywords = ["items", "additionalProperties", "not", "contains", "propertyNames", "if", "then", "else", "unevaluatedItems", "unevaluatedProperties"];
+    private static readonly string[] s_schemaListKeywords = ["anyOf", "oneOf", "allOf", "prefixItems"];
+    private static readonly string[] s_schemaMapKeywords = ["$defs", "definitions", "patternProperties", "dependentSchemas"];
+
+    /// <summary>A dictionary with a 'type' (or '$ref', 'anyOf', ...) key is a schema fragment, not a list of properties.</summary>
+    private static bool IsFragment(List<KeyValuePair<string, object?>> entries) =>
+        entries.Any(static e => s_fragmentMarkers.Contains(e.Key, StringComparer.OrdinalIgnoreCase));
+
+    /// <summary>-Property given a whole schema: type = 'object' and a dictionary of properties.</summary>
+    private static bool IsWholeSchema(List<KeyValuePair<string, object?>> entries) =>
+        entries.Any(static e => "type".Equals(e.Key, StringComparison.OrdinalIgnoreCase)
+                && "object".Equals(PowerShellJson.Unwrap(e.Value) as string, StringComparison.OrdinalIgnoreCase))
+            && entries.Any(static e => "properties".Equals(e.Key, StringComparison.OrdinalIgnoreCase) && TryGetMap(e.Value, out _));
+
+    private static OrderedDictionary FromShorthand(object? value, string path, int depth)
+    {
+        if (depth > MaxDepth)
+        {
+            throw PropertyError(path, string.Format(CultureInfo.InvariantCulture, "nested more than {0} levels deep (does a hashtable contain itself?).", MaxDepth));
+        }
+
+        value = PowerShellJson.Unwrap(value);
+        switch (value)
+        {
+            case null:
+                throw PropertyError(path, "no type given (the value is $null). " + UseHint);
+            case string text:
+                return FromTypeName(text, path);
+            case Type type:
+                return MapType(type, path, []);
+            case LaminiJsonSchema schema:
+                using (JsonDocument document = schema.ParseSchema())
+                {
+                    return (OrderedDictionary)PowerShellJson.ToDictionaryTree(document.RootElement, readOnly: false)!;
+                }
+        }
+
+        if (TryGetMap(value, out List<KeyValuePair<string, object?>> entries))
+        {
+            return IsFragment(entries) ? FromFragment(entries, path, depth) : ObjectFromMap(entries, path, depth);
+        }
+
+        if (value is IEnumerable list)
+        {
+            return FromList(list, path, depth);
+        }
+
+        throw PropertyError(path, DescribeValue(value) + " is not a type description. " + UseHint);
+    }
+
+    /// <summary>A dictionary of property name → description: an object whose properties are all required.</summary>
+    private static OrderedDictionary ObjectFromMap(List<KeyValuePair<string, object?>> entries, string path, int depth)
+    {
+        if (entries.Count == 0)
+        {
+            throw path.Length == 0
+                ? new LaminiSchemaException(ErrorIds.InvalidSchema, path, "The property description is empty; describe at least one property, e.g. @{ answer = 'string' }.")
+                : PropertyError(path, "the hashtable is empty; list its properties (e.g. @{ city = 'string' }), or use 'object' for any object.");
+        }
+
+        var properties = new OrderedDictionary(StringComparer.Ordinal);
+        foreach (KeyValuePair<string, object?> entry in entries)
+        {
+            if (string.IsNullOrWhiteSpace(entry.Key))
+            {
+                throw PropertyError(path, "a property has an empty name.");
+            }
+
+            properties[entry.Key] = FromShorthand(entry.Value, SchemaChecker.Child(path, entry.Key), depth + 1);
+        }
+
+        return new OrderedDictionary(StringComparer.Ordinal)
+        {
+            ["type"] = "object",
+            ["properties"] = properties,
+            ["required"] = properties.Keys.Cast<object>().ToArray(),
+        };
+    }
+
+    /// <summary>'string', 'int[]', 'datetime?', '[string[]]' ...</summary>
+    private static OrderedDictionary FromTypeName(string text, string path)
+    {
+        string name = text.Trim();
+        if (name.Length > 2 && name[0] == '[' && name[name.Length - 1] == ']')
+        {
+            name = name.Substring(1, name.Length - 2).Trim();
+        }
+
+        var modifiers = new List<char>(); // outermost first: 'a' array of, 'n' or null
+        while (true)
+        {
+            if (name.EndsWith("[]", StringComparison.Ordinal))
+            {
+                modifiers.Add('a');
+                name = name.Substring(0, name.Length - 2).TrimEnd();
+            }
+            else if (name.EndsWith("?", StringComparison.Ordinal))
+            {
+                modifiers.Add('n');
+                name = name.Substring(0, name.Length - 1).TrimEnd();
+            }
+            else
+            {
+                break;
+            }
+        }
+
+        if (!SchemaTypeNames.TryGetShorthand(name, out string type, out string? format))
+        {
+            throw PropertyError(path, "unknown type '" + text + "'. " + SchemaTypeNames.Suggestion(name, jsonTypesOnly: false) + UseHint + " Add ? to allow null (e.g. 'int?').");
+        }
+
+        OrderedDictionary node = NewNode(type, format);
+        for (int i = modifiers.Count - 1; i >= 0; i--)
+        {
+            node = modifiers[i] == 'a' ? ArrayOf(node) : MakeNullable(node);
+        }
+
+        return node;
+    }
+
+    /// <summary>An array: allowed values (enum), or one hashtable meaning "an array of objects like this".</summary>
+    private static OrderedDictionary FromList(IEnumerable list, string path, int depth)
+    {
+        List<object?> values = list.Cast<object?>().Select(PowerShellJson.Unwrap).ToList();
+        if (values.Count == 0)
+        {
+            throw PropertyError(path, "the list of allowed values is empty; list at least one (e.g. 'low', 'high'), or use 'string[]' for an array of strings.");
+        }
+
+        if (values.Count == 1 && TryGetMap(values[0], out _))
+        {
+            return ArrayOf(FromShorthand(values[0], SchemaChecker.Items(path), depth + 1));
+        }
+
+        var types = new List<string>();
+        var allowed = new List<object?>();
+        foreach (object? value in values)
+        {
+            string? type = ScalarType(value);
+            if (type is null)
+            {
+                throw PropertyError(path, "allowed values must be strings, numbers, booleans or $null, not " + DescribeValue(value) + ". For an array of objects write @( @{ name = 'string' } ) (a single hashtable in the array), or use 'object[]'.");
+            }
+
+            if (!types.Contains(type))
+            {
+                types.Add(type);
+            }
+
+            allowed.Add(value switch
+            {
+                Enum e => e.ToString(),
+                char c => c.ToString(),
+                _ => value,
+            });
+        }
+
+        if (types.Contains("number"))
+        {
+            types.Remove("integer");
+        }
+
+        var node = new OrderedDictionary(StringComparer.Ordinal)
+        {
+            ["type"] = types.Count == 1 ? types[0] : types.Cast<object?>().ToArray(),
+            ["enum"] = allowed.ToArray(),
+        };
+        return node;
+    }
+
+    /// <summary>The JSON type of an allowed value, or null when it isn't a scalar.</summary>
+    private static string? ScalarType(object? value) => value switch
+    {
+        null => "null",
+        string or char or Enum or DateTime or DateTimeOffset or Guid => "string",
+        bool => "boolean",
+        byte or sbyte or short or ushort or int or uint or long or ulong or BigInteger => "integer",
+        float or double or decimal => "number",
+        _ => null,
+    };
+
+    /// <summary>A hashtable with a 'type' key: JSON Schema as written, with the shorthand allowed where schemas nest.</summary>
+    private static OrderedDictionary FromFragment(List<KeyValuePair<string, object?>> entries, string path, int depth)
+    {
+        var node = new OrderedDictionary(StringComparer.Ordinal);
+        OrderedDictionary? expanded = null;
+        foreach (KeyValuePair<string, object?> entry in entries)
+        {
+            if (!s_keywords.TryGetValue(entry.Key, out string? keyword))
+            {
+                if (entry.Key.StartsWith("x-", StringComparison.OrdinalIgnoreCase))
+                {
+                    node[entry.Key] = entry.Value;
+                    continue;
+                }
+
+                throw PropertyError(
+                    path,
+                    "'" + entry.Key + "' is not a JSON Schema keyword. A hashtable with a 'type' key is read as a schema fragment (type, description, enum, items, properties, required, format, minimum, ...). To describe an object that has a property called 'type', write @{ type = 'object'; properties = @{ type = 'string'; " + entry.Key + " = ... } }.");
+            }
+
+            object? value = PowerShellJson.Unwrap(entry.Value);
+            if (keyword == "type")
+            {
+                expanded = FragmentType(value, node, path);
+            }
+            else if (keyword == "properties")
+            {
+                if (!TryGetMap(value, out List<KeyValuePair<string, object?>> properties))
+                {
+                    throw PropertyError(path, "'properties' must be a hashtable of property name = description, not " + DescribeValue(value) + ".");
+                }
+
+                var map = new OrderedDictionary(StringComparer.Ordinal);
+                foreach (KeyValuePair<string, object?> property in properties)
+                {
+                    map[property.Key] = FromShorthand(property.Value, SchemaChecker.Child(path, property.Key), depth + 1);
+                }
+
+                node[keyword] = map;
+            }
+            else if (s_singleSchemaKeywords.Contains(keyword))
+            {
+                string childPath = keyword == "items" ? SchemaChecker.Items(path) : SchemaChecker.Child(path, keyword);
+                node[keyword] = value is bool flag ? flag : FromShorthand(value, childPath, depth + 1);
+            }
+            else if (s_schemaListKeywords.Contains(keyword))
+            {
+                IEnumerable<object?> branches = value is IEnumerable list and not string and not IDictionary ? list.Cast<object?>() : [value];
+                node[keyword] = branches
+                    .Select((branch, i) => PowerShellJson.Unwrap(branch) is bool flag
+                        ? (object)flag
+                        : FromShorthand(branch, path + (path.Length == 0 ? string.Empty : ".") + keyword + "[" + i.ToString(CultureInfo.InvariantCulture) + "]", depth + 1))
+                    .ToArray();
+            }
+            else if (s_schemaMapKeywords.Contains(keyword))
+            {
+                if (!TryGetMap(value, out List<KeyValuePair<string, object?>> named))
+                {
+                    throw PropertyError(path, "'" + keyword + "' must be a hashtable of name = schema, not " + DescribeValue(value) + ".");
+                }
+
+                var map = new OrderedDictionary(StringComparer.Ordinal);
+                foreach (KeyValuePair<string, object?> item in named)
+                {
+                    map[item.Key] = FromShorthand(item.Value, SchemaChecker.Child(SchemaChecker.Child(path, keyword), item.Key), depth + 1);
+                }
+
+                node[keyword] = map;
+            }
+            else if (keyword is "required" or "enum" or "examples")
+            {
+                node[keyword] = value is IEnumerable list and not string and not IDictionary
+                    ? list.Cast<object?>().Select(PowerShellJson.Unwrap).ToArray()
+                    : new[] { value };
+            }
+            else
+            {
+                node[keyword] = value;
+            }
+        }
+
+        if (expanded is not null)
+        {
+            foreach (DictionaryEntry entry in node)
+            {
+                expanded[entry.Key] = entry.Value;
+            }
+
+            node = expanded;
+        }
+
+        return Canonicalize(node);
+    }
+
+    /// <summary>
+    /// A fragment's 'type': JSON type names go in as written; a shorthand name ('int', 'string[]') or a [type]
+    /// is expanded (returned, and the fragment's other keys are laid over it).
+    /// </summary>
+    private static OrderedDictionary? FragmentType(object? value, OrderedDictionary node, string path)
+    {
+        switch (value)
+        {
+            case string name when SchemaTypeNames.IsJsonType(name):
+                node["type"] = name;
+                return null;
+            case string name:
+                try
+                {
+                    return FromTypeName(name, path);
+                }
+                catch (LaminiSchemaException)
+                {
+                    throw PropertyError(path, "unknown type '" + name + "'. " + SchemaTypeNames.Suggestion(name, jsonTypesOnly: false) + "Use a JSON type (" + SchemaTypeNames.JsonTypeList() + ") or a list of them such as @('string', 'null').");
+                }
+
+            case Type type:
+                return MapType(type, path, []);
+            case IEnumerable list:
+                var names = new List<object?>();
+                foreach (object? item in list)
+                {
+                    if (PowerShellJson.Unwrap(item) is not string name || !SchemaTypeNames.IsJsonType(name))
+                    {
+                        string shown = PowerShellJson.Unwrap(item) as string ?? DescribeValue(item);
+                        throw PropertyError(path, "unknown type '" + shown + "' in its type list. " + SchemaTypeNames.Suggestion(shown, jsonTypesOnly: true) + "Use JSON types: " + SchemaTypeNames.JsonTypeList() + ".");
+                    }
+
+                    names.Add(name);
+                }
+
+                node["type"] = names.Count == 1 ? names[0] : names.ToArray();
+                return null;
+            default:
+                throw PropertyError(path, "type = " + DescribeValue(value) + " is not a type; use a JSON type (" + SchemaTypeNames.JsonTypeList() + ").");
+        }
+    }
+}

@@ -1,0 +1,406 @@
+using System;
+using System.Collections;
+using System.Collections.Generic;
+using System.Collections.Specialized;
+using System.Linq;
+using System.Management.Automation;
+using System.Numerics;
+using System.Reflection;
+using LaminiPS.Models;
+
+namespace LaminiPS.Schema;
+
+/// <summary>
+/// -Type: a .NET type or PowerShell class to a schema.
+/// <list type="bullet">
+/// <item>Public readable instance properties (no indexers), base class first, each class's in declaration
+/// (metadata token) order. Skipped: PowerShell 'hidden' properties and [JsonIgnore]. [JsonPropertyName('x')]
+/// renames; [System.ComponentModel.Description('...')] becomes the property's description.</item>
+/// <item>string, char, Uri, TimeSpan, Version → string; Guid → string/uuid; DateTime, DateTimeOffset →
+/// string/date-time; DateOnly → string/date; TimeOnly → string/time; integral types and BigInteger →
+/// integer; float, double, decimal → number; bool → boolean; enums → string with enum of the names.</item>
+/// <item>Nullable&lt;T&gt; → T's schema with "null" added (["integer", "null"]). Reference types count as
+/// non-null (every property is required, so the model must fill them) unless C# annotates them nullable
+/// (string?), which gives ["string", "null"]. PowerShell classes carry no such annotation.</item>
+/// <item>Arrays, List&lt;T&gt;, IEnumerable&lt;T&gt; → array with items; IDictionary&lt;string, T&gt; →
+/// object with additionalProperties (not allowed in strict mode); Hashtable → object; object/PSObject →
+/// any value ({}).</item>
+/// <item>Other classes and structs → nested objects. A type that contains itself (directly or through
+/// other types) is an error naming the cycle, since an inline schema can't be recursive.</item>
+/// </list>
+/// </summary>
+internal static partial class SchemaBuilder
+{
+    private enum TypeKind
+    {
+        Any,
+        Scalar,
+        Dictionary,
+        Array,
+        Object,
+    }
+
+    internal static LaminiJsonSchema FromType(Type type, string? name, string? description, bool strict)
+    {
+        Type target = Nullable.GetUnderlyingType(type) ?? type;
+        TypeKind kind = Classify(target, out _);
+        if (kind is not TypeKind.Object and not TypeKind.Dictionary)
+        {
+            string becomes = kind switch
+            {
+                TypeKind.Array => "a JSON array",
+                TypeKind.Any => "any JSON value",
+                _ => "a JSON " + MapType(target, string.Empty, [])["type"],
+            };
+            throw new LaminiSchemaException(
+                ErrorIds.SchemaNotObject,
+                string.Empty,
+                "Type '" + FriendlyName(type) + "' becomes " + becomes + ", not an object; a structured-output schema describes an object. Use a class with properties (class Answer { [string]$Text }), or -Property @{ ... }.");
+        }
+
+        if (kind == TypeKind.Dictionary)
+        {
+            throw new LaminiSchemaException(
+                ErrorIds.InvalidSchema,
+                string.Empty,
+                "Type '" + FriendlyName(type) + "' is a dictionary, with no fixed properties to describe. Use a class with properties, or -Property @{ ... }.");
+        }
+
+        return Finish(MapType(target, string.Empty, []), name, description, strict);
+    }
+
+    /// <summary>One type's schema. <c>stack</c>: the classes being expanded, each with the property that led on, e.g. (Person, "Person.Pet").</summary>
+    private static OrderedDictionary MapType(Type type, string path, List<(Type Type, string Via)> stack)
+    {
+        if (stack.Count > MaxDepth)
+        {
+            throw PropertyError(path, "nested more than " + MaxDepth.ToString(System.Globalization.CultureInfo.InvariantCulture) + " levels deep.");
+        }
+
+        Type? underlying = Nullable.GetUnderlyingType(type);
+        if (underlying is not null)
+        {
+            return MakeNullable(MapType(underlying, path, stack));
+        }
+
+        switch (Classify(type, out Type? element))
+        {
+            case TypeKind.Any:
+                return new OrderedDictionary(StringComparer.Ordinal);
+            case TypeKind.Scalar:
+                return MapScalar(type);
+            case TypeKind.Dictionary:
+                OrderedDictionary dictionary = NewNode("object");
+                if (element is not null)
+                {
+                    dictionary["additionalProperties"] = MapType(element, SchemaChecker.Child(path, "*"), stack);
+                }
+
+                return dictionary;
+            case TypeKind.Array:
+                OrderedDictionary array = NewNode("array");
+                if (element is not null)
+                {
+                    array["items"] = MapType(element, SchemaChecker.Items(path), stack);
+                }
+
+                return array;
+            default:
+                return MapObject(type, path, stack);
+        }
+    }
+
+    private static OrderedDictionary MapObject(Type type, string path, List<(Type Type, string Via)> stack)
+    {
+        int seen = stack.FindIndex(entry => entry.Type == type);
+        if (seen >= 0)
+        {
+            string cycle = string.Join(" -> ", stack.Skip(seen).Select(static entry => entry.Via)) + " -> " + FriendlyName(type);
+            throw new LaminiSchemaException(
+                ErrorIds.SelfReferencingType,
+                path,
+                "Type '" + FriendlyName(type) + "' refers to itself (" + cycle + "), and a schema made from a type can't be recursive. Break the cycle (for example keep an id or a name instead of the object), or write the schema with -Json using \"$ref\".");
+        }
+
+        List<PropertyInfo> properties = ReadableProperties(type);
+        if (properties.Count == 0)
+        {
+            throw path.Length == 0
+                ? new LaminiSchemaException(ErrorIds.InvalidSchema, path, "Type '" + FriendlyName(type) + "' has no public properties to describe.")
+                : PropertyError(path, "its type '" + FriendlyName(type) + "' has no public properties to describe; give the property a type that has some, or a simple type.");
+        }
+
+        var map = new OrderedDictionary(StringComparer.Ordinal);
+        foreach (PropertyInfo property in properties)
+        {
+            string name = JsonName(property);
+            stack.Add((type, FriendlyName(type) + "." + property.Name));
+            OrderedDictionary schema = MapType(property.PropertyType, SchemaChecker.Child(path, name), stack);
+            stack.RemoveAt(stack.Count - 1);
+
+            if (schema.Count > 0 && IsNullableReference(property))
+            {
+                schema = MakeNullable(schema);
+            }
+
+            string? description = AttributeText(property.GetCustomAttributesData(), "System.ComponentModel.DescriptionAttribute");
+            if (!string.IsNullOrEmpty(description))
+            {
+                schema["description"] = description;
+            }
+
+            map[name] = Canonicalize(schema);
+        }
+
+        return new OrderedDictionary(StringComparer.Ordinal)
+        {
+            ["type"] = "object",
+            ["properties"] = map,
+            ["required"] = map.Keys.Cast<object>().ToArray(),
+        };
+    }
+
+    private static TypeKind Classify(Type type, out Type? element)
+    {
+        element = null;
+        if (type == typeof(object) || type == typeof(PSObject) || type == typeof(PSCustomObject) || type == typeof(ValueType)
+            || type.FullName is "System.Text.Json.JsonElement" or "System.Text.Json.Nodes.JsonNode" or "System.Text.Json.JsonDocument")
+        {
+            return TypeKind.Any;
+        }
+
+        if (type.IsEnum || type.IsPrimitive || type == typeof(string) || type == typeof(decimal) || type == typeof(DateTime)
+            || type == typeof(DateTimeOffset) || type == typeof(TimeSpan) || type == typeof(Guid) || type == typeof(Uri)
+            || type == typeof(Version) || type == typeof(BigInteger) || typeof(Type).IsAssignableFrom(type)
+            || typeof(Delegate).IsAssignableFrom(type) || type == typeof(ScriptBlock)
+            || type.FullName is "System.DateOnly" or "System.TimeOnly" or "System.Half" or "System.Int128" or "System.UInt128")
+        {
+            return TypeKind.Scalar;
+        }
+
+        Type? dictionary = GenericInterface(type, typeof(IDictionary<,>)) ?? GenericInterface(type, typeof(IReadOnlyDictionary<,>));
+        if (dictionary is not null)
+        {
+            element = dictionary.GetGenericArguments()[1];
+            return TypeKind.Dictionary;
+        }
+
+        if (typeof(IDictionary).IsAssignableFrom(type))
+        {
+            return TypeKind.Dictionary;
+        }
+
+        if (type.IsArray)
+        {
+            element = type.GetElementType();
+            return TypeKind.Array;
+        }
+
+        Type? enumerable = GenericInterface(type, typeof(IEnumerable<>));
+        if (enumerable is not null)
+        {
+            element = enumerable.GetGenericArguments()[0];
+            return TypeKind.Array;
+        }
+
+        return typeof(IEnumerable).IsAssignableFrom(type) ? TypeKind.Array : TypeKind.Object;
+    }
+
+    private static OrderedDictionary MapScalar(Type type)
+    {
+        if (type.IsEnum)
+        {
+            OrderedDictionary node = NewNode("string");
+            node["enum"] = Enum.GetNames(type).Cast<object?>().ToArray();
+            return node;
+        }
+
+        switch (Type.GetTypeCode(type))
+        {
+            case TypeCode.Boolean:
+                return NewNode("boolean");
+            case TypeCode.SByte:
+            case TypeCode.Byte:
+            case TypeCode.Int16:
+            case TypeCode.UInt16:
+            case TypeCode.Int32:
+            case TypeCode.UInt32:
+            case TypeCode.Int64:
+            case TypeCode.UInt64:
+                return NewNode("integer");
+            case TypeCode.Single:
+            case TypeCode.Double:
+            case TypeCode.Decimal:
+                return NewNode("number");
+            case TypeCode.DateTime:
+                return NewNode("string", "date-time");
+        }
+
+        if (type == typeof(BigInteger) || type.FullName is "System.Int128" or "System.UInt128" || type == typeof(IntPtr) || type == typeof(UIntPtr))
+        {
+            return NewNode("integer");
+        }
+
+        if (type.FullName == "System.Half")
+        {
+            return NewNode("number");
+        }
+
+        if (type == typeof(DateTimeOffset))
+        {
+            return NewNode("string", "date-time");
+        }
+
+        if (type == typeof(Guid))
+        {
+            return NewNode("string", "uuid");
+        }
+
+        return type.FullName switch
+        {
+            "System.DateOnly" => NewNode("string", "date"),
+            "System.TimeOnly" => NewNode("string", "time"),
+            _ => NewNode("string"),
+        };
+    }
+
+    private static Type? GenericInterface(Type type, Type definition)
+    {
+        if (type.IsGenericType && type.GetGenericTypeDefinition() == definition)
+        {
+            return type;
+        }
+
+        return type.GetInterfaces().FirstOrDefault(i => i.IsGenericType && i.GetGenericTypeDefinition() == definition);
+    }
+
+    /// <summary>Base class first; each class's properties in declaration order; a redeclared name keeps its first place.</summary>
+    private static List<PropertyInfo> ReadableProperties(Type type)
+    {
+        var chain = new List<Type>();
+        if (type.IsInterface)
+        {
+            chain.AddRange(type.GetInterfaces());
+            chain.Add(type);
+        }
+        else
+        {
+            for (Type? current = type; current is not null && current != typeof(object) && current != typeof(ValueType); current = current.BaseType)
+            {
+                chain.Insert(0, current);
+            }
+        }
+
+        var result = new List<PropertyInfo>();
+        var positions = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
+        foreach (Type declaring in chain)
+        {
+            IEnumerable<PropertyInfo> declared = declaring
+                .GetProperties(BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly)
+                .OrderBy(static p => p.MetadataToken);
+            foreach (PropertyInfo property in declared)
+            {
+                if (!property.CanRead || property.GetGetMethod() is null || property.GetIndexParameters().Length > 0)
+                {
+                    continue;
+                }
+
+                IList<CustomAttributeData> attributes = property.GetCustomAttributesData();
+                bool skipped = attributes.Any(static a => a.AttributeType.FullName is "System.Management.Automation.HiddenAttribute" or "System.Text.Json.Serialization.JsonIgnoreAttribute");
+                if (positions.TryGetValue(property.Name, out int position))
+                {
+                    result[position] = property; // an override or 'new' property replaces the base one
+                }
+                else if (!skipped)
+                {
+                    positions[property.Name] = result.Count;
+                    result.Add(property);
+                }
+            }
+        }
+
+        return result.Where(static p => !p.GetCustomAttributesData().Any(static a => a.AttributeType.FullName is "System.Management.Automation.HiddenAttribute" or "System.Text.Json.Serialization.JsonIgnoreAttribute")).ToList();
+    }
+
+    private static string JsonName(PropertyInfo property) =>
+        AttributeText(property.GetCustomAttributesData(), "System.Text.Json.Serialization.JsonPropertyNameAttribute") is { Length: > 0 } name
+            ? name
+            : property.Name;
+
+    private static string? AttributeText(IList<CustomAttributeData> attributes, string attributeName)
+    {
+        foreach (CustomAttributeData attribute in attributes)
+        {
+            if (attribute.AttributeType.FullName == attributeName && attribute.ConstructorArguments.Count == 1
+                && attribute.ConstructorArguments[0].Value is string text)
+            {
+                return text;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>C#'s nullable annotation (string?) as the compiler records it: NullableAttribute / NullableContextAttribute, 2 = nullable.</summary>
+    private static bool IsNullableReference(PropertyInfo property)
+    {
+        if (property.PropertyType.IsValueType)
+        {
+            return false;
+        }
+
+        byte? flag = NullableFlag(property.GetCustomAttributesData(), "System.Runtime.CompilerServices.NullableAttribute");
+        for (Type? type = property.DeclaringType; flag is null && type is not null; type = type.DeclaringType)
+        {
+            flag = NullableFlag(type.GetCustomAttributesData(), "System.Runtime.CompilerServices.NullableContextAttribute");
+        }
+
+        return flag == 2;
+    }
+
+    private static byte? NullableFlag(IList<CustomAttributeData> attributes, string attributeName)
+    {
+        foreach (CustomAttributeData attribute in attributes)
+        {
+            if (attribute.AttributeType.FullName != attributeName || attribute.ConstructorArguments.Count != 1)
+            {
+                continue;
+            }
+
+            object? value = attribute.ConstructorArguments[0].Value;
+            if (value is byte single)
+            {
+                return single;
+            }
+
+            if (value is IReadOnlyCollection<CustomAttributeTypedArgument> list && list.Count > 0 && list.First().Value is byte first)
+            {
+                return first;
+            }
+        }
+
+        return null;
+    }
+
+    private static string FriendlyName(Type type)
+    {
+        if (type.IsArray)
+        {
+            return FriendlyName(type.GetElementType()!) + "[]";
+        }
+
+        if (!type.IsGenericType)
+        {
+            return type.Name;
+        }
+
+        string name = type.Name;
+        int tick = name.IndexOf('`');
+        if (tick > 0)
+        {
+            name = name.Substring(0, tick);
+        }
+
+        return name + "[" + string.Join(",", type.GetGenericArguments().Select(FriendlyName)) + "]";
+    }
+}

@@ -1,0 +1,381 @@
+using System;
+using System.Collections;
+using System.Collections.Generic;
+using System.Collections.Specialized;
+using System.Globalization;
+using System.Linq;
+using System.Management.Automation;
+using System.Text.Json;
+using LaminiPS.Models;
+
+namespace LaminiPS.Schema;
+
+/// <summary>
+/// Turns PowerShell input into a <see cref="LaminiJsonSchema"/>: a property description (-Property),
+/// a .NET or PowerShell class (-Type), an example object (-InputObject), JSON text (-Json), or any of
+/// these (<see cref="FromAny"/>, for Invoke-LaminiChat). Every path ends in <see cref="Finish(string, string?, string?, bool)"/>:
+/// the JSON is checked by <see cref="SchemaChecker"/> (and for strict schemas against the strict-mode rules),
+/// so a schema that exists is one the service can take. Failures throw <see cref="LaminiSchemaException"/>.
+/// </summary>
+internal static partial class SchemaBuilder
+{
+    private const int MaxDepth = 32;
+
+    /// <summary>Checks a json_schema name (<c>^[a-zA-Z0-9_-]{1,64}$</c>); null means the default name.</summary>
+    internal static string ValidateName(string? name)
+    {
+        if (name is null)
+        {
+            return LaminiJsonSchema.DefaultName;
+        }
+
+        string? problem = null;
+        if (name.Length == 0)
+        {
+            problem = "it is empty";
+        }
+        else if (name.Length > 64)
+        {
+            problem = string.Format(CultureInfo.InvariantCulture, "it is {0} characters long", name.Length);
+        }
+        else
+        {
+            foreach (char c in name)
+            {
+                if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-'))
+                {
+                    problem = char.IsWhiteSpace(c) ? "it contains a space" : "it contains '" + c + "'";
+                    break;
+                }
+            }
+        }
+
+        if (problem is not null)
+        {
+            throw new LaminiSchemaException(
+                ErrorIds.InvalidSchemaName,
+                string.Empty,
+                "The schema name '" + name + "' can't be used: " + problem + ". A name is 1 to 64 letters (a-z, A-Z), digits, underscores or hyphens, for example 'llama_facts' (the API requires ^[a-zA-Z0-9_-]{1,64}$).");
+        }
+
+        return name;
+    }
+
+    /// <summary>
+    /// -Property: a dictionary of property name → description. One that is plainly a whole schema
+    /// (type = 'object' and a properties dictionary) is taken as that schema instead.
+    /// </summary>
+    internal static LaminiJsonSchema FromProperties(IDictionary properties, string? name, string? description, bool strict)
+    {
+        List<KeyValuePair<string, object?>> entries = PowerShellJson.DictionaryEntries(properties);
+        OrderedDictionary tree = IsWholeSchema(entries)
+            ? FromFragment(entries, string.Empty, 0)
+            : ObjectFromMap(entries, string.Empty, 0);
+        return Finish(tree, name, description, strict);
+    }
+
+    /// <summary>-Json: JSON schema text; also accepts a whole response_format or json_schema object and unwraps it.</summary>
+    internal static LaminiJsonSchema FromJson(string? json, string? name, string? description, bool? strict)
+    {
+        if (string.IsNullOrWhiteSpace(json))
+        {
+            throw new LaminiSchemaException(ErrorIds.InvalidSchemaJson, string.Empty, "The JSON schema text is empty.");
+        }
+
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(json!, PowerShellJson.LenientReadOptions);
+        }
+        catch (JsonException ex)
+        {
+            throw new LaminiSchemaException(ErrorIds.InvalidSchemaJson, string.Empty, "The schema is not valid JSON " + PowerShellJson.DescribeJsonError(ex), null, ex);
+        }
+
+        using (document)
+        {
+            JsonElement root = document.RootElement;
+            if (TryUnwrap(root, out JsonElement wrapper))
+            {
+                name ??= wrapper.TryGetProperty("name", out JsonElement n) && n.ValueKind == JsonValueKind.String ? n.GetString() : null;
+                description ??= wrapper.TryGetProperty("description", out JsonElement d) && d.ValueKind == JsonValueKind.String ? d.GetString() : null;
+                strict ??= wrapper.TryGetProperty("strict", out JsonElement s) && s.ValueKind == JsonValueKind.True;
+                if (!wrapper.TryGetProperty("schema", out root))
+                {
+                    throw new LaminiSchemaException(ErrorIds.SchemaNotObject, string.Empty, "The json_schema object has no \"schema\".");
+                }
+            }
+
+            return Finish(PowerShellJson.Serialize(root), name, description, strict ?? false);
+        }
+    }
+
+    /// <summary>
+    /// What Invoke-LaminiChat calls with whatever the user gave: a LaminiJsonSchema (returned as is), JSON
+    /// text, a [type], a dictionary or [pscustomobject] that is a whole schema (it has a 'type', '$ref',
+    /// 'anyOf', 'oneOf' or 'allOf' key), or one that describes properties (@{ answer = 'string' }).
+    /// </summary>
+    internal static LaminiJsonSchema FromAny(object? value, string? name = null, bool strict = false)
+    {
+        value = PowerShellJson.Unwrap(value);
+        switch (value)
+        {
+            case null:
+                throw new LaminiSchemaException(ErrorIds.InvalidSchema, string.Empty, "No schema was given.");
+            case LaminiJsonSchema schema:
+                return schema;
+            case string text:
+                return FromJson(text, name, null, strict ? true : null);
+            case Type type:
+                return FromType(type, name, null, strict);
+        }
+
+        if (TryGetMap(value, out List<KeyValuePair<string, object?>> entries))
+        {
+            OrderedDictionary tree = IsFragment(entries) ? FromFragment(entries, string.Empty, 0) : ObjectFromMap(entries, string.Empty, 0);
+            return Finish(tree, name, null, strict);
+        }
+
+        throw new LaminiSchemaException(
+            ErrorIds.InvalidSchema,
+            string.Empty,
+            "A schema can't be made from " + DescribeValue(value) + ". Give a hashtable of property types (@{ answer = 'string' }), a whole JSON schema (a hashtable with type = 'object', or JSON text), a [type], or the output of New-LaminiJsonSchema.");
+    }
+
+    /// <summary>
+    /// One piped object of New-LaminiJsonSchema: an example object (the usual case), or a [type], JSON text,
+    /// or a LaminiJsonSchema (re-made with this call's name, description and strictness).
+    /// </summary>
+    internal static LaminiJsonSchema FromPipelineObject(object? input, string? name, string? description, bool strict)
+    {
+        object? value = PowerShellJson.Unwrap(input);
+        return value switch
+        {
+            LaminiJsonSchema schema => FromJson(schema.SchemaJson, name ?? schema.Name, description ?? schema.Description, strict || schema.Strict),
+            Type type => FromType(type, name, description, strict),
+            string text => FromJson(text, name, description, strict ? true : null),
+            _ => FromExample(value, name, description, strict),
+        };
+    }
+
+    private static bool TryUnwrap(JsonElement root, out JsonElement wrapper)
+    {
+        wrapper = default;
+        if (root.ValueKind != JsonValueKind.Object)
+        {
+            return false;
+        }
+
+        if (root.TryGetProperty("type", out JsonElement type) && type.ValueKind == JsonValueKind.String && type.GetString() == "json_schema"
+            && root.TryGetProperty("json_schema", out JsonElement inner) && inner.ValueKind == JsonValueKind.Object)
+        {
+            wrapper = inner;
+            return true;
+        }
+
+        if (!root.TryGetProperty("type", out _) && root.TryGetProperty("name", out JsonElement name) && name.ValueKind == JsonValueKind.String
+            && root.TryGetProperty("schema", out JsonElement schema) && schema.ValueKind == JsonValueKind.Object)
+        {
+            wrapper = root;
+            return true;
+        }
+
+        return false;
+    }
+
+    private static LaminiJsonSchema Finish(OrderedDictionary tree, string? name, string? description, bool strict)
+    {
+        if (strict)
+        {
+            Strictify(tree);
+        }
+
+        return Finish(PowerShellJson.Serialize(tree), name, description, strict);
+    }
+
+    /// <summary>The one exit: checks the schema JSON and makes the immutable schema object.</summary>
+    private static LaminiJsonSchema Finish(string schemaJson, string? name, string? description, bool strict)
+    {
+        string checkedName = ValidateName(name);
+        using JsonDocument document = JsonDocument.Parse(schemaJson);
+        JsonElement root = document.RootElement;
+        SchemaChecker.CheckRoot(root);
+        if (strict)
+        {
+            SchemaChecker.CheckStrict(root);
+        }
+
+        var view = (OrderedDictionary)PowerShellJson.ToDictionaryTree(root, readOnly: true)!;
+        return new LaminiJsonSchema(checkedName, string.IsNullOrEmpty(description) ? null : description, strict, schemaJson, view);
+    }
+
+    /// <summary>Fills in what strict mode needs and the description left out: all properties required, additionalProperties false.</summary>
+    private static void Strictify(OrderedDictionary node)
+    {
+        if (node["properties"] is OrderedDictionary properties)
+        {
+            if (!node.Contains("required"))
+            {
+                node["required"] = properties.Keys.Cast<object>().ToArray();
+            }
+
+            if (!node.Contains("additionalProperties"))
+            {
+                node["additionalProperties"] = false;
+            }
+
+            foreach (object? child in properties.Values)
+            {
+                StrictifyAny(child);
+            }
+
+            Canonicalize(node);
+        }
+
+        foreach (string keyword in new[] { "items", "additionalProperties", "not", "contains", "if", "then", "else", "anyOf", "oneOf", "allOf", "prefixItems" })
+        {
+            StrictifyAny(node[keyword]);
+        }
+
+        foreach (string keyword in new[] { "$defs", "definitions" })
+        {
+            if (node[keyword] is OrderedDictionary map)
+            {
+                foreach (object? item in map.Values)
+                {
+                    StrictifyAny(item);
+                }
+            }
+        }
+    }
+
+    private static void StrictifyAny(object? value)
+    {
+        if (value is OrderedDictionary schema)
+        {
+            Strictify(schema);
+        }
+        else if (value is object?[] list)
+        {
+            foreach (object? item in list)
+            {
+                StrictifyAny(item);
+            }
+        }
+    }
+
+    /// <summary>Keys first in this order, the rest as they came: type, properties, required, additionalProperties, items, enum, format.</summary>
+    private static readonly string[] s_leadingKeys = ["type", "properties", "required", "additionalProperties", "items", "enum", "format"];
+
+    private static OrderedDictionary Canonicalize(OrderedDictionary node)
+    {
+        var entries = new List<KeyValuePair<object, object?>>(node.Count);
+        foreach (DictionaryEntry entry in node)
+        {
+            entries.Add(new KeyValuePair<object, object?>(entry.Key, entry.Value));
+        }
+
+        node.Clear();
+        foreach (string key in s_leadingKeys)
+        {
+            foreach (KeyValuePair<object, object?> entry in entries)
+            {
+                if (key.Equals(entry.Key as string, StringComparison.Ordinal))
+                {
+                    node.Add(entry.Key, entry.Value);
+                }
+            }
+        }
+
+        foreach (KeyValuePair<object, object?> entry in entries)
+        {
+            if (!node.Contains(entry.Key))
+            {
+                node.Add(entry.Key, entry.Value);
+            }
+        }
+
+        return node;
+    }
+
+    /// <summary>A dictionary or [pscustomobject] as (name, value) pairs: the two shapes a description can take.</summary>
+    private static bool TryGetMap(object? value, out List<KeyValuePair<string, object?>> entries)
+    {
+        value = PowerShellJson.Unwrap(value);
+        if (value is IDictionary dictionary)
+        {
+            entries = PowerShellJson.DictionaryEntries(dictionary);
+            return true;
+        }
+
+        if (PowerShellJson.IsCustomObject(value))
+        {
+            entries = PowerShellJson.CustomObjectProperties((PSObject)value!).ToList();
+            return true;
+        }
+
+        entries = [];
+        return false;
+    }
+
+    private static string DescribeValue(object? value)
+    {
+        value = PowerShellJson.Unwrap(value);
+        if (value is null)
+        {
+            return "$null";
+        }
+
+        string text = Convert.ToString(value, CultureInfo.InvariantCulture) ?? string.Empty;
+        if (text.Length > 40)
+        {
+            text = text.Substring(0, 40) + "...";
+        }
+
+        return value is string ? "'" + text + "'" : "a " + value.GetType().FullName + " (" + text + ")";
+    }
+
+    private static LaminiSchemaException PropertyError(string path, string problem) =>
+        new(
+            path.Length == 0 ? ErrorIds.InvalidSchema : ErrorIds.InvalidSchemaProperty,
+            path,
+            (path.Length == 0 ? "The schema: " : "Property '" + path + "': ") + problem);
+
+    private static OrderedDictionary NewNode(string type, string? format = null)
+    {
+        var node = new OrderedDictionary(StringComparer.Ordinal) { ["type"] = type };
+        if (format is not null)
+        {
+            node["format"] = format;
+        }
+
+        return node;
+    }
+
+    private static OrderedDictionary ArrayOf(OrderedDictionary items) =>
+        new(StringComparer.Ordinal) { ["type"] = "array", ["items"] = items };
+
+    /// <summary>Adds null to a schema's type (and to its enum): ["integer", "null"].</summary>
+    private static OrderedDictionary MakeNullable(OrderedDictionary node)
+    {
+        object? type = node["type"];
+        if (type is string single)
+        {
+            if (single != "null")
+            {
+                node["type"] = new object?[] { single, "null" };
+            }
+        }
+        else if (type is object?[] several && !several.Contains("null"))
+        {
+            node["type"] = several.Concat(["null"]).ToArray();
+        }
+
+        if (node["enum"] is object?[] allowed && !allowed.Contains(null))
+        {
+            node["enum"] = allowed.Concat([null]).ToArray();
+        }
+
+        return node;
+    }
+}

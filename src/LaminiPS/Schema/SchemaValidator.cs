@@ -1,0 +1,517 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Text;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+
+namespace LaminiPS.Schema;
+
+/// <summary>
+/// Checks a JSON value (a model's structured reply) against a JSON schema. No PowerShell types.
+/// </summary>
+/// <remarks>
+/// Supported: <c>type</c> (a name or an array of names, "integer" accepting 3.0), <c>properties</c>,
+/// <c>required</c>, <c>additionalProperties</c> (false or a schema), <c>enum</c>, <c>const</c>,
+/// <c>items</c> (a schema, or an array of schemas by position), <c>prefixItems</c>, <c>anyOf</c>,
+/// <c>oneOf</c>, <c>allOf</c>, <c>not</c>, local <c>$ref</c> (<c>#/$defs/...</c>, <c>#/definitions/...</c>),
+/// <c>minimum</c>/<c>maximum</c>/<c>exclusiveMinimum</c>/<c>exclusiveMaximum</c>, <c>minLength</c>/
+/// <c>maxLength</c>, <c>pattern</c>, <c>minItems</c>/<c>maxItems</c>. Other keywords (format,
+/// description, ...) are ignored. Paths look like <c>$.address.city</c>, <c>$.tags[2]</c>,
+/// <c>$['first name']</c>.
+/// </remarks>
+internal static class SchemaValidator
+{
+    private const int MaxDepth = 200;
+    private static readonly Regex s_identifier = new("^[A-Za-z_][A-Za-z0-9_]*$", RegexOptions.CultureInvariant);
+
+    /// <summary>Every way <paramref name="instance"/> breaks <paramref name="schema"/>; empty when it is valid.</summary>
+    internal static IReadOnlyList<string> Validate(JsonElement instance, JsonElement schema)
+    {
+        var violations = new List<string>();
+        Check(instance, schema, schema, "$", 0, violations);
+        return violations;
+    }
+
+    internal static string PropertyPath(string parent, string name) =>
+        s_identifier.IsMatch(name)
+            ? parent + "." + name
+            : parent + "['" + name.Replace("\\", "\\\\").Replace("'", "\\'") + "']";
+
+    /// <summary>"string", "number", ...: how a violation names what it got.</summary>
+    internal static string KindName(JsonValueKind kind) => kind switch
+    {
+        JsonValueKind.Object => "object",
+        JsonValueKind.Array => "array",
+        JsonValueKind.String => "string",
+        JsonValueKind.Number => "number",
+        JsonValueKind.True or JsonValueKind.False => "boolean",
+        JsonValueKind.Null => "null",
+        _ => "nothing",
+    };
+
+    internal static bool MatchesType(JsonElement instance, string type) => type switch
+    {
+        "object" => instance.ValueKind == JsonValueKind.Object,
+        "array" => instance.ValueKind == JsonValueKind.Array,
+        "string" => instance.ValueKind == JsonValueKind.String,
+        "number" => instance.ValueKind == JsonValueKind.Number,
+        "integer" => instance.ValueKind == JsonValueKind.Number && IsIntegral(instance),
+        "boolean" => instance.ValueKind is JsonValueKind.True or JsonValueKind.False,
+        "null" => instance.ValueKind == JsonValueKind.Null,
+        _ => true, // an unknown type name constrains nothing here; schemas are checked when they are made
+    };
+
+    /// <summary>JSON equality: numbers by value, objects regardless of key order.</summary>
+    internal static bool JsonEquals(JsonElement a, JsonElement b)
+    {
+        if (a.ValueKind == JsonValueKind.Number && b.ValueKind == JsonValueKind.Number)
+        {
+            if (a.TryGetDecimal(out decimal x) && b.TryGetDecimal(out decimal y))
+            {
+                return x == y;
+            }
+
+            if (a.TryGetDouble(out double left) && b.TryGetDouble(out double right))
+            {
+                return left.Equals(right);
+            }
+
+            return string.Equals(a.GetRawText(), b.GetRawText(), StringComparison.Ordinal);
+        }
+
+        if (a.ValueKind != b.ValueKind)
+        {
+            return false;
+        }
+
+        switch (a.ValueKind)
+        {
+            case JsonValueKind.String:
+                return string.Equals(a.GetString(), b.GetString(), StringComparison.Ordinal);
+            case JsonValueKind.Array:
+                if (a.GetArrayLength() != b.GetArrayLength())
+                {
+                    return false;
+                }
+
+                return a.EnumerateArray().Zip(b.EnumerateArray(), static (l, r) => JsonEquals(l, r)).All(static same => same);
+            case JsonValueKind.Object:
+                var members = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
+                foreach (JsonProperty property in a.EnumerateObject())
+                {
+                    members[property.Name] = property.Value;
+                }
+
+                int count = 0;
+                foreach (JsonProperty property in b.EnumerateObject())
+                {
+                    count++;
+                    if (!members.TryGetValue(property.Name, out JsonElement value) || !JsonEquals(value, property.Value))
+                    {
+                        return false;
+                    }
+                }
+
+                return count == members.Count;
+            default:
+                return true; // true, false, null: same kind is the same value
+        }
+    }
+
+    private static bool IsIntegral(JsonElement number)
+    {
+        if (number.TryGetInt64(out _))
+        {
+            return true;
+        }
+
+        if (number.TryGetDecimal(out decimal exact))
+        {
+            return decimal.Truncate(exact) == exact;
+        }
+
+        return number.TryGetDouble(out double value) && !double.IsInfinity(value) && Math.Floor(value) == value;
+    }
+
+    private static void Check(JsonElement instance, JsonElement schema, JsonElement root, string path, int depth, List<string> violations)
+    {
+        if (depth > MaxDepth)
+        {
+            return; // a $ref loop that never consumes input; nothing more to learn
+        }
+
+        if (schema.ValueKind == JsonValueKind.False)
+        {
+            violations.Add(path + ": no value is allowed here");
+            return;
+        }
+
+        if (schema.ValueKind != JsonValueKind.Object)
+        {
+            return;
+        }
+
+        if (schema.TryGetProperty("$ref", out JsonElement reference) && reference.ValueKind == JsonValueKind.String
+            && TryResolveReference(root, reference.GetString()!, out JsonElement target))
+        {
+            Check(instance, target, root, path, depth + 1, violations);
+        }
+
+        if (schema.TryGetProperty("type", out JsonElement type) && !CheckType(instance, type, path, violations))
+        {
+            return; // the rest would only repeat the same mistake
+        }
+
+        if (schema.TryGetProperty("const", out JsonElement constant) && !JsonEquals(instance, constant))
+        {
+            violations.Add(string.Format(CultureInfo.InvariantCulture, "{0}: expected {1}, got {2}", path, Excerpt(constant), Excerpt(instance)));
+        }
+
+        if (schema.TryGetProperty("enum", out JsonElement allowed) && allowed.ValueKind == JsonValueKind.Array
+            && !allowed.EnumerateArray().Any(value => JsonEquals(instance, value)))
+        {
+            violations.Add(string.Format(
+                CultureInfo.InvariantCulture,
+                "{0}: {1} is not one of the allowed values {2}",
+                path,
+                Excerpt(instance),
+                string.Join(", ", allowed.EnumerateArray().Select(Excerpt))));
+        }
+
+        switch (instance.ValueKind)
+        {
+            case JsonValueKind.Object:
+                CheckObject(instance, schema, root, path, depth, violations);
+                break;
+            case JsonValueKind.Array:
+                CheckArray(instance, schema, root, path, depth, violations);
+                break;
+            case JsonValueKind.String:
+                CheckString(instance.GetString()!, schema, path, violations);
+                break;
+            case JsonValueKind.Number:
+                CheckNumber(instance, schema, path, violations);
+                break;
+        }
+
+        CheckCombinators(instance, schema, root, path, depth, violations);
+    }
+
+    private static bool CheckType(JsonElement instance, JsonElement type, string path, List<string> violations)
+    {
+        var names = new List<string>();
+        if (type.ValueKind == JsonValueKind.String)
+        {
+            names.Add(type.GetString()!);
+        }
+        else if (type.ValueKind == JsonValueKind.Array)
+        {
+            names.AddRange(type.EnumerateArray().Where(static t => t.ValueKind == JsonValueKind.String).Select(static t => t.GetString()!));
+        }
+
+        if (names.Count == 0 || names.Any(name => MatchesType(instance, name)))
+        {
+            return true;
+        }
+
+        violations.Add(string.Format(
+            CultureInfo.InvariantCulture,
+            "{0}: expected {1}, got {2}",
+            path,
+            string.Join(" or ", names),
+            KindName(instance.ValueKind)));
+        return false;
+    }
+
+    private static void CheckObject(JsonElement instance, JsonElement schema, JsonElement root, string path, int depth, List<string> violations)
+    {
+        bool hasProperties = schema.TryGetProperty("properties", out JsonElement properties) && properties.ValueKind == JsonValueKind.Object;
+
+        if (schema.TryGetProperty("required", out JsonElement required) && required.ValueKind == JsonValueKind.Array)
+        {
+            foreach (JsonElement name in required.EnumerateArray())
+            {
+                if (name.ValueKind == JsonValueKind.String && !instance.TryGetProperty(name.GetString()!, out _))
+                {
+                    violations.Add(string.Format(CultureInfo.InvariantCulture, "{0}: missing required property '{1}'", path, name.GetString()));
+                }
+            }
+        }
+
+        schema.TryGetProperty("additionalProperties", out JsonElement additional);
+        foreach (JsonProperty property in instance.EnumerateObject())
+        {
+            string childPath = PropertyPath(path, property.Name);
+            if (hasProperties && properties.TryGetProperty(property.Name, out JsonElement propertySchema))
+            {
+                Check(property.Value, propertySchema, root, childPath, depth + 1, violations);
+            }
+            else if (additional.ValueKind == JsonValueKind.False)
+            {
+                violations.Add(string.Format(CultureInfo.InvariantCulture, "{0}: unexpected property '{1}' (additionalProperties is false)", path, property.Name));
+            }
+            else if (additional.ValueKind == JsonValueKind.Object)
+            {
+                Check(property.Value, additional, root, childPath, depth + 1, violations);
+            }
+        }
+    }
+
+    private static void CheckArray(JsonElement instance, JsonElement schema, JsonElement root, string path, int depth, List<string> violations)
+    {
+        int length = instance.GetArrayLength();
+        if (TryGetCount(schema, "minItems", out long minItems) && length < minItems)
+        {
+            violations.Add(string.Format(CultureInfo.InvariantCulture, "{0}: expected at least {1} items, got {2}", path, minItems, length));
+        }
+
+        if (TryGetCount(schema, "maxItems", out long maxItems) && length > maxItems)
+        {
+            violations.Add(string.Format(CultureInfo.InvariantCulture, "{0}: expected at most {1} items, got {2}", path, maxItems, length));
+        }
+
+        JsonElement[] positional = Array.Empty<JsonElement>();
+        JsonElement? rest = null;
+        if (schema.TryGetProperty("prefixItems", out JsonElement prefix) && prefix.ValueKind == JsonValueKind.Array)
+        {
+            positional = prefix.EnumerateArray().ToArray();
+        }
+
+        if (schema.TryGetProperty("items", out JsonElement items))
+        {
+            if (items.ValueKind == JsonValueKind.Array)
+            {
+                positional = items.EnumerateArray().ToArray();
+            }
+            else
+            {
+                rest = items;
+            }
+        }
+
+        int index = 0;
+        foreach (JsonElement item in instance.EnumerateArray())
+        {
+            string itemPath = path + "[" + index.ToString(CultureInfo.InvariantCulture) + "]";
+            if (index < positional.Length)
+            {
+                Check(item, positional[index], root, itemPath, depth + 1, violations);
+            }
+            else if (rest is JsonElement itemSchema)
+            {
+                Check(item, itemSchema, root, itemPath, depth + 1, violations);
+            }
+
+            index++;
+        }
+    }
+
+    private static void CheckString(string text, JsonElement schema, string path, List<string> violations)
+    {
+        int length = CountCodePoints(text);
+        if (TryGetCount(schema, "minLength", out long minLength) && length < minLength)
+        {
+            violations.Add(string.Format(CultureInfo.InvariantCulture, "{0}: expected at least {1} characters, got {2}", path, minLength, length));
+        }
+
+        if (TryGetCount(schema, "maxLength", out long maxLength) && length > maxLength)
+        {
+            violations.Add(string.Format(CultureInfo.InvariantCulture, "{0}: expected at most {1} characters, got {2}", path, maxLength, length));
+        }
+
+        if (schema.TryGetProperty("pattern", out JsonElement pattern) && pattern.ValueKind == JsonValueKind.String)
+        {
+            try
+            {
+                if (!Regex.IsMatch(text, pattern.GetString()!, RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1)))
+                {
+                    violations.Add(string.Format(CultureInfo.InvariantCulture, "{0}: {1} does not match the pattern {2}", path, Quote(text), pattern.GetString()));
+                }
+            }
+            catch (ArgumentException)
+            {
+                // A pattern .NET can't read (ECMA-262 differs in corners): not the reply's fault.
+            }
+            catch (RegexMatchTimeoutException)
+            {
+            }
+        }
+    }
+
+    private static void CheckNumber(JsonElement number, JsonElement schema, string path, List<string> violations)
+    {
+        if (!number.TryGetDouble(out double value))
+        {
+            return; // beyond double's range: no limit check can be meaningful
+        }
+
+        if (TryGetNumber(schema, "minimum", out double minimum) && value < minimum)
+        {
+            violations.Add(string.Format(CultureInfo.InvariantCulture, "{0}: {1} is less than the minimum {2}", path, number.GetRawText(), minimum));
+        }
+
+        if (TryGetNumber(schema, "maximum", out double maximum) && value > maximum)
+        {
+            violations.Add(string.Format(CultureInfo.InvariantCulture, "{0}: {1} is more than the maximum {2}", path, number.GetRawText(), maximum));
+        }
+
+        if (TryGetNumber(schema, "exclusiveMinimum", out double exclusiveMinimum) && value <= exclusiveMinimum)
+        {
+            violations.Add(string.Format(CultureInfo.InvariantCulture, "{0}: {1} must be more than {2}", path, number.GetRawText(), exclusiveMinimum));
+        }
+
+        if (TryGetNumber(schema, "exclusiveMaximum", out double exclusiveMaximum) && value >= exclusiveMaximum)
+        {
+            violations.Add(string.Format(CultureInfo.InvariantCulture, "{0}: {1} must be less than {2}", path, number.GetRawText(), exclusiveMaximum));
+        }
+    }
+
+    private static void CheckCombinators(JsonElement instance, JsonElement schema, JsonElement root, string path, int depth, List<string> violations)
+    {
+        if (schema.TryGetProperty("allOf", out JsonElement allOf) && allOf.ValueKind == JsonValueKind.Array)
+        {
+            foreach (JsonElement branch in allOf.EnumerateArray())
+            {
+                Check(instance, branch, root, path, depth + 1, violations);
+            }
+        }
+
+        if (schema.TryGetProperty("anyOf", out JsonElement anyOf) && anyOf.ValueKind == JsonValueKind.Array)
+        {
+            List<List<string>> results = Branches(instance, anyOf, root, path, depth);
+            if (results.Count > 0 && results.All(static r => r.Count > 0))
+            {
+                List<string> closest = results.OrderBy(static r => r.Count).First();
+                violations.Add(string.Format(
+                    CultureInfo.InvariantCulture,
+                    "{0}: matches none of the {1} anyOf alternatives (closest: {2})",
+                    path,
+                    results.Count,
+                    string.Join("; ", closest)));
+            }
+        }
+
+        if (schema.TryGetProperty("oneOf", out JsonElement oneOf) && oneOf.ValueKind == JsonValueKind.Array)
+        {
+            List<List<string>> results = Branches(instance, oneOf, root, path, depth);
+            int matches = results.Count(static r => r.Count == 0);
+            if (results.Count > 0 && matches != 1)
+            {
+                violations.Add(matches == 0
+                    ? string.Format(CultureInfo.InvariantCulture, "{0}: matches none of the {1} oneOf alternatives (closest: {2})", path, results.Count, string.Join("; ", results.OrderBy(static r => r.Count).First()))
+                    : string.Format(CultureInfo.InvariantCulture, "{0}: matches {1} of the oneOf alternatives; exactly one is allowed", path, matches));
+            }
+        }
+
+        if (schema.TryGetProperty("not", out JsonElement not) && not.ValueKind is JsonValueKind.Object or JsonValueKind.True)
+        {
+            var inner = new List<string>();
+            Check(instance, not, root, path, depth + 1, inner);
+            if (inner.Count == 0)
+            {
+                violations.Add(path + ": matches a schema it must not match (not)");
+            }
+        }
+    }
+
+    private static List<List<string>> Branches(JsonElement instance, JsonElement alternatives, JsonElement root, string path, int depth)
+    {
+        var results = new List<List<string>>();
+        foreach (JsonElement branch in alternatives.EnumerateArray())
+        {
+            var branchViolations = new List<string>();
+            Check(instance, branch, root, path, depth + 1, branchViolations);
+            results.Add(branchViolations);
+        }
+
+        return results;
+    }
+
+    /// <summary>Resolves a local reference: "#" or a JSON pointer such as "#/$defs/address".</summary>
+    internal static bool TryResolveReference(JsonElement root, string reference, out JsonElement target)
+    {
+        target = root;
+        if (!reference.StartsWith("#", StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        string pointer = Uri.UnescapeDataString(reference.Substring(1));
+        if (pointer.Length == 0)
+        {
+            return true;
+        }
+
+        if (!pointer.StartsWith("/", StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        foreach (string rawToken in pointer.Substring(1).Split('/'))
+        {
+            string token = rawToken.Replace("~1", "/").Replace("~0", "~");
+            if (target.ValueKind == JsonValueKind.Object && target.TryGetProperty(token, out JsonElement child))
+            {
+                target = child;
+            }
+            else if (target.ValueKind == JsonValueKind.Array
+                && int.TryParse(token, NumberStyles.None, CultureInfo.InvariantCulture, out int index)
+                && index < target.GetArrayLength())
+            {
+                target = target[index];
+            }
+            else
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static bool TryGetCount(JsonElement schema, string keyword, out long count)
+    {
+        count = 0;
+        return schema.TryGetProperty(keyword, out JsonElement value) && value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out count);
+    }
+
+    private static bool TryGetNumber(JsonElement schema, string keyword, out double number)
+    {
+        number = 0;
+        return schema.TryGetProperty(keyword, out JsonElement value) && value.ValueKind == JsonValueKind.Number && value.TryGetDouble(out number);
+    }
+
+    private static int CountCodePoints(string text)
+    {
+        int count = 0;
+        for (int i = 0; i < text.Length; i++)
+        {
+            if (!char.IsLowSurrogate(text[i]))
+            {
+                count++;
+            }
+        }
+
+        return count;
+    }
+
+    /// <summary>A value as short JSON for a message: strings quoted, long text cut.</summary>
+    internal static string Excerpt(JsonElement value) => value.ValueKind switch
+    {
+        JsonValueKind.String => Quote(value.GetString()!),
+        JsonValueKind.Object => "an object",
+        JsonValueKind.Array => "an array",
+        _ => value.GetRawText(),
+    };
+
+    private static string Quote(string text)
+    {
+        const int MaxLength = 60;
+        var builder = new StringBuilder("\"");
+        builder.Append(text.Length > MaxLength ? text.Substring(0, MaxLength) + "..." : text);
+        builder.Append('"');
+        return builder.ToString();
+    }
+}
