@@ -391,6 +391,11 @@ Describe 'New-LaminiJsonSchema' {
             $failures[1].CategoryInfo.Category | Should -Be 'InvalidArgument'
         }
 
+        It 'explains that a collection given to -InputObject is not enumerated' {
+            { New-LaminiJsonSchema -InputObject @([pscustomobject]@{ a = 1 }) -ErrorAction Stop } |
+                Should -Throw -ErrorId 'SchemaNotObject,*' -ExpectedMessage '*To make one schema per object, pipe them*'
+        }
+
         It 'reports <Name>' -ForEach @(
             @{ Name = 'a $null value'; Example = [pscustomobject]@{ a = $null }; ErrorId = 'InvalidSchemaProperty'; Message = "Property 'a': the example value is `$null*" }
             @{ Name = 'an empty array'; Example = [pscustomobject]@{ tags = @() }; ErrorId = 'InvalidSchemaProperty'; Message = "Property 'tags': the example is an empty array*" }

@@ -30,7 +30,8 @@ internal static partial class SchemaBuilder
                 throw new LaminiSchemaException(
                     ErrorIds.SchemaNotObject,
                     string.Empty,
-                    "An example must be an object (a [pscustomobject] or hashtable) whose properties show the shape of the answer; got " + DescribeValue(value) + ".");
+                    "An example must be an object (a [pscustomobject] or hashtable) whose properties show the shape of the answer; got " + DescribeValue(value) + "."
+                    + (value is IEnumerable and not string ? " To make one schema per object, pipe them: $objects | New-LaminiJsonSchema." : string.Empty));
             }
 
             entries = PSObject.AsPSObject(value).Properties
