@@ -1,0 +1,150 @@
+using System;
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Net;
+using System.Net.Http;
+using System.Net.Security;
+using System.Reflection;
+using System.Threading;
+
+namespace LaminiPS.Client;
+
+/// <summary>
+/// One HttpClient per distinct transport configuration for the life of the module, so repeated
+/// calls reuse pooled connections instead of churning sockets.
+/// </summary>
+internal static class HttpClientCache
+{
+    private static readonly ConcurrentDictionary<string, Lazy<HttpClient>> s_clients = new();
+
+    /// <summary>Present on .NET Core; absent from netstandard2.0's surface, so it is reached by reflection.</summary>
+    private static readonly Type? s_socketsHandlerType =
+        Type.GetType("System.Net.Http.SocketsHttpHandler, System.Net.Http", throwOnError: false);
+
+    public static HttpClient Get(TransportSettings settings)
+    {
+        string key = CacheKey(settings);
+        return s_clients.GetOrAdd(key, _ => new Lazy<HttpClient>(() => Create(settings), LazyThreadSafetyMode.ExecutionAndPublication)).Value;
+    }
+
+    public static void DisposeAll()
+    {
+        foreach (Lazy<HttpClient> client in s_clients.Values)
+        {
+            if (client.IsValueCreated)
+            {
+                client.Value.Dispose();
+            }
+        }
+
+        s_clients.Clear();
+    }
+
+    private static string CacheKey(TransportSettings settings)
+    {
+        NetworkCredential? credential = settings.ProxyCredential;
+        string credentialKey = credential is null
+            ? string.Empty
+            : $"{credential.Domain}\\{credential.UserName}:{credential.Password.GetHashCode().ToString(CultureInfo.InvariantCulture)}";
+        return string.Join(
+            "|",
+            settings.SkipCertificateCheck,
+            settings.Proxy?.AbsoluteUri ?? string.Empty,
+            credentialKey,
+            settings.ProxyUseDefaultCredentials,
+            settings.ConnectTimeout.Ticks.ToString(CultureInfo.InvariantCulture));
+    }
+
+    private static HttpClient Create(TransportSettings settings)
+    {
+        HttpMessageHandler handler = s_socketsHandlerType is not null
+            ? CreateSocketsHandler(s_socketsHandlerType, settings)
+            : CreateClassicHandler(settings);
+
+        // Deadlines are per attempt and per stream event, enforced with cancellation tokens.
+        return new HttpClient(handler, disposeHandler: true) { Timeout = System.Threading.Timeout.InfiniteTimeSpan };
+    }
+
+    private static WebProxy? ExplicitProxy(TransportSettings settings) =>
+        settings.Proxy is null
+            ? null
+            : new WebProxy(settings.Proxy)
+            {
+                Credentials = settings.ProxyCredential,
+                UseDefaultCredentials = settings.ProxyUseDefaultCredentials && settings.ProxyCredential is null,
+            };
+
+    private static HttpMessageHandler CreateSocketsHandler(Type handlerType, TransportSettings settings)
+    {
+        var handler = (HttpMessageHandler)Activator.CreateInstance(handlerType)!;
+        SetProperty(handler, "ConnectTimeout", settings.ConnectTimeout);
+        SetProperty(handler, "AutomaticDecompression", DecompressionMethods.GZip | DecompressionMethods.Deflate);
+
+        // Recycle pooled connections so DNS changes behind the service are picked up.
+        SetProperty(handler, "PooledConnectionLifetime", TimeSpan.FromMinutes(5));
+
+        WebProxy? proxy = ExplicitProxy(settings);
+        if (proxy is not null)
+        {
+            SetProperty(handler, "Proxy", proxy);
+        }
+        else if (settings.ProxyUseDefaultCredentials)
+        {
+            SetProperty(handler, "DefaultProxyCredentials", CredentialCache.DefaultCredentials);
+        }
+
+        if (settings.SkipCertificateCheck)
+        {
+            object sslOptions = handlerType.GetProperty("SslOptions")!.GetValue(handler)!;
+#pragma warning disable CA5359 // Requested by name (-SkipCertificateCheck), as with Invoke-RestMethod.
+            RemoteCertificateValidationCallback acceptAll = (_, _, _, _) => true;
+#pragma warning restore CA5359
+            SetProperty(sslOptions, "RemoteCertificateValidationCallback", acceptAll);
+        }
+
+        return handler;
+    }
+
+    private static HttpClientHandler CreateClassicHandler(TransportSettings settings)
+    {
+        var handler = new HttpClientHandler
+        {
+            AutomaticDecompression = DecompressionMethods.GZip | DecompressionMethods.Deflate,
+        };
+
+        WebProxy? proxy = ExplicitProxy(settings);
+        if (proxy is not null)
+        {
+            handler.Proxy = proxy;
+        }
+        else if (settings.ProxyUseDefaultCredentials)
+        {
+            handler.DefaultProxyCredentials = CredentialCache.DefaultCredentials;
+        }
+
+        if (settings.SkipCertificateCheck)
+        {
+#pragma warning disable CA5359 // Requested by name (-SkipCertificateCheck), as with Invoke-RestMethod.
+            handler.ServerCertificateCustomValidationCallback = (_, _, _, _) => true;
+#pragma warning restore CA5359
+        }
+
+        try
+        {
+            // .NET Framework defaults to two connections per host, which would throttle batches.
+            handler.MaxConnectionsPerServer = 256;
+        }
+        catch (PlatformNotSupportedException)
+        {
+            // Older frameworks keep their default.
+        }
+
+        return handler;
+    }
+
+    private static void SetProperty(object target, string name, object value)
+    {
+        PropertyInfo? property = target.GetType().GetProperty(name, BindingFlags.Public | BindingFlags.Instance);
+        property?.SetValue(target, value);
+    }
+}

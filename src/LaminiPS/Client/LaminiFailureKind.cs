@@ -1,0 +1,23 @@
+namespace LaminiPS.Client;
+
+/// <summary>What went wrong with a request, independent of how PowerShell reports it.</summary>
+public enum LaminiFailureKind
+{
+    Unauthorized,
+    PermissionDenied,
+    NotFound,
+    ModelNotFound,
+    BadRequest,
+    RateLimited,
+    ServiceUnavailable,
+    ServerError,
+    UnexpectedStatus,
+    RetryAfterTooLong,
+    Timeout,
+    ConnectionFailed,
+    InvalidResponse,
+    EmptyResponse,
+    ResponseTooLarge,
+    StreamError,
+    StreamTruncated,
+}

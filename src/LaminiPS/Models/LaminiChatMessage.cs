@@ -1,0 +1,47 @@
+using System;
+
+namespace LaminiPS.Models;
+
+/// <summary>One message of a conversation, as sent to or received from the service.</summary>
+public sealed class LaminiChatMessage
+{
+    public LaminiChatMessage()
+    {
+    }
+
+    public LaminiChatMessage(string role, string? content)
+    {
+        Role = role;
+        Content = content;
+    }
+
+    /// <summary>system, user, assistant or tool.</summary>
+    public string Role { get; set; } = string.Empty;
+
+    public string? Content { get; set; }
+
+    public string? Name { get; set; }
+
+    /// <summary>For a tool message: the id of the call it answers.</summary>
+    public string? ToolCallId { get; set; }
+
+    public LaminiToolCall[]? ToolCalls { get; set; }
+
+    public string? Refusal { get; set; }
+
+    public override string ToString() => $"{Role}: {Content}";
+}
+
+/// <summary>A function call the model asked for; Arguments is the model's JSON text, which may be invalid.</summary>
+public sealed class LaminiToolCall
+{
+    public string? Id { get; set; }
+
+    public string Type { get; set; } = "function";
+
+    public string? Name { get; set; }
+
+    public string? Arguments { get; set; }
+
+    public override string ToString() => $"{Name}({Arguments})";
+}
