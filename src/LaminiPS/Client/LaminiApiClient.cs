@@ -1,0 +1,437 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Net;
+using System.Net.Http;
+using System.Net.Http.Headers;
+using System.Runtime.InteropServices;
+using System.Security;
+using System.Text;
+using System.Text.Json;
+using System.Threading;
+using System.Threading.Tasks;
+using LaminiPS.Models;
+
+namespace LaminiPS.Client;
+
+/// <summary>
+/// Talks to the OpenAI-compatible endpoints: builds requests, retries transient failures, enforces
+/// deadlines and size bounds, and turns every failure into a <see cref="LaminiApiException"/>.
+/// </summary>
+public sealed class LaminiApiClient
+{
+    /// <summary>A reply larger than this is refused rather than allowed to exhaust memory.</summary>
+    public const long MaximumResponseBytes = 64L * 1024 * 1024;
+
+    private const int MaximumErrorBodyBytes = 64 * 1024;
+
+    private static readonly string[] s_requestIdHeaders = { "x-request-id", "request-id", "x-amzn-requestid", "cf-ray" };
+
+    private readonly ConnectionSettings _settings;
+    private readonly HttpClient _http;
+    private readonly RetryPolicy _retry;
+
+    public LaminiApiClient(ConnectionSettings settings)
+    {
+        _settings = settings;
+        _http = HttpClientCache.Get(settings.Transport);
+        _retry = new RetryPolicy(settings.MaximumRetryCount, settings.RetryInterval);
+    }
+
+    public Uri Endpoint(string relativePath) =>
+        new(_settings.BaseUri.AbsoluteUri.TrimEnd('/') + "/" + relativePath.TrimStart('/'));
+
+    public async Task<IReadOnlyList<LaminiModel>> ListModelsAsync(RequestLog log, CancellationToken cancellationToken)
+    {
+        Uri uri = Endpoint("models");
+        return await SendAsync(
+            () => new HttpRequestMessage(HttpMethod.Get, uri),
+            async (response, deadline) =>
+            {
+                string body = await ReadBodyAsync(response, MaximumResponseBytes, deadline.Token).ConfigureAwait(false);
+                return Parse(body, root => ResponseParser.ParseModels(root), "model list");
+            },
+            model: null,
+            log,
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<LaminiChatResponse> CreateChatCompletionAsync(ChatRequest request, RequestLog log, CancellationToken cancellationToken)
+    {
+        Uri uri = Endpoint("chat/completions");
+        byte[] body = request.ToJson(stream: false);
+        var stopwatch = Stopwatch.StartNew();
+        LaminiChatResponse reply = await SendAsync(
+            () => JsonPost(uri, body),
+            async (response, deadline) =>
+            {
+                string text = await ReadBodyAsync(response, MaximumResponseBytes, deadline.Token).ConfigureAwait(false);
+                return Parse(text, root => ResponseParser.ParseCompletion(root, request.Messages), "chat completion");
+            },
+            request.Model,
+            log,
+            cancellationToken).ConfigureAwait(false);
+        reply.Elapsed = stopwatch.Elapsed;
+        return reply;
+    }
+
+    /// <summary>
+    /// Streams a completion, handing each text piece to <paramref name="onText"/> as it arrives.
+    /// A failure before any text arrived is retried; after that it is reported, never retried.
+    /// </summary>
+    public async Task<LaminiChatResponse> StreamChatCompletionAsync(
+        ChatRequest request, Action<string> onText, RequestLog log, CancellationToken cancellationToken)
+    {
+        Uri uri = Endpoint("chat/completions");
+        byte[] body = request.ToJson(stream: true);
+        var stopwatch = Stopwatch.StartNew();
+        LaminiChatResponse reply = await SendAsync(
+            () => JsonPost(uri, body),
+            (response, deadline) => ReadStreamAsync(response, deadline, request, onText),
+            request.Model,
+            log,
+            cancellationToken).ConfigureAwait(false);
+        reply.Elapsed = stopwatch.Elapsed;
+        return reply;
+    }
+
+    private static HttpRequestMessage JsonPost(Uri uri, byte[] body)
+    {
+        var content = new ByteArrayContent(body);
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        return new HttpRequestMessage(HttpMethod.Post, uri) { Content = content };
+    }
+
+    private async Task<T> SendAsync<T>(
+        Func<HttpRequestMessage> createRequest,
+        Func<HttpResponseMessage, AttemptDeadline, Task<T>> readSuccess,
+        string? model,
+        RequestLog log,
+        CancellationToken cancellationToken)
+    {
+        int maximumAttempts = _retry.MaximumRetryCount + 1;
+        for (int attempt = 1; ; attempt++)
+        {
+            using var deadline = new AttemptDeadline(_settings.Timeout, cancellationToken);
+            LaminiApiException failure;
+            bool retryable;
+            TimeSpan? serverDelay = null;
+            string target = string.Empty;
+            try
+            {
+                using HttpRequestMessage request = createRequest();
+                target = $"{request.Method} {request.RequestUri}";
+                Authorize(request);
+                log.Debug($"{target} (attempt {attempt} of {maximumAttempts}, {request.Content?.Headers.ContentLength ?? 0} bytes)");
+                using HttpResponseMessage response = await _http
+                    .SendAsync(request, HttpCompletionOption.ResponseHeadersRead, deadline.Token)
+                    .ConfigureAwait(false);
+                log.Debug($"{target} answered {(int)response.StatusCode} {response.ReasonPhrase}");
+                if (response.IsSuccessStatusCode)
+                {
+                    return await readSuccess(response, deadline).ConfigureAwait(false);
+                }
+
+                failure = await HttpFailureAsync(response, model, attempt, deadline.Token).ConfigureAwait(false);
+                retryable = RetryPolicy.ShouldRetry(response);
+                serverDelay = RetryPolicy.ServerRequestedDelay(response.Headers, DateTimeOffset.UtcNow);
+            }
+            catch (Exception ex) when (cancellationToken.IsCancellationRequested && ex is not LaminiApiException)
+            {
+                throw new OperationCanceledException("The operation was stopped.", ex, cancellationToken);
+            }
+            catch (Exception ex) when (deadline.Expired && ex is not LaminiApiException)
+            {
+                failure = TransportFailure(LaminiFailureKind.Timeout, $"No answer from {target} within {_settings.Timeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s", ex, attempt);
+                retryable = true;
+            }
+            catch (Exception ex) when (ex is HttpRequestException or IOException or ObjectDisposedException)
+            {
+                failure = TransportFailure(LaminiFailureKind.ConnectionFailed, $"Could not reach {target}: {InnermostMessage(ex)}", ex, attempt);
+                retryable = true;
+            }
+
+            if (!retryable || attempt >= maximumAttempts)
+            {
+                throw failure;
+            }
+
+            if (serverDelay > RetryPolicy.MaximumServerDelay)
+            {
+                throw new LaminiApiException(
+                    LaminiFailureKind.RetryAfterTooLong,
+                    $"{failure.Message} The server asked to wait {serverDelay.Value.TotalSeconds.ToString("0", CultureInfo.InvariantCulture)} s before retrying, longer than the {RetryPolicy.MaximumServerDelay.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s LaminiPS waits; gave up.",
+                    failure)
+                {
+                    StatusCode = failure.StatusCode,
+                    ServerMessage = failure.ServerMessage,
+                    RequestId = failure.RequestId,
+                    Attempts = attempt,
+                };
+            }
+
+            TimeSpan wait = serverDelay ?? _retry.Backoff(attempt - 1);
+            log.Verbose(string.Format(
+                CultureInfo.InvariantCulture,
+                "Attempt {0} of {1} failed ({2}); retrying in {3:0.###} s.",
+                attempt,
+                maximumAttempts,
+                failure.StatusCode is int status ? $"HTTP {status}" : failure.Kind.ToString(),
+                wait.TotalSeconds));
+            await Task.Delay(wait, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The key becomes plain text only here, for the one header that needs it.</summary>
+    private void Authorize(HttpRequestMessage request)
+    {
+        IntPtr pointer = IntPtr.Zero;
+        try
+        {
+            pointer = Marshal.SecureStringToGlobalAllocUnicode(_settings.ApiKey);
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", Marshal.PtrToStringUni(pointer));
+        }
+        finally
+        {
+            if (pointer != IntPtr.Zero)
+            {
+                Marshal.ZeroFreeGlobalAllocUnicode(pointer);
+            }
+        }
+    }
+
+    private static T Parse<T>(string body, Func<JsonElement, T> read, string what)
+    {
+        if (string.IsNullOrWhiteSpace(body))
+        {
+            throw new LaminiApiException(LaminiFailureKind.EmptyResponse, $"The server answered with an empty body instead of a {what}.") { StatusCode = 200 };
+        }
+
+        try
+        {
+            using JsonDocument document = JsonDocument.Parse(body);
+            return read(document.RootElement);
+        }
+        catch (JsonException ex)
+        {
+            throw new LaminiApiException(
+                LaminiFailureKind.InvalidResponse,
+                $"The server's reply is not a valid {what}: {ex.Message} Reply starts: {ErrorBodyParser.Excerpt(body)}",
+                ex)
+            {
+                StatusCode = 200,
+                RawBody = ErrorBodyParser.Excerpt(body),
+            };
+        }
+    }
+
+    private static async Task<string> ReadBodyAsync(HttpResponseMessage response, long limit, CancellationToken cancellationToken)
+    {
+        if (response.Content.Headers.ContentLength > limit)
+        {
+            throw TooLarge(limit);
+        }
+
+        using Stream stream = await response.Content.ReadAsStreamAsync().ConfigureAwait(false);
+
+        // Older stacks ignore the token on reads; disposing the response unblocks them.
+        using CancellationTokenRegistration abort = cancellationToken.Register(response.Dispose);
+        using var buffer = new MemoryStream();
+        byte[] chunk = new byte[81920];
+        int read;
+        while ((read = await stream.ReadAsync(chunk, 0, chunk.Length, cancellationToken).ConfigureAwait(false)) > 0)
+        {
+            if (buffer.Length + read > limit)
+            {
+                throw TooLarge(limit);
+            }
+
+            buffer.Write(chunk, 0, read);
+        }
+
+        return Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
+    }
+
+    private static LaminiApiException TooLarge(long limit) =>
+        new(LaminiFailureKind.ResponseTooLarge, $"The reply is larger than {limit / (1024 * 1024)} MiB; refused to read it.");
+
+    private static async Task<LaminiChatResponse> ReadStreamAsync(
+        HttpResponseMessage response, AttemptDeadline deadline, ChatRequest request, Action<string> onText)
+    {
+        string? mediaType = response.Content.Headers.ContentType?.MediaType;
+        if (!string.Equals(mediaType, "text/event-stream", StringComparison.OrdinalIgnoreCase))
+        {
+            // Some servers answer a stream request with a plain completion; accept it whole.
+            string body = await ReadBodyAsync(response, MaximumResponseBytes, deadline.Token).ConfigureAwait(false);
+            LaminiChatResponse whole = Parse(body, root => ResponseParser.ParseCompletion(root, request.Messages), "chat completion");
+            if (!string.IsNullOrEmpty(whole.Content))
+            {
+                onText(whole.Content!);
+            }
+
+            return whole;
+        }
+
+        var assembler = new StreamAssembler();
+        try
+        {
+            await new SseReader(response, deadline, MaximumResponseBytes).ReadAsync(data =>
+            {
+                if (data == "[DONE]")
+                {
+                    return false;
+                }
+
+                using JsonDocument document = ParseEvent(data, assembler);
+                if (JsonRead.Child(document.RootElement, "error", JsonValueKind.Object) is not null)
+                {
+                    string message = ErrorBodyParser.ExtractMessage(data) ?? data;
+                    throw new LaminiApiException(
+                        LaminiFailureKind.StreamError,
+                        $"The server reported an error mid-stream after {assembler.ReceivedCharacters} characters had arrived: {message}")
+                    {
+                        StatusCode = 200,
+                        ServerMessage = message,
+                        PartialContent = assembler.ContentSoFar,
+                    };
+                }
+
+                string? piece = assembler.Apply(document.RootElement);
+                if (piece is not null)
+                {
+                    onText(piece);
+                }
+
+                return true;
+            }).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (assembler.ReceivedCharacters > 0 && ex is not LaminiApiException && !deadline.UserCancelled)
+        {
+            throw Truncated(assembler, deadline.Expired ? "no event arrived within the timeout" : InnermostMessage(ex), ex);
+        }
+
+        if (assembler.FinishReason is null)
+        {
+            throw Truncated(assembler, "the stream ended without a finish reason", null);
+        }
+
+        return assembler.Build(request.Messages);
+    }
+
+    private static JsonDocument ParseEvent(string data, StreamAssembler assembler)
+    {
+        try
+        {
+            return JsonDocument.Parse(data);
+        }
+        catch (JsonException ex)
+        {
+            throw new LaminiApiException(
+                LaminiFailureKind.InvalidResponse,
+                $"The stream carried an event that is not JSON after {assembler.ReceivedCharacters} characters had arrived: {ErrorBodyParser.Excerpt(data)}",
+                ex)
+            {
+                StatusCode = 200,
+                PartialContent = assembler.ContentSoFar,
+                RawBody = ErrorBodyParser.Excerpt(data),
+            };
+        }
+    }
+
+    private static LaminiApiException Truncated(StreamAssembler assembler, string why, Exception? inner) =>
+        new(LaminiFailureKind.StreamTruncated, $"The reply stream was cut short ({why}); {assembler.ReceivedCharacters} characters had arrived.", inner)
+        {
+            StatusCode = 200,
+            PartialContent = assembler.ContentSoFar,
+        };
+
+    private static async Task<LaminiApiException> HttpFailureAsync(HttpResponseMessage response, string? model, int attempt, CancellationToken cancellationToken)
+    {
+        int status = (int)response.StatusCode;
+        string body;
+        try
+        {
+            body = await ReadBodyAsync(response, MaximumErrorBodyBytes, cancellationToken).ConfigureAwait(false);
+        }
+        catch (LaminiApiException)
+        {
+            body = string.Empty;
+        }
+
+        string? serverMessage = ErrorBodyParser.ExtractMessage(body);
+        string? requestId = s_requestIdHeaders
+            .Select(name => response.Headers.TryGetValues(name, out var values) ? values.FirstOrDefault() : null)
+            .FirstOrDefault(value => !string.IsNullOrEmpty(value));
+        (LaminiFailureKind kind, string summary) = Classify(status, model);
+        var message = new StringBuilder(summary)
+            .Append(" (HTTP ").Append(status.ToString(CultureInfo.InvariantCulture));
+        if (!string.IsNullOrEmpty(response.ReasonPhrase))
+        {
+            message.Append(' ').Append(response.ReasonPhrase);
+        }
+
+        message.Append(')');
+        if (serverMessage is not null)
+        {
+            message.Append(": ").Append(serverMessage);
+        }
+
+        AppendAttemptsAndRequestId(message, attempt, requestId);
+        return new LaminiApiException(kind, message.ToString())
+        {
+            StatusCode = status,
+            ServerMessage = serverMessage,
+            RequestId = requestId,
+            Attempts = attempt,
+            RawBody = ErrorBodyParser.Excerpt(body),
+        };
+    }
+
+    private static (LaminiFailureKind Kind, string Summary) Classify(int status, string? model) => status switch
+    {
+        401 => (LaminiFailureKind.Unauthorized, "Lamini did not accept the API key"),
+        403 => (LaminiFailureKind.PermissionDenied, "The API key may not do this"),
+        404 or 594 when model is not null => (LaminiFailureKind.ModelNotFound, $"Model '{model}' was not found"),
+        404 => (LaminiFailureKind.NotFound, "Not found"),
+        400 or 422 => (LaminiFailureKind.BadRequest, "Lamini rejected the request"),
+        429 => (LaminiFailureKind.RateLimited, "Rate limited"),
+        408 or 504 or 524 => (LaminiFailureKind.Timeout, "The request timed out at the server"),
+        503 or 513 => (LaminiFailureKind.ServiceUnavailable, status == 513 ? "The model is still being downloaded" : "The service is unavailable"),
+        >= 500 => (LaminiFailureKind.ServerError, "The server failed"),
+        _ => (LaminiFailureKind.UnexpectedStatus, "Unexpected answer"),
+    };
+
+    private static LaminiApiException TransportFailure(LaminiFailureKind kind, string summary, Exception inner, int attempt)
+    {
+        var message = new StringBuilder(summary).Append('.');
+        AppendAttemptsAndRequestId(message, attempt, null);
+        return new LaminiApiException(kind, message.ToString(), inner) { Attempts = attempt };
+    }
+
+    private static void AppendAttemptsAndRequestId(StringBuilder message, int attempts, string? requestId)
+    {
+        if (attempts > 1)
+        {
+            message.Append(" Gave up after ").Append(attempts.ToString(CultureInfo.InvariantCulture)).Append(" attempts.");
+        }
+
+        if (requestId is not null)
+        {
+            message.Append(" Request id: ").Append(requestId).Append('.');
+        }
+    }
+
+    private static string InnermostMessage(Exception ex)
+    {
+        Exception inner = ex;
+        while (inner.InnerException is not null)
+        {
+            inner = inner.InnerException;
+        }
+
+        return inner.Message;
+    }
+}

@@ -1,0 +1,25 @@
+using System;
+
+namespace LaminiPS.Client;
+
+/// <summary>
+/// Where the client reports progress. Called from worker threads: the receiver must marshal to
+/// the pipeline thread. Never receives headers or the API key.
+/// </summary>
+public sealed class RequestLog
+{
+    public static readonly RequestLog None = new(null, null);
+
+    private readonly Action<string>? _verbose;
+    private readonly Action<string>? _debug;
+
+    public RequestLog(Action<string>? verbose, Action<string>? debug)
+    {
+        _verbose = verbose;
+        _debug = debug;
+    }
+
+    public void Verbose(string message) => _verbose?.Invoke(message);
+
+    public void Debug(string message) => _debug?.Invoke(message);
+}
