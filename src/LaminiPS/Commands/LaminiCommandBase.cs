@@ -1,0 +1,298 @@
+using System;
+using System.Collections.Concurrent;
+using System.IO;
+using System.Management.Automation;
+using System.Net;
+using System.Security;
+using System.Threading;
+using System.Threading.Tasks;
+using LaminiPS.Client;
+
+namespace LaminiPS.Commands;
+
+/// <summary>
+/// Connection parameters shared by every cmdlet that calls the service, plus cancellation and the
+/// hand-off of worker-thread messages to the pipeline thread.
+/// </summary>
+public abstract class LaminiCommandBase : PSCmdlet, IDisposable
+{
+    public const string DefaultBaseUri = "https://api.lamini.ai/inf";
+
+    private readonly CancellationTokenSource _cancellation = new();
+    private readonly ConcurrentQueue<Action> _mailbox = new();
+    private readonly SemaphoreSlim _wake = new(0);
+    private LaminiApiClient? _client;
+
+    /// <summary>Lamini API key. Default: $env:LAMINI_API_KEY, then production.key in ~/.lamini/configure.yaml.</summary>
+    [Parameter]
+    public SecureString? ApiKey { get; set; }
+
+    /// <summary>Service base URI. Default: $env:LAMINI_API_URL + /inf, configure.yaml's production.url + /inf, then https://api.lamini.ai/inf.</summary>
+    [Parameter]
+    public Uri? BaseUri { get; set; }
+
+    /// <summary>Seconds each attempt may take (for streams: the longest wait between events); 0 means no limit.</summary>
+    [Parameter]
+    [ValidateRange(0, 86400)]
+    public int TimeoutSec { get; set; } = 300;
+
+    /// <summary>How often a transient failure (connection, timeout, 408, 409, 429, 5xx) is retried.</summary>
+    [Parameter]
+    [ValidateRange(0, 100)]
+    public int MaximumRetryCount { get; set; } = 2;
+
+    /// <summary>Base of the exponential backoff between retries, in seconds, when the server sends no Retry-After.</summary>
+    [Parameter]
+    [ValidateRange(0.0, 600.0)]
+    public double RetryIntervalSec { get; set; } = 0.5;
+
+    [Parameter]
+    public SwitchParameter SkipCertificateCheck { get; set; }
+
+    [Parameter]
+    public Uri? Proxy { get; set; }
+
+    [Parameter]
+    [Credential]
+    public PSCredential? ProxyCredential { get; set; }
+
+    [Parameter]
+    public SwitchParameter ProxyUseDefaultCredentials { get; set; }
+
+    /// <summary>Allows sending the key over plain http:// to a host that is not loopback.</summary>
+    [Parameter]
+    public SwitchParameter AllowUnencryptedAuthentication { get; set; }
+
+    protected LaminiApiClient Client => _client ?? throw new InvalidOperationException("BeginProcessing has not run.");
+
+    protected CancellationToken Cancellation => _cancellation.Token;
+
+    /// <summary>Verbose and debug text from worker threads, delivered on the pipeline thread by <see cref="Pump"/>.</summary>
+    protected RequestLog Log { get; private set; } = RequestLog.None;
+
+    protected override void BeginProcessing()
+    {
+        ConnectionSettings settings = ResolveConnection();
+        _client = new LaminiApiClient(settings);
+        Log = new RequestLog(message => Post(() => WriteVerbose(message)), message => Post(() => WriteDebug(message)));
+        WriteVerbose($"Using {settings.BaseUri}");
+    }
+
+    protected override void StopProcessing() => _cancellation.Cancel();
+
+    public void Dispose()
+    {
+        _cancellation.Cancel();
+        _cancellation.Dispose();
+        _wake.Dispose();
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>Queues work for the pipeline thread (only it may write to the pipeline) and wakes it.</summary>
+    protected void Post(Action action)
+    {
+        _mailbox.Enqueue(action);
+        Wake();
+    }
+
+    protected void Wake()
+    {
+        try
+        {
+            _wake.Release();
+        }
+        catch (ObjectDisposedException)
+        {
+            // A late worker after the command ended has nobody left to wake.
+        }
+    }
+
+    /// <summary>Runs everything queued for the pipeline thread.</summary>
+    protected void Pump()
+    {
+        while (_mailbox.TryDequeue(out Action? action))
+        {
+            action();
+        }
+    }
+
+    /// <summary>Blocks the pipeline thread until a worker wakes it; Ctrl+C ends the wait at once.</summary>
+    protected void WaitForWake()
+    {
+        try
+        {
+            _wake.Wait(_cancellation.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            throw new PipelineStoppedException();
+        }
+    }
+
+    /// <summary>Waits for one task while delivering its messages; for cmdlets that make a single call.</summary>
+    protected T Await<T>(Task<T> task)
+    {
+        task.ContinueWith(_ => Wake(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        while (!task.IsCompleted)
+        {
+            WaitForWake();
+            Pump();
+        }
+
+        Pump();
+        if (task.IsCanceled)
+        {
+            throw new PipelineStoppedException();
+        }
+
+        return task.GetAwaiter().GetResult();
+    }
+
+    protected static ErrorRecord ToErrorRecord(LaminiApiException exception, object? target) =>
+        new(exception, ErrorIdFor(exception.Kind), CategoryFor(exception.Kind), target);
+
+    internal static string ErrorIdFor(LaminiFailureKind kind) => kind switch
+    {
+        LaminiFailureKind.Unauthorized => ErrorIds.Unauthorized,
+        LaminiFailureKind.PermissionDenied => ErrorIds.PermissionDenied,
+        LaminiFailureKind.NotFound => ErrorIds.NotFound,
+        LaminiFailureKind.ModelNotFound => ErrorIds.ModelNotFound,
+        LaminiFailureKind.BadRequest => ErrorIds.BadRequest,
+        LaminiFailureKind.RateLimited => ErrorIds.RateLimited,
+        LaminiFailureKind.ServiceUnavailable => ErrorIds.ServiceUnavailable,
+        LaminiFailureKind.ServerError => ErrorIds.ServerError,
+        LaminiFailureKind.RetryAfterTooLong => ErrorIds.RetryAfterTooLong,
+        LaminiFailureKind.Timeout => ErrorIds.Timeout,
+        LaminiFailureKind.ConnectionFailed => ErrorIds.ConnectionFailed,
+        LaminiFailureKind.InvalidResponse => ErrorIds.InvalidResponse,
+        LaminiFailureKind.EmptyResponse => ErrorIds.EmptyResponse,
+        LaminiFailureKind.ResponseTooLarge => ErrorIds.ResponseTooLarge,
+        LaminiFailureKind.StreamError => ErrorIds.StreamError,
+        LaminiFailureKind.StreamTruncated => ErrorIds.StreamTruncated,
+        _ => ErrorIds.UnexpectedStatus,
+    };
+
+    internal static ErrorCategory CategoryFor(LaminiFailureKind kind) => kind switch
+    {
+        LaminiFailureKind.Unauthorized or LaminiFailureKind.PermissionDenied => ErrorCategory.PermissionDenied,
+        LaminiFailureKind.NotFound or LaminiFailureKind.ModelNotFound => ErrorCategory.ObjectNotFound,
+        LaminiFailureKind.BadRequest => ErrorCategory.InvalidArgument,
+        LaminiFailureKind.RateLimited or LaminiFailureKind.RetryAfterTooLong or LaminiFailureKind.ResponseTooLarge => ErrorCategory.LimitsExceeded,
+        LaminiFailureKind.ServiceUnavailable or LaminiFailureKind.ServerError or LaminiFailureKind.StreamError => ErrorCategory.ResourceUnavailable,
+        LaminiFailureKind.Timeout => ErrorCategory.OperationTimeout,
+        LaminiFailureKind.ConnectionFailed or LaminiFailureKind.StreamTruncated => ErrorCategory.ConnectionError,
+        LaminiFailureKind.InvalidResponse or LaminiFailureKind.EmptyResponse => ErrorCategory.InvalidResult,
+        _ => ErrorCategory.ProtocolError,
+    };
+
+    private ConnectionSettings ResolveConnection()
+    {
+        LaminiConfigFile? config = null;
+        string configPath = LaminiConfigFile.DefaultPath();
+        try
+        {
+            config = LaminiConfigFile.Load(configPath);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            WriteWarning($"Could not read {configPath}: {ex.Message}");
+        }
+
+        Uri baseUri = ResolveBaseUri(config);
+        SecureString key = ApiKey ?? ToSecureString(Environment.GetEnvironmentVariable("LAMINI_API_KEY")) ?? ToSecureString(config?.Key)
+            ?? throw Terminate(
+                new InvalidOperationException(
+                    "No Lamini API key was found. Provide one in any of three ways: the -ApiKey parameter (a SecureString, e.g. -ApiKey (Read-Host -AsSecureString)), "
+                    + "the LAMINI_API_KEY environment variable, or 'key:' under 'production:' in " + configPath + "."),
+                ErrorIds.MissingApiKey,
+                ErrorCategory.AuthenticationError,
+                null);
+
+        if (baseUri.Scheme == Uri.UriSchemeHttp && !baseUri.IsLoopback && !AllowUnencryptedAuthentication)
+        {
+            throw Terminate(
+                new InvalidOperationException(
+                    $"Refusing to send the API key over unencrypted http:// to {baseUri.Host}. Use https://, or add -AllowUnencryptedAuthentication if you accept the risk."),
+                ErrorIds.UnencryptedAuthenticationRefused,
+                ErrorCategory.SecurityError,
+                baseUri);
+        }
+
+        return new ConnectionSettings(baseUri, key)
+        {
+            Timeout = TimeSpan.FromSeconds(TimeoutSec),
+            MaximumRetryCount = MaximumRetryCount,
+            RetryInterval = TimeSpan.FromSeconds(RetryIntervalSec),
+            Transport = new TransportSettings
+            {
+                SkipCertificateCheck = SkipCertificateCheck,
+                Proxy = Proxy,
+                ProxyCredential = ProxyCredential?.GetNetworkCredential(),
+                ProxyUseDefaultCredentials = ProxyUseDefaultCredentials,
+                ConnectTimeout = TimeoutSec is > 0 and < 10 ? TimeSpan.FromSeconds(TimeoutSec) : TimeSpan.FromSeconds(10),
+            },
+        };
+    }
+
+    private Uri ResolveBaseUri(LaminiConfigFile? config)
+    {
+        string source;
+        string candidate;
+        if (BaseUri is not null)
+        {
+            source = "-BaseUri";
+            candidate = BaseUri.OriginalString;
+        }
+        else if (Environment.GetEnvironmentVariable("LAMINI_API_URL") is { Length: > 0 } serviceUrl)
+        {
+            source = "$env:LAMINI_API_URL";
+            candidate = serviceUrl.TrimEnd('/') + "/inf";
+        }
+        else if (config?.Url is { Length: > 0 } configUrl)
+        {
+            source = config.Path;
+            candidate = configUrl.TrimEnd('/') + "/inf";
+        }
+        else
+        {
+            return new Uri(DefaultBaseUri);
+        }
+
+        if (Uri.TryCreate(candidate, UriKind.Absolute, out Uri? uri)
+            && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp)
+            && uri.Host.Length > 0)
+        {
+            return uri;
+        }
+
+        throw Terminate(
+            new ArgumentException($"The base URI '{candidate}' from {source} is not an absolute http:// or https:// address, e.g. {DefaultBaseUri}."),
+            ErrorIds.InvalidBaseUri,
+            ErrorCategory.InvalidArgument,
+            candidate);
+    }
+
+    private static SecureString? ToSecureString(string? plain)
+    {
+        if (string.IsNullOrEmpty(plain))
+        {
+            return null;
+        }
+
+        var secure = new SecureString();
+        foreach (char c in plain!)
+        {
+            secure.AppendChar(c);
+        }
+
+        secure.MakeReadOnly();
+        return secure;
+    }
+
+    /// <summary>Builds the exception ThrowTerminatingError raises, so callers can write "throw Terminate(...)".</summary>
+    protected PipelineStoppedException Terminate(Exception exception, string errorId, ErrorCategory category, object? target)
+    {
+        ThrowTerminatingError(new ErrorRecord(exception, errorId, category, target));
+        return new PipelineStoppedException();
+    }
+}
