@@ -48,6 +48,9 @@ public sealed class LaminiChatResponse
     /// <summary>The model's reasoning, when a reasoning model sends one.</summary>
     public string? ReasoningContent { get; internal set; }
 
+    /// <summary>The model id the request named; a continued conversation asks the same one.</summary>
+    internal string? RequestedModel { get; set; }
+
     public override string ToString() => Content ?? string.Empty;
 }
 
