@@ -125,6 +125,15 @@ Describe 'Error replies' {
             $message.Length | Should -BeLessThan 1000
         }
 
+        It 'does not repeat the page title when the page''s heading repeats it' {
+            $nginx = '<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center><hr><center>nginx</center></body></html>'
+            Add-LaminiTestBehavior -Server $server -Behavior @{ status = 502; rawBody = $nginx; contentType = 'text/html' }
+            $message = (Get-ModelFailure).Exception.Message
+            $message | Should -BeLike '*502 Bad Gateway*nginx*'
+            ([regex]::Matches($message, '502 Bad Gateway')).Count | Should -BeLessOrEqual 2 -Because 'the status line may name it once and the page excerpt once'
+            $message | Should -Not -BeLike '*502 Bad Gateway: 502 Bad Gateway*'
+        }
+
         It 'a 503 plain-text body gives ServiceUnavailable with the text' {
             Add-LaminiTestBehavior -Server $server -Behavior @{
                 status = 503; contentType = 'text/plain'

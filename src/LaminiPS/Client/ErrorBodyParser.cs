@@ -16,7 +16,7 @@ internal static class ErrorBodyParser
 {
     private const int MaxExcerptLength = 300;
 
-    private static readonly Regex s_tags = new("<(script|style)[^>]*>.*?</\\1>|<[^>]+>", RegexOptions.Singleline | RegexOptions.IgnoreCase | RegexOptions.Compiled);
+    private static readonly Regex s_tags = new("<(script|style|title)[^>]*>.*?</\\1>|<[^>]+>", RegexOptions.Singleline | RegexOptions.IgnoreCase | RegexOptions.Compiled);
     private static readonly Regex s_title = new("<title[^>]*>(.*?)</title>", RegexOptions.Singleline | RegexOptions.IgnoreCase | RegexOptions.Compiled);
     private static readonly Regex s_whitespace = new("\\s+", RegexOptions.Compiled);
 
