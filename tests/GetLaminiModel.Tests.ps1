@@ -52,6 +52,22 @@ Describe 'Get-LaminiModel' {
         }
     }
 
+    Context 'lenient parsing' {
+        It 'lists a model whose created value is out of range, with Created null' {
+            Add-LaminiTestBehavior -Server $server -Behavior @{
+                body = @{ object = 'list'; data = @(
+                        @{ id = 'odd/model'; object = 'model'; created = 99999999999999999; owned_by = 'someone' }
+                        @{ id = 'fine/model'; object = 'model'; created = 1741379000; owned_by = 'vllm' }
+                    )
+                }
+            }
+            $models = Get-LaminiModel @conn
+            $models.Id | Should -Be @('odd/model', 'fine/model')
+            $models[0].Created | Should -BeNullOrEmpty
+            $models[1].Created | Should -Be ([DateTimeOffset]::FromUnixTimeSeconds(1741379000).UtcDateTime)
+        }
+    }
+
     Context 'names' {
         It 'filters with wildcards, case-insensitively' {
             $models = Get-LaminiModel *llama* @conn

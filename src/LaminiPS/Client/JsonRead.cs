@@ -30,10 +30,15 @@ internal static class JsonRead
             ? value
             : null;
 
+    /// <summary>Unix seconds as a UTC time; null when missing, not an integer, or outside DateTime's range.</summary>
     public static DateTime? UnixTime(JsonElement obj, string name) =>
-        Integer(obj, name) is long seconds
+        Integer(obj, name) is long seconds && seconds >= MinUnixSeconds && seconds <= MaxUnixSeconds
             ? DateTimeOffset.FromUnixTimeSeconds(seconds).UtcDateTime
             : null;
+
+    // DateTimeOffset.FromUnixTimeSeconds accepts 0001-01-01 through 9999-12-31 and throws outside.
+    private const long MinUnixSeconds = -62135596800;
+    private const long MaxUnixSeconds = 253402300799;
 
     public static int ClampToInt(long? value) =>
         value is long v ? (int)Math.Max(int.MinValue, Math.Min(int.MaxValue, v)) : 0;
