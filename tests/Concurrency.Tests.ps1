@@ -1,0 +1,285 @@
+# Batches through Invoke-LaminiChat -ThrottleLimit: how many requests are in flight (by the
+# server's own count), replies in input order however the server orders its answers, replies
+# written while the batch still runs (proved with timestamps, not wall-clock bounds), a large
+# zero-delay batch, Ctrl+C with many requests in flight, progress records, and token sums.
+
+BeforeAll {
+    Import-Module "$PSScriptRoot/../out/LaminiPS/LaminiPS.psd1" -Force
+    Import-Module "$PSScriptRoot/LaminiTestServer.psm1" -Force
+    $script:server = Start-LaminiTestServer
+    $script:conn = @{ BaseUri = $server.BaseUri; ApiKey = $server.SecureApiKey; MaximumRetryCount = 0 }
+    $script:modulePath = (Resolve-Path "$PSScriptRoot/../out/LaminiPS/LaminiPS.psd1").Path
+
+    # Prompts whose text is unique as a substring of any request body: 'q07.' never matches 'q17.'.
+    function New-Prompt([int] $Count) {
+        1..$Count | ForEach-Object { 'q{0:d2}.' -f $_ }
+    }
+
+    # Polls the server until $Condition (given the stats) holds; false when $TimeoutSec passes first.
+    function Wait-Stats([scriptblock] $Condition, [double] $TimeoutSec = 10) {
+        $clock = [System.Diagnostics.Stopwatch]::StartNew()
+        while ($clock.Elapsed.TotalSeconds -lt $TimeoutSec) {
+            if (& $Condition (Get-LaminiTestStats -Server $server)) { return $true }
+            Start-Sleep -Milliseconds 25
+        }
+        $false
+    }
+
+    # A child runspace that imports the module, for what needs its own pipeline (Stop, streams).
+    function New-ChildShell {
+        $ps = [powershell]::Create()
+        $null = $ps.AddScript('param($Module) Import-Module $Module').AddArgument($modulePath)
+        $null = $ps.Invoke()
+        $ps.Commands.Clear()
+        $ps
+    }
+}
+
+AfterAll {
+    Stop-LaminiTestServer -Server $server
+}
+
+Describe 'Invoke-LaminiChat -ThrottleLimit' {
+    BeforeEach {
+        Reset-LaminiTestServer -Server $server
+    }
+
+    Context 'requests in flight, with a fixed 300 ms per request' {
+        It 'keeps at most, and reaches exactly, <Limit> in flight' -TestCases @(
+            @{ Limit = 1; Count = 3 }
+            @{ Limit = 3; Count = 6 }
+            @{ Limit = 5; Count = 10 }
+        ) {
+            Add-LaminiTestBehavior -Server $server -Behavior @{ delayMs = 300; times = -1 }
+
+            $replies = @(New-Prompt $Count | Invoke-LaminiChat @conn -ThrottleLimit $Limit)
+
+            $replies.Count | Should -Be $Count
+            $stats = Get-LaminiTestStats -Server $server
+            $stats.total | Should -Be $Count
+            $stats.maxInFlight | Should -BeLessOrEqual $Limit
+            $stats.maxInFlight | Should -Be $Limit
+        }
+
+        It 'sends one request after another with -ThrottleLimit 1' {
+            Add-LaminiTestBehavior -Server $server -Behavior @{ delayMs = 300; times = -1 }
+
+            $null = Invoke-LaminiChat @conn -Prompt (New-Prompt 3) -ThrottleLimit 1
+
+            $requests = @(Get-LaminiTestRequest -Server $server -Path '*/chat/completions')
+            $requests.Count | Should -Be 3
+            for ($i = 1; $i -lt $requests.Count; $i++) {
+                $requests[$i].receivedAt | Should -BeGreaterOrEqual $requests[$i - 1].completedAt
+            }
+        }
+
+        It 'keeps the default of 5 in flight for an array given to -Prompt' {
+            Add-LaminiTestBehavior -Server $server -Behavior @{ delayMs = 300; times = -1 }
+
+            $replies = @(Invoke-LaminiChat @conn -Prompt (New-Prompt 10))
+
+            $replies.Count | Should -Be 10
+            (Get-LaminiTestStats -Server $server).maxInFlight | Should -Be 5
+        }
+    }
+
+    Context 'output order' {
+        It 'gives 50 replies in input order when the server answers them in reverse' {
+            $prompts = @(New-Prompt 50)
+            # Later prompts answer sooner, so within every window of requests in flight the
+            # server finishes them back to front.
+            $behaviors = for ($i = 0; $i -lt 50; $i++) {
+                @{ match = $prompts[$i]; delayMs = (50 - $i) * 8; times = 1 }
+            }
+            Add-LaminiTestBehavior -Server $server -Behavior $behaviors
+
+            $replies = @($prompts | Invoke-LaminiChat @conn -ThrottleLimit 10)
+
+            $replies.Count | Should -Be 50
+            $replies.Prompt | Should -Be $prompts
+            $replies.Content | Should -Be ($prompts | ForEach-Object { "Echo: $_" })
+            # The server really did answer out of order.
+            $requests = @(Get-LaminiTestRequest -Server $server -Path '*/chat/completions')
+            $answerOrder = @($requests | Sort-Object completedAt, seq | ForEach-Object { $_.Json.messages[-1].content })
+            $answerOrder.Count | Should -Be 50
+            ($answerOrder -join ',') | Should -Not -Be ($prompts -join ',')
+            (Get-LaminiTestStats -Server $server).maxInFlight | Should -BeLessOrEqual 10
+        }
+
+        It 'writes the first reply before the last request is sent' {
+            Add-LaminiTestBehavior -Server $server -Behavior @{ delayMs = 300; times = -1 }
+            $written = [System.Collections.Generic.List[DateTimeOffset]]::new()
+
+            $replies = @(New-Prompt 20 | Invoke-LaminiChat @conn -ThrottleLimit 5 |
+                ForEach-Object { $written.Add([DateTimeOffset]::UtcNow); $_ })
+
+            $replies.Count | Should -Be 20
+            $lastSent = (Get-LaminiTestRequest -Server $server -Path '*/chat/completions' |
+                Measure-Object -Property receivedAt -Maximum).Maximum
+            $written[0] | Should -BeLessThan $lastSent
+        }
+
+        It 'writes the first reply early for an array given to -Prompt too' {
+            Add-LaminiTestBehavior -Server $server -Behavior @{ delayMs = 300; times = -1 }
+            $written = [System.Collections.Generic.List[DateTimeOffset]]::new()
+
+            $null = Invoke-LaminiChat @conn -Prompt (New-Prompt 20) -ThrottleLimit 5 |
+                ForEach-Object { $written.Add([DateTimeOffset]::UtcNow) }
+
+            $written.Count | Should -Be 20
+            $lastSent = (Get-LaminiTestRequest -Server $server -Path '*/chat/completions' |
+                Measure-Object -Property receivedAt -Maximum).Maximum
+            $written[0] | Should -BeLessThan $lastSent
+        }
+
+        It 'keeps every reply of 2,000 prompts in order at -ThrottleLimit 20 with no delay' {
+            $prompts = 1..2000 | ForEach-Object { "n$_" }
+
+            $replies = @($prompts | Invoke-LaminiChat @conn -ThrottleLimit 20)
+
+            $replies.Count | Should -Be 2000
+            $expected = $prompts | ForEach-Object { "Echo: $_" }
+            ($replies.Content -join "`n") | Should -BeExactly ($expected -join "`n")
+            ($replies.Prompt -join "`n") | Should -BeExactly ($prompts -join "`n")
+            $stats = Get-LaminiTestStats -Server $server
+            $stats.total | Should -Be 2000
+            $stats.maxInFlight | Should -BeLessOrEqual 20
+        }
+    }
+
+    Context 'Ctrl+C' {
+        It 'cancels every request in flight at once' {
+            Add-LaminiTestBehavior -Server $server -Behavior @{ delayMs = 60000; times = -1 }
+            $ps = New-ChildShell
+            try {
+                $null = $ps.AddScript({
+                    param($Connection)
+                    1..100 | ForEach-Object { "p$_" } | Invoke-LaminiChat @Connection -ThrottleLimit 10
+                }).AddArgument($conn)
+                $handle = $ps.BeginInvoke()
+                Wait-Stats { param($s) $s.inFlight -ge 10 } | Should -BeTrue -Because 'ten requests should be in flight'
+
+                $clock = [System.Diagnostics.Stopwatch]::StartNew()
+                $ps.Stop()
+                $clock.Stop()
+
+                $clock.Elapsed.TotalSeconds | Should -BeLessThan 2
+                $handle.IsCompleted | Should -BeTrue
+                $ps.InvocationStateInfo.State | Should -Be 'Stopped'
+                Wait-Stats { param($s) $s.inFlight -eq 0 } -TimeoutSec 3 | Should -BeTrue -Because 'the server should see every request abandoned'
+                $stats = Get-LaminiTestStats -Server $server
+                $stats.total | Should -Be 10 -Because 'nothing more is sent after Ctrl+C'
+                @(Get-LaminiTestRequest -Server $server | Where-Object { -not $_.clientAborted }).Count | Should -Be 0
+            } finally {
+                $ps.Dispose()
+            }
+        }
+    }
+
+    Context 'progress' {
+        It 'writes progress records, and a Completed one, for a batch of 20' {
+            Add-LaminiTestBehavior -Server $server -Behavior @{ delayMs = 150; times = -1 }
+            $ps = New-ChildShell
+            try {
+                $null = $ps.AddScript({
+                    param($Connection, $Prompts)
+                    $ProgressPreference = 'Continue'
+                    Invoke-LaminiChat @Connection -Prompt $Prompts -ThrottleLimit 5
+                }).AddArgument($conn).AddArgument(@(New-Prompt 20))
+                $replies = @($ps.Invoke())
+
+                $ps.HadErrors | Should -BeFalse
+                $replies.Count | Should -Be 20
+                $records = @($ps.Streams.Progress)
+                $records.Count | Should -BeGreaterOrEqual 2
+                $records.ActivityId | Sort-Object -Unique | Should -Be 1
+                $records[-1].RecordType | Should -Be 'Completed'
+                $working = @($records | Where-Object RecordType -EQ 'Processing')
+                $working.Count | Should -BeGreaterOrEqual 1
+                $working[0].StatusDescription | Should -Match '^\d+ done, \d+ in flight, \d+ failed$'
+                # The count is known for an array given to -Prompt, so there is a percentage.
+                $working | ForEach-Object { $_.PercentComplete | Should -BeIn (0..100) }
+            } finally {
+                $ps.Dispose()
+            }
+        }
+
+        It 'writes progress without a percentage when the count is unknown (piped prompts)' {
+            Add-LaminiTestBehavior -Server $server -Behavior @{ delayMs = 150; times = -1 }
+            $ps = New-ChildShell
+            try {
+                $null = $ps.AddScript({
+                    param($Connection, $Prompts)
+                    $ProgressPreference = 'Continue'
+                    $Prompts | Invoke-LaminiChat @Connection -ThrottleLimit 5
+                }).AddArgument($conn).AddArgument(@(New-Prompt 20))
+                $replies = @($ps.Invoke())
+
+                $replies.Count | Should -Be 20
+                $working = @($ps.Streams.Progress | Where-Object RecordType -EQ 'Processing')
+                $working.Count | Should -BeGreaterOrEqual 1
+                $working | ForEach-Object { $_.PercentComplete | Should -Be -1 }
+                $ps.Streams.Progress[-1].RecordType | Should -Be 'Completed'
+            } finally {
+                $ps.Dispose()
+            }
+        }
+
+        It 'writes no progress under $ProgressPreference SilentlyContinue' {
+            Add-LaminiTestBehavior -Server $server -Behavior @{ delayMs = 150; times = -1 }
+            $ps = New-ChildShell
+            try {
+                $null = $ps.AddScript({
+                    param($Connection, $Prompts)
+                    $ProgressPreference = 'SilentlyContinue'
+                    Invoke-LaminiChat @Connection -Prompt $Prompts -ThrottleLimit 5
+                }).AddArgument($conn).AddArgument(@(New-Prompt 20))
+                $replies = @($ps.Invoke())
+
+                $replies.Count | Should -Be 20
+                $ps.Streams.Progress.Count | Should -Be 0
+            } finally {
+                $ps.Dispose()
+            }
+        }
+    }
+
+    Context 'token accounting' {
+        It 'sums the server''s usage with Measure-Object TotalTokens -Sum' {
+            $prompts = @(New-Prompt 10)
+            $behaviors = for ($i = 0; $i -lt 10; $i++) {
+                $usage = @{ prompt_tokens = 10 + $i; completion_tokens = 100 * ($i + 1); total_tokens = 10 + $i + 100 * ($i + 1) }
+                @{
+                    match = $prompts[$i]
+                    body  = @{
+                        id      = "chatcmpl-$i"
+                        object  = 'chat.completion'
+                        created = 1741379785
+                        model   = 'meta-llama/Llama-3.2-3B-Instruct'
+                        choices = @(@{ index = 0; finish_reason = 'stop'; message = @{ role = 'assistant'; content = "reply $i" } })
+                        usage   = $usage
+                    }
+                }
+            }
+            Add-LaminiTestBehavior -Server $server -Behavior $behaviors
+
+            $replies = @($prompts | Invoke-LaminiChat @conn -ThrottleLimit 4)
+
+            $replies.Count | Should -Be 10
+            ($replies | Measure-Object TotalTokens -Sum).Sum | Should -Be (145 + 5500)
+            ($replies | Measure-Object PromptTokens -Sum).Sum | Should -Be 145
+            ($replies | Measure-Object CompletionTokens -Sum).Sum | Should -Be 5500
+        }
+
+        It 'sums the default replies'' usage as the server counted it' {
+            # The test server counts words: the prompt's, and those of 'Echo: <prompt>'.
+            $prompts = 'one', 'two words', 'now three words', 'and now four words'
+            $expected = ($prompts | ForEach-Object { 2 * ($_ -split ' ').Count + 1 } | Measure-Object -Sum).Sum
+
+            $replies = @($prompts | Invoke-LaminiChat @conn)
+
+            ($replies | Measure-Object TotalTokens -Sum).Sum | Should -Be $expected
+            ($replies | Measure-Object PromptTokens -Sum).Sum | Should -Be 10
+        }
+    }
+}
