@@ -60,6 +60,7 @@ public sealed class InvokeLaminiChatCommand : LaminiCommandBase
 
     /// <summary>The model id (model). Default: $env:LAMINI_MODEL, else meta-llama/Llama-3.2-3B-Instruct.</summary>
     [Parameter]
+    [ArgumentCompleter(typeof(ModelNameCompleter))]
     [ValidateNotNullOrEmpty]
     public string? Model { get; set; }
 
@@ -249,8 +250,10 @@ public sealed class InvokeLaminiChatCommand : LaminiCommandBase
             EmitFinished();
         }
 
+        // -AsObject promises only the parsed data: the streamed text pieces are not written then.
+        Action<string> onPiece = AsObject ? _ => { } : piece => Post(() => WriteObject(piece));
         Task<LaminiChatResponse> task = Stream
-            ? Client.StreamChatCompletionAsync(request, piece => Post(() => WriteObject(piece)), Log, Cancellation)
+            ? Client.StreamChatCompletionAsync(request, onPiece, Log, Cancellation)
             : Client.CreateChatCompletionAsync(request, Log, Cancellation);
         task.ContinueWith(_ => Wake(), System.Threading.CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         _pending.Enqueue(new WorkItem(prompt, request, task));
