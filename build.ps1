@@ -1,0 +1,264 @@
+<#
+.SYNOPSIS
+    Builds, tests and demonstrates LaminiPS.
+
+.DESCRIPTION
+    Plain PowerShell; runs on Windows PowerShell 5.1 and PowerShell 7.x, from any directory.
+    Needs only the .NET SDK (and, for the README commands, `dotnet tool restore` for pwsh).
+
+    Build  (default) dotnet publish, then lay out an importable module in out/LaminiPS:
+           LaminiPS.psd1, LaminiPS.dll, the format file(s), en-US help when docs/en-US exists,
+           and dependencies/ holding what Windows PowerShell 5.1 needs (System.Text.Json and its
+           closure). Also builds the test server into out/testserver.
+    Test   Build, restore the pinned Pester, run every tests/**/*.Tests.ps1 in a fresh process.
+           The last line printed is "N passed, N failed, N skipped".
+    Demo   Build, start the bundled local test server and run the README quick-start against it.
+    Clean  Remove out/ and every bin/ and obj/ under src/ and tests/.
+
+    Any failed step stops the script with a non-zero exit code.
+
+.EXAMPLE
+    dotnet tool restore && dotnet pwsh ./build.ps1 -Task Test
+#>
+[CmdletBinding()]
+param(
+    # To add a task: add its name here, write an Invoke-<Name>Task function below and a line in
+    # the switch at the bottom of this file.
+    [ValidateSet('Build', 'Test', 'Demo', 'Clean')]
+    [string] $Task = 'Build',
+
+    [ValidateSet('Debug', 'Release')]
+    [string] $Configuration = 'Release'
+)
+
+Set-StrictMode -Version 3.0
+$ErrorActionPreference = 'Stop'
+# We check $LASTEXITCODE ourselves, with a message naming the command (PowerShell 7.3+ option).
+$PSNativeCommandUseErrorActionPreference = $false
+
+$RepoRoot = $PSScriptRoot
+$OutDir = Join-Path $RepoRoot 'out'
+$PublishDir = Join-Path $OutDir 'publish'
+$ModuleDir = Join-Path $OutDir 'LaminiPS'
+$TestServerDir = Join-Path $OutDir 'testserver'
+$ManifestPath = Join-Path $RepoRoot 'LaminiPS.psd1'
+$PesterVersion = '5.7.1'
+
+# Quiet but never silent about errors: -v q still prints errors and warnings.
+$DotnetQuiet = @('-nologo', '-v', 'q', '-clp:NoSummary')
+
+function Write-Step([string] $Message) {
+    Write-Host "==> $Message" -ForegroundColor Cyan
+}
+
+# Runs a native command; throws (and so exits non-zero) when it fails.
+function Invoke-Native {
+    param(
+        [Parameter(Mandatory)] [string] $FilePath,
+        [string[]] $ArgumentList = @()
+    )
+    Write-Verbose "$FilePath $($ArgumentList -join ' ')"
+    & $FilePath @ArgumentList
+    if ($LASTEXITCODE -ne 0) {
+        throw "'$FilePath $($ArgumentList -join ' ')' failed with exit code $LASTEXITCODE."
+    }
+}
+
+# The PowerShell executable and flags for a fresh child process of the same edition and version.
+# Under `dotnet pwsh` (the local tool) the process is dotnet itself, which needs pwsh.dll.
+function Get-FreshPowerShell {
+    $exe = (Get-Process -Id $PID).Path
+    $arguments = New-Object System.Collections.Generic.List[string]
+    if ([System.IO.Path]::GetFileNameWithoutExtension($exe) -eq 'dotnet') {
+        $arguments.Add((Join-Path $PSHOME 'pwsh.dll'))
+    }
+    $arguments.AddRange([string[]]@('-NoProfile', '-NonInteractive'))
+    if ($env:OS -eq 'Windows_NT') {
+        $arguments.AddRange([string[]]@('-ExecutionPolicy', 'Bypass'))
+    }
+    [pscustomobject]@{ FilePath = $exe; Arguments = $arguments.ToArray() }
+}
+
+function Get-ModuleVersion {
+    $data = Import-PowerShellDataFile -LiteralPath $ManifestPath
+    if (-not $data.ContainsKey('ModuleVersion')) { throw "$ManifestPath has no ModuleVersion." }
+    [string] $data.ModuleVersion
+}
+
+function Invoke-BuildTask {
+    $version = Get-ModuleVersion
+
+    Write-Step "Publishing LaminiPS $version ($Configuration)"
+    # A fresh publish folder, so a dependency that was dropped does not linger in the module.
+    if (Test-Path -LiteralPath $PublishDir) { Remove-Item -LiteralPath $PublishDir -Recurse -Force }
+    Invoke-Native dotnet (@('publish', (Join-Path $RepoRoot 'src/LaminiPS'), '-c', $Configuration,
+            '-o', $PublishDir, "-p:Version=$version") + $DotnetQuiet)
+
+    Write-Step "Laying out $ModuleDir"
+    if (Test-Path -LiteralPath $ModuleDir) { Remove-Item -LiteralPath $ModuleDir -Recurse -Force }
+    $dependencyDir = Join-Path $ModuleDir 'dependencies'
+    $null = New-Item -ItemType Directory -Path $dependencyDir -Force
+
+    Copy-Item -LiteralPath $ManifestPath -Destination $ModuleDir
+    Copy-Item -LiteralPath (Join-Path $PublishDir 'LaminiPS.dll') -Destination $ModuleDir
+    $formats = @(Get-ChildItem -LiteralPath (Join-Path $RepoRoot 'src/LaminiPS') -Filter '*.ps1xml' -File)
+    foreach ($file in $formats) { Copy-Item -LiteralPath $file.FullName -Destination $ModuleDir }
+
+    # Everything else the publish produced is System.Text.Json and its closure, which only
+    # Windows PowerShell 5.1 needs; PowerShell itself is never shipped.
+    foreach ($dll in Get-ChildItem -LiteralPath $PublishDir -Filter '*.dll' -File) {
+        if ($dll.Name -eq 'LaminiPS.dll' -or $dll.Name -like 'System.Management.Automation*' -or
+            $dll.Name -like 'Microsoft.PowerShell.*') { continue }
+        Copy-Item -LiteralPath $dll.FullName -Destination $dependencyDir
+    }
+
+    $helpSource = Join-Path $RepoRoot 'docs/en-US'
+    if (Test-Path -LiteralPath $helpSource) {
+        $helpDir = Join-Path $ModuleDir 'en-US'
+        $null = New-Item -ItemType Directory -Path $helpDir -Force
+        Copy-Item -Path (Join-Path $helpSource '*') -Destination $helpDir -Recurse -Force
+    }
+
+    # Every file the manifest names must be in the module folder.
+    foreach ($format in (Import-PowerShellDataFile -LiteralPath $ManifestPath).FormatsToProcess) {
+        if (-not (Test-Path -LiteralPath (Join-Path $ModuleDir $format))) {
+            throw "The manifest lists '$format' in FormatsToProcess, but src/LaminiPS has no such file."
+        }
+    }
+
+    Write-Step "Building the test server into $TestServerDir"
+    Invoke-Native dotnet (@('build', (Join-Path $RepoRoot 'tests/TestServer'), '-c', 'Release',
+            '-o', $TestServerDir) + $DotnetQuiet)
+}
+
+function Get-PesterManifest {
+    Write-Step "Restoring Pester $PesterVersion"
+    Invoke-Native dotnet (@('restore', (Join-Path $RepoRoot 'tests/tools/tools.csproj')) + $DotnetQuiet)
+
+    # `dotnet nuget locals` honours NUGET_PACKAGES and NuGet.Config, as restore does.
+    $packages = $null
+    $listing = & dotnet nuget locals global-packages --list
+    if ($LASTEXITCODE -eq 0) {
+        foreach ($line in @($listing)) {
+            if ([string]$line -match '^\s*global-packages:\s*(.+?)\s*$') { $packages = $Matches[1] }
+        }
+    }
+    if (-not $packages) { $packages = $env:NUGET_PACKAGES }
+    if (-not $packages) { throw 'Could not find the NuGet global packages folder (dotnet nuget locals global-packages --list).' }
+
+    $pester = Join-Path $packages "pester/$PesterVersion/tools/Pester.psd1"
+    if (-not (Test-Path -LiteralPath $pester)) { throw "Pester $PesterVersion is not at '$pester' after restore." }
+    $pester
+}
+
+function Invoke-TestTask {
+    Invoke-BuildTask
+    $pester = Get-PesterManifest
+
+    Write-Step 'Running the tests in a fresh PowerShell process'
+    $shell = Get-FreshPowerShell
+    $runner = Join-Path $RepoRoot 'tests/Invoke-Tests.ps1'
+    & $shell.FilePath @($shell.Arguments + @('-File', $runner, '-PesterPath', $pester))
+    # The runner's summary must stay the last line, so report failure through the exit code only.
+    if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
+}
+
+function Invoke-DemoTask {
+    Invoke-BuildTask
+
+    # Runs in a fresh process: a binary module cannot be unloaded, and the session that ran the
+    # build should not hold the freshly built DLL open.
+    $demo = {
+        param([string] $RepoRoot)
+        Set-StrictMode -Version 3.0
+        $ErrorActionPreference = 'Stop'
+        $server = $null
+        try {
+            Import-Module (Join-Path $RepoRoot 'tests/LaminiTestServer.psm1')
+            Import-Module (Join-Path $RepoRoot 'out/LaminiPS/LaminiPS.psd1')
+            $server = Start-LaminiTestServer
+
+            $line = '=' * 78
+            Write-Host $line -ForegroundColor Yellow
+            Write-Host "This demo talks to the bundled LOCAL test server at $($server.BaseUri), not to Lamini;" -ForegroundColor Yellow
+            Write-Host 'replies are canned echoes. No API key or network access is needed.' -ForegroundColor Yellow
+            Write-Host $line -ForegroundColor Yellow
+
+            # What a user would put in a profile; here it points every example at the local server.
+            foreach ($command in 'Get-LaminiModel', 'Invoke-LaminiChat') {
+                $global:PSDefaultParameterValues["${command}:BaseUri"] = $server.BaseUri
+                $global:PSDefaultParameterValues["${command}:ApiKey"] = $server.SecureApiKey
+            }
+            Write-Host "`nSet-up (instead of `$env:LAMINI_API_KEY for a real key):"
+            Write-Host "  `$PSDefaultParameterValues['Get-LaminiModel:BaseUri'] = '$($server.BaseUri)'   # and ApiKey, and the same for Invoke-LaminiChat"
+
+            $examples = @(
+                @{ Text = 'Get-LaminiModel | Format-Table' }
+                @{ Text = "Invoke-LaminiChat 'What is the best llama?'" }
+                @{ Text = "Invoke-LaminiChat 'What is the best llama?' -Temperature 0.5 -MaxTokens 100" }
+                @{
+                    Text   = "`$s = New-LaminiJsonSchema -Property @{ answer = 'string' }`nInvoke-LaminiChat 'What is the best llama?' -JsonSchema `$s"
+                    Before = {
+                        Add-LaminiTestBehavior -Server $server -Behavior @{ content = '{"answer":"The one you have."}' }
+                    }
+                    Note   = 'The test server only echoes, so it has been told to answer this one with {"answer":"The one you have."}.'
+                }
+                @{ Text = "Invoke-LaminiChat 'What is the best llama?' -Model gpt-4o-mini -CacheTtl 600" }
+            )
+            foreach ($example in $examples) {
+                Write-Host ''
+                if ($example.ContainsKey('Note')) { Write-Host "# $($example.Note)" -ForegroundColor DarkGray }
+                foreach ($textLine in $example.Text -split "`n") { Write-Host "PS> $textLine" -ForegroundColor Green }
+                if ($example.ContainsKey('Before')) { & $example.Before }
+                . ([scriptblock]::Create($example.Text)) | Out-Host
+            }
+            Write-Host "`nDemo finished: every example ran against the local test server." -ForegroundColor Yellow
+        } catch {
+            Write-Host "Demo failed: $($_.Exception.Message)" -ForegroundColor Red
+            Write-Host $_.ScriptStackTrace
+            exit 1
+        } finally {
+            if ($null -ne $server) { Stop-LaminiTestServer -Server $server }
+        }
+        exit 0
+    }
+
+    Write-Step 'Running the README quick-start against the local test server'
+    $shell = Get-FreshPowerShell
+    # The demo script goes to a file under out/: -File behaves the same on 5.1 and 7, where
+    # -Command quoting and -EncodedCommand output handling do not.
+    $script = Join-Path $OutDir 'demo.ps1'
+    Set-Content -LiteralPath $script -Value $demo.ToString() -Encoding UTF8
+    & $shell.FilePath @($shell.Arguments + @('-File', $script, '-RepoRoot', $RepoRoot))
+    if ($LASTEXITCODE -ne 0) { throw "The demo failed (exit code $LASTEXITCODE)." }
+}
+
+function Invoke-CleanTask {
+    Write-Step 'Removing out/ and bin/, obj/ under src/ and tests/'
+    $targets = New-Object System.Collections.Generic.List[string]
+    if (Test-Path -LiteralPath $OutDir) { $targets.Add($OutDir) }
+    foreach ($root in 'src', 'tests') {
+        $path = Join-Path $RepoRoot $root
+        if (-not (Test-Path -LiteralPath $path)) { continue }
+        foreach ($dir in Get-ChildItem -LiteralPath $path -Directory -Recurse |
+                Where-Object { $_.Name -eq 'bin' -or $_.Name -eq 'obj' }) {
+            $targets.Add($dir.FullName)
+        }
+    }
+    foreach ($target in $targets) {
+        if (Test-Path -LiteralPath $target) { Remove-Item -LiteralPath $target -Recurse -Force }
+    }
+}
+
+try {
+    switch ($Task) {
+        'Build' { Invoke-BuildTask }
+        'Test' { Invoke-TestTask }
+        'Demo' { Invoke-DemoTask }
+        'Clean' { Invoke-CleanTask }
+    }
+} catch {
+    Write-Host "build.ps1 -Task $Task failed: $($_.Exception.Message)" -ForegroundColor Red
+    exit 1
+}
+exit 0
