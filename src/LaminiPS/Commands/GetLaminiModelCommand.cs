@@ -16,6 +16,7 @@ public sealed class GetLaminiModelCommand : LaminiCommandBase
     /// <summary>Model ids to return; wildcards allowed. A literal id that is not offered is an error.</summary>
     [Parameter(Position = 0, ValueFromPipeline = true)]
     [SupportsWildcards]
+    [ArgumentCompleter(typeof(ModelNameCompleter))]
     [ValidateNotNullOrEmpty]
     public string[]? Name { get; set; }
 

@@ -199,7 +199,7 @@ public abstract class LaminiCommandBase : PSCmdlet, IDisposable
         }
 
         Uri baseUri = ResolveBaseUri(config);
-        SecureString key = ApiKey ?? ToSecureString(Environment.GetEnvironmentVariable("LAMINI_API_KEY")) ?? ToSecureString(config?.Key)
+        SecureString key = ConnectionResolver.ResolveApiKey(ApiKey, config)
             ?? throw Terminate(
                 new InvalidOperationException(
                     "No Lamini API key was found. Provide one in any of three ways: the -ApiKey parameter (a SecureString, e.g. -ApiKey (Read-Host -AsSecureString)), "
@@ -236,33 +236,9 @@ public abstract class LaminiCommandBase : PSCmdlet, IDisposable
 
     private Uri ResolveBaseUri(LaminiConfigFile? config)
     {
-        string source;
-        string candidate;
-        if (BaseUri is not null)
+        if (ConnectionResolver.TryResolveBaseUri(BaseUri, config, out Uri? uri, out string candidate, out string source))
         {
-            source = "-BaseUri";
-            candidate = BaseUri.OriginalString;
-        }
-        else if (Environment.GetEnvironmentVariable("LAMINI_API_URL") is { Length: > 0 } serviceUrl)
-        {
-            source = "$env:LAMINI_API_URL";
-            candidate = serviceUrl.TrimEnd('/') + "/inf";
-        }
-        else if (config?.Url is { Length: > 0 } configUrl)
-        {
-            source = config.Path;
-            candidate = configUrl.TrimEnd('/') + "/inf";
-        }
-        else
-        {
-            return new Uri(DefaultBaseUri);
-        }
-
-        if (Uri.TryCreate(candidate, UriKind.Absolute, out Uri? uri)
-            && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp)
-            && uri.Host.Length > 0)
-        {
-            return uri;
+            return uri!;
         }
 
         throw Terminate(
@@ -270,23 +246,6 @@ public abstract class LaminiCommandBase : PSCmdlet, IDisposable
             ErrorIds.InvalidBaseUri,
             ErrorCategory.InvalidArgument,
             candidate);
-    }
-
-    private static SecureString? ToSecureString(string? plain)
-    {
-        if (string.IsNullOrEmpty(plain))
-        {
-            return null;
-        }
-
-        var secure = new SecureString();
-        foreach (char c in plain!)
-        {
-            secure.AppendChar(c);
-        }
-
-        secure.MakeReadOnly();
-        return secure;
     }
 
     /// <summary>Builds the exception ThrowTerminatingError raises, so callers can write "throw Terminate(...)".</summary>
