@@ -1,0 +1,169 @@
+# Secret hygiene: a canary API key must never show up in any output stream (with -Verbose -Debug),
+# in $Error (however deeply it is rendered), or in files left behind, for successes and for every
+# kind of failure. Each case is one row of $script:cases; to cover another cmdlet or fault, add a
+# row: a name, an optional test-server behaviour (Behavior), Refused = $true when the command
+# stops before any request, and a scriptblock that runs the command (it may
+# use $conn, the splat of -BaseUri/-ApiKey, and $canary).
+
+BeforeDiscovery {
+    $script:cases = @(
+        @{ Name = 'Get-LaminiModel, success'; Behavior = $null; Command = { Get-LaminiModel @conn } }
+        @{ Name = 'Get-LaminiModel, success with the key from $env:LAMINI_API_KEY'; Behavior = $null; Command = {
+                $env:LAMINI_API_KEY = $canary
+                try { Get-LaminiModel -BaseUri $conn.BaseUri } finally { $env:LAMINI_API_KEY = $null }
+            }
+        }
+        @{ Name = 'Get-LaminiModel, name not found'; Behavior = $null; Command = { Get-LaminiModel 'no/such-model' @conn } }
+        @{ Name = 'Get-LaminiModel, 401'; Behavior = @{ status = 401; errorFixture = 'openai_nested_401' }; Command = { Get-LaminiModel @conn } }
+        @{ Name = 'Get-LaminiModel, wrong key rejected by the server'; Behavior = $null; Command = {
+                Get-LaminiModel -BaseUri $conn.BaseUri -ApiKey (ConvertTo-SecureString "$canary-WRONG" -AsPlainText -Force)
+            }
+        }
+        @{ Name = 'Get-LaminiModel, 500 after retries'; Behavior = @{ status = 500; times = -1; body = @{ error = @{ message = 'engine failure'; type = 'server_error' } } }; Command = {
+                Get-LaminiModel @conn -MaximumRetryCount 1 -RetryIntervalSec 0.01
+            }
+        }
+        @{ Name = 'Get-LaminiModel, dropped connection'; Behavior = @{ drop = $true; times = -1 }; Command = {
+                Get-LaminiModel @conn -MaximumRetryCount 1 -RetryIntervalSec 0.01
+            }
+        }
+        @{ Name = 'Get-LaminiModel, timeout'; Behavior = @{ delayMs = 4000; times = -1 }; Command = {
+                Get-LaminiModel @conn -TimeoutSec 1 -MaximumRetryCount 0
+            }
+        }
+        @{ Name = 'Get-LaminiModel, malformed JSON'; Behavior = @{ rawBody = '{"data": [' }; Command = { Get-LaminiModel @conn -MaximumRetryCount 0 } }
+        @{ Name = 'Get-LaminiModel, refused plain http:// to a remote host'; Behavior = $null; Refused = $true; Command = {
+                Get-LaminiModel -BaseUri 'http://example.invalid/inf' -ApiKey $conn.ApiKey
+            }
+        }
+        @{ Name = 'Get-LaminiModel, connection failure'; Behavior = $null; Command = {
+                Get-LaminiModel -BaseUri 'http://example.invalid/inf' -ApiKey $conn.ApiKey -AllowUnencryptedAuthentication -MaximumRetryCount 0 -TimeoutSec 2
+            }
+        }
+    )
+}
+
+BeforeAll {
+    Import-Module "$PSScriptRoot/../out/LaminiPS/LaminiPS.psd1" -Force
+    Import-Module "$PSScriptRoot/LaminiTestServer.psm1" -Force
+
+    $script:canary = 'sk-CANARY-' + [guid]::NewGuid().ToString('N')
+    $script:server = Start-LaminiTestServer -ApiKey $canary
+    $script:conn = @{ BaseUri = $server.BaseUri; ApiKey = $server.SecureApiKey }
+
+    # Anything the module might write under HOME or the temp folder lands here and is searched.
+    $script:tempDir = Join-Path ([System.IO.Path]::GetTempPath()) ("LaminiPS-security-" + [guid]::NewGuid())
+    $null = New-Item -ItemType Directory -Path $tempDir
+    $script:saved = @{}
+    foreach ($name in 'LAMINI_API_KEY', 'LAMINI_API_URL', 'HOME', 'USERPROFILE', 'TMPDIR', 'TEMP', 'TMP') {
+        $saved[$name] = [Environment]::GetEnvironmentVariable($name)
+    }
+    $env:LAMINI_API_KEY = $null
+    $env:LAMINI_API_URL = $null
+    foreach ($name in 'HOME', 'USERPROFILE', 'TMPDIR', 'TEMP', 'TMP') {
+        [Environment]::SetEnvironmentVariable($name, $tempDir)
+    }
+
+    # Every rendering of a record a user or a log might see.
+    function ConvertTo-AllText([object] $Record) {
+        if ($null -eq $Record) { return '' }
+        $parts = [System.Collections.Generic.List[string]]::new()
+        $parts.Add(($Record | Out-String))
+        $parts.Add(($Record | Format-List * -Force | Out-String))
+        if ($Record -is [System.Management.Automation.ErrorRecord]) {
+            $parts.Add([string]$Record.ErrorDetails)
+            $parts.Add(($Record.TargetObject | Out-String))
+            $parts.Add(($Record.CategoryInfo | Out-String))
+            $parts.Add(($Record.InvocationInfo | Format-List * -Force | Out-String))
+            if (Get-Command Get-Error -ErrorAction Ignore) {
+                $parts.Add(($Record | Get-Error | Out-String))
+            }
+            $exception = $Record.Exception
+            while ($null -ne $exception) {
+                $parts.Add($exception.ToString())
+                $parts.Add(($exception | Format-List * -Force | Out-String))
+                foreach ($key in $exception.Data.Keys) { $parts.Add("$key=$($exception.Data[$key])") }
+                $exception = $exception.InnerException
+            }
+        } elseif ($Record -is [System.Management.Automation.InformationalRecord]) {
+            $parts.Add($Record.Message)
+        }
+        $parts -join "`n"
+    }
+}
+
+AfterAll {
+    Stop-LaminiTestServer -Server $server
+    foreach ($name in $saved.Keys) {
+        [Environment]::SetEnvironmentVariable($name, $saved[$name])
+    }
+    if ($tempDir -and (Test-Path -LiteralPath $tempDir) -and -not $env:LAMINIPS_KEEP_TEMP) { Remove-Item -LiteralPath $tempDir -Recurse -Force }
+}
+
+Describe 'The API key stays secret' {
+    Context 'streams and $Error' {
+        BeforeEach {
+            Reset-LaminiTestServer -Server $server
+        }
+
+        It '<Name>: not in any stream with -Verbose -Debug, nor in $Error' -ForEach $cases {
+            if ($Behavior) { Add-LaminiTestBehavior -Server $server -Behavior $Behavior }
+            $Error.Clear()
+            $records = [System.Collections.Generic.List[object]]::new()
+            try {
+                # -Verbose/-Debug through the preference variables, so every row stays a plain command.
+                $VerbosePreference = 'Continue'
+                $DebugPreference = 'Continue'
+                $WarningPreference = 'Continue'
+                $InformationPreference = 'Continue'
+                & $Command *>&1 | ForEach-Object { $records.Add($_) }
+            } catch {
+                $records.Add($_)
+            } finally {
+                $VerbosePreference = 'SilentlyContinue'
+                $DebugPreference = 'SilentlyContinue'
+            }
+
+            # The streams were really on: the module reports each request with -Verbose or -Debug
+            # (a command refused before any request has nothing to report).
+            if (-not $Refused) {
+                @($records | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] -or $_ -is [System.Management.Automation.DebugRecord] }).Count |
+                    Should -BeGreaterThan 0
+            }
+
+            $streamText = ($records | ForEach-Object { ConvertTo-AllText $_ }) -join "`n"
+            $streamText | Should -Not -BeLike "*$canary*"
+            $streamText | Should -Not -BeLikeExactly '*sk-CANARY-*'
+
+            $errorText = ($Error | Out-String) + "`n" + (($Error | ForEach-Object { ConvertTo-AllText $_ }) -join "`n")
+            $errorText | Should -Not -BeLikeExactly '*sk-CANARY-*'
+
+            # Log what a scheduled task would log, for the file check below.
+            $logName = ($Name -replace '[^A-Za-z0-9]+', '-') + '.log'
+            $streamText + $errorText | Set-Content -LiteralPath (Join-Path $tempDir $logName)
+        }
+
+        It 'the requests themselves did carry the canary key (so the checks above mean something)' {
+            $null = Get-LaminiModel @conn
+            (Get-LaminiTestRequest -Server $server).headers.Authorization | Should -BeExactly "Bearer $canary"
+        }
+    }
+
+    Context 'files' {
+        It 'no file left in HOME or the temp folder contains the key' {
+            $files = @(Get-ChildItem -LiteralPath $tempDir -Recurse -File -Force)
+            $files.Count | Should -BeGreaterThan 0 -Because 'each case left its log there'
+            # The key as UTF-8 and as UTF-16, compared as hex so any file (text or binary) is searched.
+            $needles = @(
+                [System.BitConverter]::ToString([System.Text.Encoding]::UTF8.GetBytes($canary))
+                [System.BitConverter]::ToString([System.Text.Encoding]::Unicode.GetBytes($canary))
+            )
+            foreach ($file in $files) {
+                $hex = [System.BitConverter]::ToString([System.IO.File]::ReadAllBytes($file.FullName))
+                foreach ($needle in $needles) {
+                    $hex.Contains($needle) | Should -BeFalse -Because "$($file.FullName) must not hold the key"
+                }
+            }
+        }
+    }
+}
