@@ -187,6 +187,16 @@ Describe 'Invoke-LaminiChat' {
             $second.body | Should -BeExactly '{"model":"gpt-4o-mini","messages":[{"role":"system","content":"Be brief."},{"role":"user","content":"one"},{"role":"assistant","content":"Echo: one"},{"role":"user","content":"two"}]}'
         }
 
+        It 'continues each of several piped replies as its own conversation' {
+            $firsts = 'alpha', 'beta' | Invoke-LaminiChat @conn
+            Reset-LaminiTestServer -Server $server
+            $seconds = $firsts | Invoke-LaminiChat -Prompt 'and then?' @conn
+            $seconds.Content | Should -Be @('Echo: and then?', 'Echo: and then?')
+            $seconds[0].Messages.Content | Should -Be @('alpha', 'Echo: alpha', 'and then?', 'Echo: and then?')
+            $seconds[1].Messages.Content | Should -Be @('beta', 'Echo: beta', 'and then?', 'Echo: and then?')
+            (Get-ChatRequest).Json | ForEach-Object { $_.messages | Should -HaveCount 3 }
+        }
+
         It 'writes a history that holds the sent messages and the reply' {
             $reply = Invoke-LaminiChat 'hi' @conn -SystemPrompt 'Be brief.'
             $reply.Messages.Role | Should -Be @('system', 'user', 'assistant')
@@ -219,6 +229,11 @@ Describe 'Invoke-LaminiChat' {
             )
             $null = Invoke-LaminiChat -Messages $messages @conn
             (Get-ChatRequest)[0].body | Should -BeExactly '{"model":"meta-llama/Llama-3.2-3B-Instruct","messages":[{"role":"system","content":"Be brief."},{"role":"user","content":"Hi"},{"role":"assistant","content":"Hello"},{"role":"user","content":"Bye"}]}'
+        }
+
+        It 'reads role and content from [pscustomobject] messages' {
+            $null = Invoke-LaminiChat -Messages ([pscustomobject]@{ role = 'user'; content = 'From an object' }) @conn
+            (Get-ChatRequest)[0].Json.messages[0].content | Should -BeExactly 'From an object'
         }
 
         It 'rejects <Name> with InvalidMessage before any request' -ForEach @(
@@ -584,6 +599,41 @@ Describe 'Invoke-LaminiChat' {
                 $deadline = [datetime]::UtcNow.AddSeconds(20)
                 while (@(Get-ChatRequest).Count -eq 0 -and [datetime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 50 }
                 Get-ChatRequest | Should -HaveCount 1 -Because 'the request must be in flight before the pipeline is stopped'
+                $async.IsCompleted | Should -BeFalse
+
+                $watch = [System.Diagnostics.Stopwatch]::StartNew()
+                $ps.Stop()
+                $watch.Stop()
+                $watch.Elapsed.TotalSeconds | Should -BeLessThan 2
+                $ps.InvocationStateInfo.State | Should -Be 'Stopped'
+            } finally {
+                $ps.Dispose()
+            }
+        }
+
+        It 'stops a stream that has started but stalls, within 2 s' {
+            Add-LaminiTestBehavior -Server $server -Behavior @{ match = 'slow stream'; sse = @(
+                    @{ data = '{"id":"s1","object":"chat.completion.chunk","created":1741379785,"model":"m","choices":[{"index":0,"delta":{"role":"assistant","content":"Hel"}}]}' }
+                    @{ data = '{"id":"s1","object":"chat.completion.chunk","created":1741379785,"model":"m","choices":[{"index":0,"delta":{"content":"lo"},"finish_reason":"stop"}]}'; delayMs = 30000 }
+                    @{ data = '[DONE]' }
+                ) }
+            $ps = [powershell]::Create()
+            try {
+                $null = $ps.AddScript({
+                        param($Manifest, $BaseUri, $ApiKey)
+                        Import-Module $Manifest
+                        Invoke-LaminiChat 'slow stream' -Stream -BaseUri $BaseUri -ApiKey $ApiKey -MaximumRetryCount 0 -TimeoutSec 120
+                    }).AddArgument("$PSScriptRoot/../out/LaminiPS/LaminiPS.psd1").AddArgument($server.BaseUri).AddArgument($server.SecureApiKey)
+                $output = [System.Management.Automation.PSDataCollection[psobject]]::new()
+                # An input collection left open would hold the script until it completes.
+                $noInput = [System.Management.Automation.PSDataCollection[psobject]]::new()
+                $noInput.Complete()
+                $async = $ps.BeginInvoke($noInput, $output)
+                $deadline = [datetime]::UtcNow.AddSeconds(20)
+                while ($output.Count -eq 0 -and [datetime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 50 }
+                # Count, not the pipeline: enumerating a PSDataCollection waits until it is completed.
+                $output.Count | Should -Be 1 -Because 'the first piece must have arrived before the pipeline is stopped'
+                "$($output[0])" | Should -BeExactly 'Hel'
                 $async.IsCompleted | Should -BeFalse
 
                 $watch = [System.Diagnostics.Stopwatch]::StartNew()
