@@ -143,6 +143,29 @@ Describe 'The API key stays secret' {
             $streamText + $errorText | Set-Content -LiteralPath (Join-Path $tempDir $logName)
         }
 
+        It 'is masked when a gateway echoes it back in a <Status> error body' -ForEach @(
+            @{ Status = 401 }, @{ Status = 500 }
+        ) {
+            Add-LaminiTestBehavior -Server $server -Behavior @{
+                status = $Status
+                body   = @{ error = @{ message = "Invalid API key provided: $canary. Check your key."; type = 'auth_error' } }
+            }
+            $Error.Clear()
+            $failure = $null
+            try { Get-LaminiModel @conn -MaximumRetryCount 0 } catch { $failure = $_ }
+            $failure | Should -Not -BeNullOrEmpty
+            $failure.Exception.Message | Should -BeLike '*Invalid API key provided:*Check your key.*'
+            ConvertTo-AllText $failure | Should -Not -BeLikeExactly '*sk-CANARY-*'
+            (($Error | ForEach-Object { ConvertTo-AllText $_ }) -join "`n") | Should -Not -BeLikeExactly '*sk-CANARY-*'
+        }
+
+        It 'the leak detector itself finds a key hidden in an inner exception' {
+            $inner = [System.InvalidOperationException]::new("token=$canary")
+            $record = [System.Management.Automation.ErrorRecord]::new(
+                [System.Exception]::new('outer', $inner), 'Probe', 'NotSpecified', $null)
+            ConvertTo-AllText $record | Should -BeLikeExactly '*sk-CANARY-*'
+        }
+
         It 'the requests themselves did carry the canary key (so the checks above mean something)' {
             $null = Get-LaminiModel @conn
             (Get-LaminiTestRequest -Server $server).headers.Authorization | Should -BeExactly "Bearer $canary"

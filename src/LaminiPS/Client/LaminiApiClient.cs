@@ -28,6 +28,8 @@ public sealed class LaminiApiClient
 
     private const int MaximumErrorBodyBytes = 64 * 1024;
 
+    private const string RedactedKey = "[API key removed]";
+
     private static readonly string[] s_requestIdHeaders = { "x-request-id", "request-id", "x-amzn-requestid", "cf-ray" };
 
     private readonly ConnectionSettings _settings;
@@ -106,6 +108,23 @@ public sealed class LaminiApiClient
     }
 
     private async Task<T> SendAsync<T>(
+        Func<HttpRequestMessage> createRequest,
+        Func<HttpResponseMessage, AttemptDeadline, Task<T>> readSuccess,
+        string? model,
+        RequestLog log,
+        CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await SendWithRetriesAsync(createRequest, readSuccess, model, log, cancellationToken).ConfigureAwait(false);
+        }
+        catch (LaminiApiException ex)
+        {
+            throw WithoutKey(ex);
+        }
+    }
+
+    private async Task<T> SendWithRetriesAsync<T>(
         Func<HttpRequestMessage> createRequest,
         Func<HttpResponseMessage, AttemptDeadline, Task<T>> readSuccess,
         string? model,
@@ -201,6 +220,50 @@ public sealed class LaminiApiClient
                 Marshal.ZeroFreeGlobalAllocUnicode(pointer);
             }
         }
+    }
+
+    /// <summary>
+    /// Some gateways echo the key they were sent in their error text. Whatever the server said goes
+    /// into the exception only with every occurrence of the key masked.
+    /// </summary>
+    private LaminiApiException WithoutKey(LaminiApiException failure)
+    {
+        IntPtr pointer = IntPtr.Zero;
+        try
+        {
+            pointer = Marshal.SecureStringToGlobalAllocUnicode(_settings.ApiKey);
+            return Masked(failure, Marshal.PtrToStringUni(pointer));
+        }
+        finally
+        {
+            if (pointer != IntPtr.Zero)
+            {
+                Marshal.ZeroFreeGlobalAllocUnicode(pointer);
+            }
+        }
+    }
+
+    private static LaminiApiException Masked(LaminiApiException failure, string key)
+    {
+        Exception? inner = failure.InnerException is LaminiApiException innerFailure ? Masked(innerFailure, key) : failure.InnerException;
+        bool leaks = key.Length > 0
+            && new[] { failure.Message, failure.ServerMessage, failure.RawBody, failure.PartialContent, failure.RequestId }
+                .Any(text => text is not null && text.IndexOf(key, StringComparison.Ordinal) >= 0);
+        if (!leaks && ReferenceEquals(inner, failure.InnerException))
+        {
+            return failure;
+        }
+
+        string? Mask(string? text) => key.Length == 0 ? text : text?.Replace(key, RedactedKey);
+        return new LaminiApiException(failure.Kind, Mask(failure.Message)!, inner)
+        {
+            StatusCode = failure.StatusCode,
+            ServerMessage = Mask(failure.ServerMessage),
+            RequestId = Mask(failure.RequestId),
+            Attempts = failure.Attempts,
+            PartialContent = Mask(failure.PartialContent),
+            RawBody = Mask(failure.RawBody),
+        };
     }
 
     private static T Parse<T>(string body, Func<JsonElement, T> read, string what)
