@@ -1,0 +1,539 @@
+<#
+.SYNOPSIS
+    Measures LaminiPS against its baselines on the local test server and writes out/bench.md.
+
+.DESCRIPTION
+    Five measures, each a median over repeated runs shown next to its baseline and the ratio; the
+    baseline is always measured in the same run (machines here are shared and noisy, so only ratios
+    are comparable between runs). Warm-ups are never timed. Every contender talks to the same test
+    server with the same request bodies.
+
+      1. Import cost      fresh `pwsh -NoProfile` importing LaminiPS vs one that only exits
+      2. Per-request      1,000 sequential chats at zero delay: piped into one Invoke-LaminiChat
+                          -ThrottleLimit 1, and as separate calls in a foreach, vs a raw HttpClient
+                          loop in C# (the floor) and a plain Invoke-RestMethod loop
+      3. Concurrency      200 prompts at a fixed 100 ms server delay, -ThrottleLimit 1/5/20,
+                          vs the ideal count x delay / limit
+      4. Stream latency   server writes the first event -> first text piece in the pipeline,
+                          vs a raw-socket reader in C#; and first piece vs the whole reply
+      5. Memory           peak working set after 10,000 prompts vs after 100 (fresh processes)
+
+    Expects the module and the test server built (build.ps1 -Task Build); builds the C# baselines
+    (tests/bench/RawClient) into out/bench itself. `build.ps1 -Task Bench` does both.
+
+.EXAMPLE
+    dotnet pwsh ./build.ps1 -Task Bench
+
+.EXAMPLE
+    dotnet pwsh ./tests/bench/Invoke-Benchmark.ps1 -OverheadRuns 2 -RequestCount 200 -ConcurrencyRuns 1
+    A quick, smaller run while developing.
+#>
+#Requires -Version 7.2
+[CmdletBinding()]
+param(
+    # 1. Fresh processes per contender (alternating), after one untimed warm-up each.
+    [ValidateRange(1, 100)] [int] $ImportRuns = 7,
+
+    # 2. Requests per run, and timed runs per contender (contenders alternate within a round).
+    [ValidateRange(1, 100000)] [int] $RequestCount = 1000,
+    [ValidateRange(1, 100)] [int] $OverheadRuns = 5,
+
+    # 3. Prompts per batch, the server's delay, the limits compared and timed runs per limit.
+    [ValidateRange(1, 100000)] [int] $ConcurrencyCount = 200,
+    [ValidateRange(1, 10000)] [int] $ConcurrencyDelayMs = 100,
+    [ValidateRange(1, 64)] [int[]] $ThrottleLimit = @(1, 5, 20),
+    [ValidateRange(1, 100)] [int] $ConcurrencyRuns = 3,
+
+    # 4. Timed streams per contender; each reply is one immediate event then StreamPieces more
+    #    text pieces, a finish and a usage event and [DONE], StreamEventDelayMs apart (>= 1 s in all).
+    [ValidateRange(1, 100)] [int] $StreamRuns = 7,
+    [ValidateRange(1, 1000)] [int] $StreamPieces = 20,
+    [ValidateRange(1, 10000)] [int] $StreamEventDelayMs = 50,
+
+    # 5. Prompts through the pipeline in the large and the small process, and processes of each.
+    [ValidateRange(1, 1000000)] [int] $MemoryLargeCount = 10000,
+    [ValidateRange(1, 1000000)] [int] $MemorySmallCount = 100,
+    [ValidateRange(1, 100)] [int] $MemoryRuns = 3,
+
+    # A correctness check run alongside (issue 6): this many prompts at -ThrottleLimit 20 against a
+    # zero-delay server must all come back, in input order. 0 skips it.
+    [ValidateRange(0, 1000000)] [int] $OrderCheckCount = 5000,
+
+    # Where the Markdown table goes.
+    [string] $OutputPath
+)
+
+Set-StrictMode -Version 3.0
+$ErrorActionPreference = 'Stop'
+$PSNativeCommandUseErrorActionPreference = $false
+
+$RepoRoot = (Resolve-Path (Join-Path $PSScriptRoot '../..')).Path
+$OutDir = Join-Path $RepoRoot 'out'
+$ModuleManifest = Join-Path $OutDir 'LaminiPS/LaminiPS.psd1'
+$BenchDir = Join-Path $OutDir 'bench'
+$RawClient = Join-Path $BenchDir 'RawClient.dll'
+if (-not $OutputPath) { $OutputPath = Join-Path $OutDir 'bench.md' }
+$Model = 'meta-llama/Llama-3.2-3B-Instruct'   # LaminiPS's default model; every contender sends it
+$Started = [System.Diagnostics.Stopwatch]::StartNew()
+
+function Write-Step([string] $Message) {
+    Write-Host ("==> [{0,5:0}s] {1}" -f $Started.Elapsed.TotalSeconds, $Message) -ForegroundColor Cyan
+}
+
+function Get-Median([double[]] $Values) {
+    $sorted = @($Values | Sort-Object)
+    if ($sorted.Count -eq 0) { return [double]::NaN }
+    $middle = [math]::Floor($sorted.Count / 2)
+    if ($sorted.Count % 2) { return $sorted[$middle] }
+    ($sorted[$middle - 1] + $sorted[$middle]) / 2
+}
+
+# How to start a fresh PowerShell of this same version: under `dotnet pwsh` the process is dotnet.
+function Get-FreshPowerShell {
+    $exe = (Get-Process -Id $PID).Path
+    $arguments = [System.Collections.Generic.List[string]]::new()
+    if ([System.IO.Path]::GetFileNameWithoutExtension($exe) -eq 'dotnet') {
+        $arguments.Add((Join-Path $PSHOME 'pwsh.dll'))
+    }
+    $arguments.AddRange([string[]]@('-NoProfile', '-NonInteractive'))
+    [pscustomobject]@{ FilePath = $exe; Arguments = [string[]]$arguments }
+}
+
+# A command line as someone would type it into a POSIX shell.
+function Format-CommandLine([string] $FilePath, [string[]] $Arguments) {
+    $quoted = foreach ($a in @($FilePath) + $Arguments) {
+        if ($a -match '^[\w./:=@%+,-]+$') { $a } else { "'" + ($a -replace "'", "'\''") + "'" }
+    }
+    $quoted -join ' '
+}
+
+# Runs a process to completion; returns its wall time (ms) and stdout. Throws when it fails.
+function Invoke-Timed([string] $FilePath, [string[]] $Arguments) {
+    $info = [System.Diagnostics.ProcessStartInfo]::new($FilePath)
+    foreach ($a in $Arguments) { $info.ArgumentList.Add($a) }
+    $info.UseShellExecute = $false
+    $info.RedirectStandardOutput = $true
+    $info.RedirectStandardError = $true
+    $info.RedirectStandardInput = $true
+    $watch = [System.Diagnostics.Stopwatch]::StartNew()
+    $process = [System.Diagnostics.Process]::Start($info)
+    $process.StandardInput.Close()
+    $stdout = $process.StandardOutput.ReadToEndAsync()
+    $stderr = $process.StandardError.ReadToEndAsync()
+    $process.WaitForExit()
+    $watch.Stop()
+    $code = $process.ExitCode
+    $process.Dispose()
+    if ($code -ne 0) {
+        throw "'$(Format-CommandLine $FilePath $Arguments)' failed with exit code ${code}: $($stderr.Result) $($stdout.Result)".Trim()
+    }
+    [pscustomobject]@{ Ms = $watch.Elapsed.TotalMilliseconds; Output = $stdout.Result }
+}
+
+function Read-Field([string] $Text, [string] $Name) {
+    $match = [regex]::Match($Text, "(?m)\b$Name (\S+)")
+    if (-not $match.Success) { throw "Expected '$Name <value>' in: $Text" }
+    $match.Groups[1].Value
+}
+
+# One timed in-process run of a contender's code; returns ms and what it wrote.
+function Measure-Contender([scriptblock] $Code) {
+    [GC]::Collect()
+    [GC]::WaitForPendingFinalizers()
+    $watch = [System.Diagnostics.Stopwatch]::StartNew()
+    $result = & $Code
+    $watch.Stop()
+    [pscustomobject]@{ Ms = $watch.Elapsed.TotalMilliseconds; Result = $result }
+}
+
+function Assert-InOrder([object[]] $Replies, [string[]] $Prompts, [string] $What) {
+    if ($Replies.Count -ne $Prompts.Count) { throw "${What}: $($Replies.Count) replies for $($Prompts.Count) prompts." }
+    for ($i = 0; $i -lt $Prompts.Count; $i++) {
+        if ($Replies[$i].Content -ne "Echo: $($Prompts[$i])") {
+            throw "${What}: reply $i is '$($Replies[$i].Content)', expected 'Echo: $($Prompts[$i])'."
+        }
+    }
+}
+
+# ---------------------------------------------------------------------------------------------
+# Set-up
+# ---------------------------------------------------------------------------------------------
+foreach ($needed in $ModuleManifest, (Join-Path $OutDir 'testserver/TestServer.dll')) {
+    if (-not (Test-Path -LiteralPath $needed)) {
+        throw "'$needed' is missing; run 'dotnet pwsh ./build.ps1 -Task Build' first (or -Task Bench)."
+    }
+}
+
+Write-Step "Building the C# baselines (tests/bench/RawClient) into $BenchDir"
+& dotnet build (Join-Path $PSScriptRoot 'RawClient') -c Release -o $BenchDir -nologo -v q -clp:NoSummary
+if ($LASTEXITCODE -ne 0) { throw "Building tests/bench/RawClient failed (exit code $LASTEXITCODE)." }
+
+$Shell = Get-FreshPowerShell
+$Machine = [ordered]@{
+    Date       = [DateTimeOffset]::UtcNow.ToString("yyyy-MM-dd HH:mm 'UTC'", [cultureinfo]::InvariantCulture)
+    Cores      = if (Get-Command nproc -ErrorAction Ignore) { (& nproc).Trim() } else { [Environment]::ProcessorCount }
+    OS         = [System.Runtime.InteropServices.RuntimeInformation]::OSDescription
+    PowerShell = "$($PSVersionTable.PSVersion) on $([System.Runtime.InteropServices.RuntimeInformation]::FrameworkDescription)"
+    LaminiPS   = (Import-PowerShellDataFile -LiteralPath (Join-Path $RepoRoot 'LaminiPS.psd1')).ModuleVersion
+    Commit     = $(try { [string](& git -C $RepoRoot rev-parse --short HEAD 2>$null) } catch { '' })
+    LoadAvg    = if (Test-Path /proc/loadavg) { ((Get-Content /proc/loadavg) -split ' ')[0..2] -join ' ' } else { 'n/a' }
+}
+if ($IsLinux) { $Machine.OS = "$($Machine.OS), kernel $((& uname -r).Trim())" }
+
+Import-Module (Join-Path $RepoRoot 'tests/LaminiTestServer.psm1')
+Import-Module $ModuleManifest
+$server = Start-LaminiTestServer
+$rows = [System.Collections.Generic.List[object]]::new()
+$notes = [System.Collections.Generic.List[string]]::new()
+$commands = [System.Collections.Generic.List[string]]::new()
+$samples = [System.Collections.Generic.List[string]]::new()
+
+function Add-Row {
+    param([string] $Measure, [string] $Baseline, [double] $BaselineValue, [string] $Contender,
+        [double] $Value, [string] $Unit, [string] $Goal, [Nullable[bool]] $Met, [double] $Ratio = [double]::NaN)
+    if ([double]::IsNaN($Ratio) -and $BaselineValue -gt 0) { $Ratio = $Value / $BaselineValue }
+    $format = if ($Unit -eq 'MB') { '{0:N1} MB' } elseif ([math]::Min($BaselineValue, $Value) -lt 10) { '{0:N2} ms' } else { '{0:N0} ms' }
+    $rows.Add([pscustomobject]@{
+            Measure    = $Measure
+            Baseline   = $Baseline
+            'Baseline value' = $format -f $BaselineValue
+            LaminiPS   = $Contender
+            'LaminiPS value' = $format -f $Value
+            # A baseline of zero or less (a floor within the clocks' error) has no meaningful ratio.
+            Ratio      = if ([double]::IsNaN($Ratio)) { 'n/a (baseline <= 0)' } else { '{0:N2}x' -f $Ratio }
+            Goal       = $Goal
+            'Goal met' = if ($null -eq $Met) { 'n/a' } elseif ($Met) { 'yes' } else { '**no**' }
+        })
+}
+
+# The scripted replies every section uses; Reset clears records and behaviours, so each section
+# starts from this same state (and the server's request log stays small).
+$Chunk = {
+    param([hashtable] $Delta, $FinishReason = $null)
+    ConvertTo-Json -Compress -Depth 10 -InputObject ([ordered]@{
+            id = 'chatcmpl-bench'; object = 'chat.completion.chunk'; created = 1767225600; model = $Model
+            choices = @([ordered]@{ index = 0; delta = $Delta; finish_reason = $FinishReason })
+        })
+}
+$streamEvents = [System.Collections.Generic.List[object]]::new()
+# Every event, the first (which carries the first text) included, comes StreamEventDelayMs after the
+# one before, as tokens do: each client is already waiting on the stream when its first piece comes.
+$streamEvents.Add(@{ data = (& $Chunk @{ role = 'assistant'; content = 'Llamas' }) })
+foreach ($i in 1..$StreamPieces) { $streamEvents.Add(@{ data = (& $Chunk @{ content = " word$i" }) }) }
+$streamEvents.Add(@{ data = (& $Chunk @{} 'stop') })
+$streamEvents.Add(@{ data = (ConvertTo-Json -Compress -InputObject ([ordered]@{
+                id = 'chatcmpl-bench'; object = 'chat.completion.chunk'; created = 1767225600; model = $Model; choices = @()
+                usage = [ordered]@{ prompt_tokens = 4; completion_tokens = $StreamPieces + 1; total_tokens = $StreamPieces + 5 } })) })
+$streamEvents.Add(@{ data = '[DONE]' })
+$ProbePrompt = 'Stream latency probe'
+$WarmPrompt = 'Stream warm-up'
+$DelayedMarker = 'Delayed prompt'
+
+function Reset-Bench {
+    Reset-LaminiTestServer -Server $server
+    Add-LaminiTestBehavior -Server $server -Behavior @(
+        @{ match = $ProbePrompt; times = -1; sse = $streamEvents; sseEventDelayMs = $StreamEventDelayMs }
+        @{ match = $WarmPrompt; times = -1; sse = $streamEvents }
+        @{ match = $DelayedMarker; times = -1; delayMs = $ConcurrencyDelayMs }
+    )
+}
+
+$Setup = @"
+Import-Module ./tests/LaminiTestServer.psm1; Import-Module ./out/LaminiPS/LaminiPS.psd1
+`$server = Start-LaminiTestServer
+`$common = @{ BaseUri = `$server.BaseUri; ApiKey = `$server.SecureApiKey }
+"@
+
+try {
+    # -----------------------------------------------------------------------------------------
+    # 1. Import cost
+    # -----------------------------------------------------------------------------------------
+    Write-Step "1/5 Import cost: $ImportRuns fresh processes each, alternating"
+    $quotedManifest = "'" + ($ModuleManifest -replace "'", "''") + "'"
+    $bareArgs = [string[]]($Shell.Arguments + @('-Command', 'exit'))
+    $importArgs = [string[]]($Shell.Arguments + @('-Command', "Import-Module $quotedManifest; exit"))
+    $null = Invoke-Timed $Shell.FilePath $bareArgs      # warm-ups: disk cache, not timed
+    $null = Invoke-Timed $Shell.FilePath $importArgs
+    $bare = [System.Collections.Generic.List[double]]::new()
+    $imported = [System.Collections.Generic.List[double]]::new()
+    for ($run = 0; $run -lt $ImportRuns; $run++) {
+        # Alternate which goes first, so a burst of load elsewhere hits both sides alike.
+        if ($run % 2) {
+            $imported.Add((Invoke-Timed $Shell.FilePath $importArgs).Ms); $bare.Add((Invoke-Timed $Shell.FilePath $bareArgs).Ms)
+        } else {
+            $bare.Add((Invoke-Timed $Shell.FilePath $bareArgs).Ms); $imported.Add((Invoke-Timed $Shell.FilePath $importArgs).Ms)
+        }
+    }
+    $ratio = (Get-Median $imported) / (Get-Median $bare)
+    Add-Row '1. Import cost (process start to exit)' 'pwsh -NoProfile, exit' (Get-Median $bare) 'pwsh -NoProfile, Import-Module LaminiPS, exit' (Get-Median $imported) 'ms' '< 1.15x' ($ratio -lt 1.15)
+    $commands.Add("**1. Import cost** (wall time of the whole process, $ImportRuns runs each, alternating, after one untimed run each):")
+    $commands.Add('```sh')
+    $commands.Add((Format-CommandLine $Shell.FilePath $bareArgs))
+    $commands.Add((Format-CommandLine $Shell.FilePath $importArgs))
+    $commands.Add('```')
+    $samples.Add("Import cost, bare (ms): $(($bare | ForEach-Object { '{0:N0}' -f $_ }) -join ', ')")
+    $samples.Add("Import cost, import (ms): $(($imported | ForEach-Object { '{0:N0}' -f $_ }) -join ', ')")
+
+    # -----------------------------------------------------------------------------------------
+    # 2. Per-request overhead
+    # -----------------------------------------------------------------------------------------
+    Write-Step "2/5 Per-request overhead: $RequestCount sequential chats x $OverheadRuns rounds of 4 contenders"
+    Reset-Bench
+    $common = @{ BaseUri = $server.BaseUri; ApiKey = $server.SecureApiKey }
+    $prompts = [string[]](1..$RequestCount | ForEach-Object { "Prompt $_" })
+    $irmUri = "$($server.BaseUri.AbsoluteUri.TrimEnd('/'))/chat/completions"
+    $irmHeaders = @{ Authorization = "Bearer $($server.ApiKey)" }
+
+    # The exact code timed; printed as is in the report.
+    $contenders = [ordered]@{
+        piped   = '$replies = $prompts | Invoke-LaminiChat -ThrottleLimit 1 @common'
+        foreach = '$replies = foreach ($p in $prompts) { Invoke-LaminiChat $p @common }'
+        irm     = @'
+$replies = foreach ($p in $prompts) {
+    $body = ConvertTo-Json -Compress -InputObject ([ordered]@{ model = $model; messages = @(@{ role = 'user'; content = $p }) })
+    Invoke-RestMethod -Uri $irmUri -Method Post -Headers $irmHeaders -ContentType 'application/json' -Body $body
+}
+'@
+    }
+    $model = $Model
+    $rawArgs = [string[]]@($RawClient, 'loop', '--uri', $server.BaseUri.AbsoluteUri, '--key', $server.ApiKey,
+        '--count', $RequestCount, '--warmup', [math]::Min(100, $RequestCount))
+    $times = @{ raw = [System.Collections.Generic.List[double]]::new() }
+    $blocks = @{}
+    foreach ($name in $contenders.Keys) {
+        $times[$name] = [System.Collections.Generic.List[double]]::new()
+        $blocks[$name] = [scriptblock]::Create($contenders[$name] + "`n" + ', $replies')
+    }
+
+    # Warm-up (not timed): JIT, the first connection, the module's client cache.
+    $all = $prompts
+    $prompts = $all[0..([math]::Min(100, $RequestCount) - 1)]
+    foreach ($name in $contenders.Keys) { $null = & $blocks[$name] }
+    $prompts = $all
+    $order = @('raw') + @($contenders.Keys)
+    for ($round = 0; $round -lt $OverheadRuns; $round++) {
+        Reset-Bench
+        for ($k = 0; $k -lt $order.Count; $k++) {
+            $name = $order[($k + $round) % $order.Count]    # rotate who goes first
+            if ($name -eq 'raw') {
+                $out = (Invoke-Timed 'dotnet' $rawArgs).Output
+                if ([int](Read-Field $out 'REPLIES') -ne $RequestCount) { throw "The raw client got too few replies: $out" }
+                $times.raw.Add([double](Read-Field $out 'ELAPSED_MS'))
+            } else {
+                $m = Measure-Contender $blocks[$name]
+                $replies = @($m.Result)
+                if ($name -eq 'irm') {
+                    if ($replies.Count -ne $RequestCount) { throw "Invoke-RestMethod loop: $($replies.Count) replies." }
+                } else {
+                    Assert-InOrder $replies $prompts $name
+                }
+                $times[$name].Add($m.Ms)
+            }
+        }
+    }
+    $median = @{}
+    foreach ($name in $times.Keys) { $median[$name] = Get-Median $times[$name] }
+    $perRequest = { param($n) '{0:N0} us/request' -f ($median[$n] * 1000 / $RequestCount) }
+    Add-Row "2a. $RequestCount sequential chats, zero delay" 'raw HttpClient loop (C#)' $median.raw 'piped, -ThrottleLimit 1' $median.piped 'ms' '<= 1.3x' (($median.piped / $median.raw) -le 1.3)
+    Add-Row "2b. $RequestCount sequential chats, zero delay" 'Invoke-RestMethod loop' $median.irm 'piped, -ThrottleLimit 1' $median.piped 'ms' '< 1x' ($median.piped -lt $median.irm)
+    Add-Row "2c. $RequestCount sequential chats, zero delay" 'Invoke-RestMethod loop' $median.irm 'foreach, one call per prompt' $median.foreach 'ms' '< 1x' ($median.foreach -lt $median.irm)
+    Add-Row "2d. $RequestCount sequential chats, zero delay" 'raw HttpClient loop (C#)' $median.raw 'foreach, one call per prompt' $median.foreach 'ms' '(info)' $null
+    $notes.Add("Per request: raw HttpClient $(& $perRequest raw), piped $(& $perRequest piped), foreach $(& $perRequest foreach), Invoke-RestMethod $(& $perRequest irm).")
+    $commands.Add("**2. Per-request overhead** ($OverheadRuns rounds; in each round every contender runs once, the order rotating; one untimed warm-up of each first). The C# floor, timed inside the process after $([math]::Min(100, $RequestCount)) untimed requests:")
+    $commands.Add('```sh')
+    $commands.Add((Format-CommandLine 'dotnet' ($rawArgs -replace [regex]::Escape($RepoRoot + '/'), './')))
+    $commands.Add('```')
+    $commands.Add('The PowerShell contenders, timed in the benchmark''s own process after this set-up:')
+    $commands.Add('```powershell')
+    $commands.Add($Setup)
+    $commands.Add("`$prompts = 1..$RequestCount | ForEach-Object { `"Prompt `$_`" }")
+    $commands.Add("`$model = '$Model'; `$irmUri = `"`$(`$server.BaseUri)/chat/completions`"; `$irmHeaders = @{ Authorization = `"Bearer `$(`$server.ApiKey)`" }")
+    foreach ($name in $contenders.Keys) { $commands.Add("# $name"); $commands.Add($contenders[$name]) }
+    $commands.Add('```')
+    foreach ($name in 'raw', 'piped', 'foreach', 'irm') {
+        $samples.Add("Per-request, $name (ms): $(($times[$name] | ForEach-Object { '{0:N0}' -f $_ }) -join ', ')")
+    }
+
+    # -----------------------------------------------------------------------------------------
+    # 3. Concurrency
+    # -----------------------------------------------------------------------------------------
+    Write-Step "3/5 Concurrency: $ConcurrencyCount prompts at $ConcurrencyDelayMs ms, -ThrottleLimit $($ThrottleLimit -join '/') x $ConcurrencyRuns"
+    Reset-Bench
+    $delayed = [string[]](1..$ConcurrencyCount | ForEach-Object { "$DelayedMarker $_" })
+    $concurrencyCode = '$replies = $delayed | Invoke-LaminiChat -ThrottleLimit $limit @common'
+    $concurrencyBlock = [scriptblock]::Create($concurrencyCode + "`n" + ', $replies')
+    $limit = [math]::Max(1, ($ThrottleLimit | Measure-Object -Maximum).Maximum)
+    $saved = $delayed; $delayed = $saved[0..([math]::Min($limit, $ConcurrencyCount) - 1)]
+    $null = & $concurrencyBlock      # warm-up, not timed
+    $delayed = $saved
+    $ctimes = @{}
+    foreach ($l in $ThrottleLimit) { $ctimes[$l] = [System.Collections.Generic.List[double]]::new() }
+    for ($round = 0; $round -lt $ConcurrencyRuns; $round++) {
+        Reset-Bench
+        foreach ($limit in $ThrottleLimit) {
+            $m = Measure-Contender $concurrencyBlock
+            Assert-InOrder @($m.Result) $delayed "-ThrottleLimit $limit"
+            $ctimes[$limit].Add($m.Ms)
+        }
+    }
+    $maxLimit = ($ThrottleLimit | Measure-Object -Maximum).Maximum
+    foreach ($limit in $ThrottleLimit) {
+        $ideal = $ConcurrencyCount * $ConcurrencyDelayMs / $limit
+        $value = Get-Median $ctimes[$limit]
+        $isGoal = $limit -eq 20 -or ($limit -eq $maxLimit -and $ThrottleLimit -notcontains 20)
+        Add-Row "3. $ConcurrencyCount prompts, $ConcurrencyDelayMs ms each, -ThrottleLimit $limit" "ideal $ConcurrencyCount x $ConcurrencyDelayMs ms / $limit" $ideal 'piped batch' $value 'ms' $(if ($isGoal) { '<= 1.25x' } else { '(info)' }) $(if ($isGoal) { ($value / $ideal) -le 1.25 } else { $null })
+        $samples.Add("Concurrency, -ThrottleLimit $limit (ms): $(($ctimes[$limit] | ForEach-Object { '{0:N0}' -f $_ }) -join ', ')")
+    }
+    $notes.Add("Every concurrent batch returned all $ConcurrencyCount replies in input order.")
+    $commands.Add("**3. Concurrency** ($ConcurrencyRuns rounds over the limits, after one untimed batch; the test server delays each request whose body contains '$DelayedMarker' by $ConcurrencyDelayMs ms):")
+    $commands.Add('```powershell')
+    $commands.Add("Add-LaminiTestBehavior -Server `$server -Behavior @{ match = '$DelayedMarker'; times = -1; delayMs = $ConcurrencyDelayMs }")
+    $commands.Add("`$delayed = 1..$ConcurrencyCount | ForEach-Object { `"$DelayedMarker `$_`" }")
+    $commands.Add("foreach (`$limit in $($ThrottleLimit -join ', ')) { Measure-Command { $concurrencyCode } }")
+    $commands.Add('```')
+
+    if ($OrderCheckCount -gt 0) {
+        Write-Step "    order check: $OrderCheckCount prompts at -ThrottleLimit 20, zero delay"
+        $check = [string[]](1..$OrderCheckCount | ForEach-Object { "Prompt $_" })
+        $m = Measure-Contender { $check | Invoke-LaminiChat -ThrottleLimit 20 @common }
+        Assert-InOrder @($m.Result) $check "$OrderCheckCount prompts at -ThrottleLimit 20"
+        $notes.Add(("{0:N0} prompts through -ThrottleLimit 20 against the zero-delay server: all {0:N0} replies present and in input order ({1:N1} s, one run)." -f $OrderCheckCount, ($m.Ms / 1000)))
+        $check = $null; $m = $null
+    }
+
+    # -----------------------------------------------------------------------------------------
+    # 4. Streaming latency
+    # -----------------------------------------------------------------------------------------
+    $wholeMs = ($StreamPieces + 4) * $StreamEventDelayMs
+    Write-Step "4/5 Streaming latency: $StreamRuns rounds (each reply takes >= $wholeMs ms)"
+    $streamCode = @'
+$first = $null
+$start = [DateTimeOffset]::UtcNow
+$pieces = Invoke-LaminiChat -Stream $ProbePrompt @common | ForEach-Object { if ($null -eq $first) { $first = [DateTimeOffset]::UtcNow }; $_ }
+$end = [DateTimeOffset]::UtcNow
+'@
+    $streamBlock = [scriptblock]::Create($streamCode + "`n" + '[pscustomobject]@{ First = $first; Start = $start; End = $end; Text = -join $pieces }')
+    $expectedText = 'Llamas' + -join (1..$StreamPieces | ForEach-Object { " word$_" })
+    $rawStreamArgs = [string[]]@($RawClient, 'stream', '--uri', $server.BaseUri.AbsoluteUri, '--key', $server.ApiKey,
+        '--prompt', $ProbePrompt, '--warm-prompt', $WarmPrompt, '--warmup', '3', '--reader', 'socket')
+    $httpStreamArgs = [string[]]($rawStreamArgs[0..($rawStreamArgs.Count - 2)] + 'httpclient')
+    # Warm-up of the in-process contender (not timed): the same reply without delays.
+    $ProbePromptSaved = $ProbePrompt; $ProbePrompt = $WarmPrompt
+    foreach ($i in 1..3) { $null = & $streamBlock }
+    $ProbePrompt = $ProbePromptSaved
+    $rawLatency = [System.Collections.Generic.List[double]]::new()
+    $httpLatency = [System.Collections.Generic.List[double]]::new()
+    $psLatency = [System.Collections.Generic.List[double]]::new()
+    $psWhole = [System.Collections.Generic.List[double]]::new()
+    $psFirstFromStart = [System.Collections.Generic.List[double]]::new()
+    $beforeSecondEvent = 0
+    for ($round = 0; $round -lt $StreamRuns; $round++) {
+        Reset-Bench
+        $rawOut = (Invoke-Timed 'dotnet' $rawStreamArgs).Output
+        $httpOut = (Invoke-Timed 'dotnet' $httpStreamArgs).Output
+        $ps = & $streamBlock
+        if ($ps.Text -ne $expectedText) { throw "The streamed pieces joined to '$($ps.Text)', expected '$expectedText'." }
+        $records = @(Get-LaminiTestRequest -Server $server -Path '*/chat/completions' |
+                Where-Object { $_.body -like "*$ProbePrompt*" } | Sort-Object seq)
+        if ($records.Count -ne 3) { throw "Expected 3 probe requests on the server, found $($records.Count)." }
+        $psEvents = $records[2].eventTimes
+        $rawLatency.Add(([long](Read-Field $rawOut 'FIRST_PIECE_TICKS') - $records[0].eventTimes[0].UtcTicks) / 10000.0)
+        $httpLatency.Add(([long](Read-Field $httpOut 'FIRST_PIECE_TICKS') - $records[1].eventTimes[0].UtcTicks) / 10000.0)
+        $psLatency.Add(($ps.First.UtcTicks - $psEvents[0].UtcTicks) / 10000.0)
+        $psFirstFromStart.Add(($ps.First - $ps.Start).TotalMilliseconds)
+        $psWhole.Add(($ps.End - $ps.Start).TotalMilliseconds)
+        if ($ps.First -lt $psEvents[1]) { $beforeSecondEvent++ }
+    }
+    $rawMedian = Get-Median $rawLatency
+    $psMedian = Get-Median $psLatency
+    $httpMedian = Get-Median $httpLatency
+    Add-Row '4a. Stream: server writes 1st event -> 1st piece in pipeline' 'raw socket reader (C#)' $rawMedian 'Invoke-LaminiChat -Stream | ForEach-Object' $psMedian 'ms' '<= 1.5x' ($rawMedian -gt 0 -and ($psMedian / $rawMedian) -le 1.5)
+    Add-Row '4a. Stream: server writes 1st event -> 1st piece in pipeline' 'HttpClient + StreamReader (C#)' $httpMedian 'Invoke-LaminiChat -Stream | ForEach-Object' $psMedian 'ms' '(info)' $null
+    Add-Row '4b. Stream: 1st piece vs whole reply (from the call)' 'whole reply' (Get-Median $psWhole) 'first piece' (Get-Median $psFirstFromStart) 'ms' '1st piece before 2nd event' ($beforeSecondEvent -eq $StreamRuns)
+    $notes.Add(("Streaming: the server stamps eventTimes when the flush of an event completes, so a client can read it a little earlier (a floor near 0, even below). LaminiPS's first piece reached the pipeline {0:N2} ms after the raw socket reader's and {1:N2} ms after the HttpClient + StreamReader reader's (medians)." -f ($psMedian - $rawMedian), ($psMedian - $httpMedian)))
+    $notes.Add("Streaming: in $beforeSecondEvent of $StreamRuns runs the first piece reached the pipeline before the server had written the second event ($StreamEventDelayMs ms later); each reply has $($StreamPieces + 4) events and takes >= $wholeMs ms.")
+    $samples.Add("Stream latency, raw socket (ms): $(($rawLatency | ForEach-Object { '{0:N3}' -f $_ }) -join ', ')")
+    $samples.Add("Stream latency, HttpClient + StreamReader (ms): $(($httpLatency | ForEach-Object { '{0:N3}' -f $_ }) -join ', ')")
+    $samples.Add("Stream latency, LaminiPS (ms): $(($psLatency | ForEach-Object { '{0:N3}' -f $_ }) -join ', ')")
+    $commands.Add("**4. Streaming latency** ($StreamRuns rounds, raw then LaminiPS, raw socket, then HttpClient, then LaminiPS, each a fresh request to the same scripted reply of $($StreamPieces + 4) events $StreamEventDelayMs ms apart, the first carrying text; latency = client's clock at the first text piece minus the server's eventTimes[0], the same machine clock, recorded to the tick). The C# floors (raw socket; HttpClient reading lines), 3 untimed warm-up streams then one timed:")
+    $commands.Add('```sh')
+    $commands.Add((Format-CommandLine 'dotnet' ($rawStreamArgs -replace [regex]::Escape($RepoRoot + '/'), './')))
+    $commands.Add((Format-CommandLine 'dotnet' ($httpStreamArgs -replace [regex]::Escape($RepoRoot + '/'), './')))
+    $commands.Add('```')
+    $commands.Add('LaminiPS (after 3 untimed warm-up streams), then `(Get-LaminiTestRequest -Server $server)[-1].eventTimes[0]` for the server side:')
+    $commands.Add('```powershell')
+    $commands.Add("`$ProbePrompt = '$ProbePrompt'")
+    $commands.Add($streamCode.TrimEnd())
+    $commands.Add('```')
+
+    # -----------------------------------------------------------------------------------------
+    # 5. Memory
+    # -----------------------------------------------------------------------------------------
+    Write-Step "5/5 Memory: peak working set after $MemoryLargeCount vs $MemorySmallCount prompts, $MemoryRuns fresh processes each"
+    Reset-Bench
+    $memoryScript = {
+        param([int] $Count)
+        "`$ErrorActionPreference = 'Stop'; Import-Module '$($ModuleManifest -replace "'", "''")'; " +
+        "`$key = ConvertTo-SecureString '$($server.ApiKey)' -AsPlainText -Force; `$n = 0; " +
+        "1..$Count | ForEach-Object { `"Prompt `$_`" } | Invoke-LaminiChat -BaseUri '$($server.BaseUri)' -ApiKey `$key | " +
+        "ForEach-Object { `$n++; if (`$_.Content -ne `"Echo: Prompt `$n`") { throw `"reply `$n out of order`" } }; " +
+        "`"REPLIES `$n PEAK `$([System.Diagnostics.Process]::GetCurrentProcess().PeakWorkingSet64)`""
+    }
+    $largeArgs = [string[]]($Shell.Arguments + @('-Command', (& $memoryScript $MemoryLargeCount)))
+    $smallArgs = [string[]]($Shell.Arguments + @('-Command', (& $memoryScript $MemorySmallCount)))
+    $peaks = @{ large = [System.Collections.Generic.List[double]]::new(); small = [System.Collections.Generic.List[double]]::new() }
+    $null = Invoke-Timed $Shell.FilePath $smallArgs   # warm-up: disk cache, not counted
+    for ($run = 0; $run -lt $MemoryRuns; $run++) {
+        foreach ($size in $(if ($run % 2) { 'large', 'small' } else { 'small', 'large' })) {
+            $count = if ($size -eq 'large') { $MemoryLargeCount } else { $MemorySmallCount }
+            $out = (Invoke-Timed $Shell.FilePath $(if ($size -eq 'large') { $largeArgs } else { $smallArgs })).Output
+            if ([int](Read-Field $out 'REPLIES') -ne $count) { throw "The $size memory run got too few replies: $out" }
+            $peaks[$size].Add([double](Read-Field $out 'PEAK') / 1MB)
+        }
+        Reset-Bench   # keeps the server's request log from growing across runs
+    }
+    $large = Get-Median $peaks.large
+    $small = Get-Median $peaks.small
+    Add-Row "5. Peak working set, fresh process" "after $MemorySmallCount prompts" $small "after $MemoryLargeCount prompts" $large 'MB' '< 1.2x' (($large / $small) -lt 1.2)
+    $samples.Add("Memory, $MemorySmallCount prompts (MB): $(($peaks.small | ForEach-Object { '{0:N1}' -f $_ }) -join ', ')")
+    $samples.Add("Memory, $MemoryLargeCount prompts (MB): $(($peaks.large | ForEach-Object { '{0:N1}' -f $_ }) -join ', ')")
+    $commands.Add("**5. Memory** ($MemoryRuns fresh processes of each size, alternating, after one untimed small run; default -ThrottleLimit; every reply checked for order):")
+    $commands.Add('```sh')
+    $commands.Add(((Format-CommandLine $Shell.FilePath $largeArgs) -replace [regex]::Escape($RepoRoot + '/'), './'))
+    $commands.Add('```')
+    $commands.Add("and the same with ``1..$MemorySmallCount``.")
+} finally {
+    Stop-LaminiTestServer -Server $server
+}
+
+# ---------------------------------------------------------------------------------------------
+# Report
+# ---------------------------------------------------------------------------------------------
+$elapsed = $Started.Elapsed
+$columns = 'Measure', 'Baseline', 'Baseline value', 'LaminiPS', 'LaminiPS value', 'Ratio', 'Goal', 'Goal met'
+$md = [System.Text.StringBuilder]::new()
+$null = $md.AppendLine('# LaminiPS benchmark').AppendLine()
+$null = $md.AppendLine("$($Machine.Date) - $($Machine.Cores) cores (nproc), $($Machine.OS), PowerShell $($Machine.PowerShell), LaminiPS $($Machine.LaminiPS)$(if ($Machine.Commit) { " at $($Machine.Commit)" }); load average at start $($Machine.LoadAvg); benchmark took $('{0:N0}' -f $elapsed.TotalSeconds) s.").AppendLine()
+$null = $md.AppendLine('Every value is the median of the runs listed under Samples; ratio = LaminiPS value / baseline value, both measured in this run against the same local test server (loopback) with the same request bodies. Warm-ups are not timed.').AppendLine()
+$null = $md.AppendLine('| ' + ($columns -join ' | ') + ' |')
+$null = $md.AppendLine('|' + (($columns | ForEach-Object { '---' }) -join '|') + '|')
+foreach ($row in $rows) {
+    $null = $md.AppendLine('| ' + (($columns | ForEach-Object { ([string]$row.$_) -replace '\|', '\|' }) -join ' | ') + ' |')
+}
+$null = $md.AppendLine()
+foreach ($note in $notes) { $null = $md.AppendLine("- $note") }
+$null = $md.AppendLine().AppendLine('## Samples').AppendLine()
+foreach ($sample in $samples) { $null = $md.AppendLine("- $sample") }
+$null = $md.AppendLine().AppendLine('## How each figure was measured').AppendLine()
+$null = $md.AppendLine('Rerun everything with `dotnet pwsh ./build.ps1 -Task Bench`, or after a build `dotnet pwsh ./tests/bench/Invoke-Benchmark.ps1` (counts are parameters; see its help). The test server''s port and key below are those of this run.').AppendLine()
+foreach ($line in $commands) { $null = $md.AppendLine($line) }
+
+$null = New-Item -ItemType Directory -Path (Split-Path -Parent $OutputPath) -Force
+Set-Content -LiteralPath $OutputPath -Value $md.ToString() -Encoding utf8NoBOM
+
+Write-Host ''
+Write-Host "LaminiPS benchmark - $($Machine.Date), $($Machine.Cores) cores, $($Machine.OS), PowerShell $($Machine.PowerShell)"
+$rows | Format-Table -Property $columns -Wrap | Out-String -Width 250 | Write-Host
+foreach ($note in $notes) { Write-Host "- $note" }
+Write-Host ''
+Write-Host "Written to $OutputPath (with the commands to rerun each figure). Took $('{0:N0}' -f $elapsed.TotalSeconds) s."
