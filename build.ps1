@@ -14,6 +14,11 @@
            The last line printed is "N passed, N failed, N skipped".
     Demo   Build, start the bundled local test server and run the README quick-start against it.
     Clean  Remove out/ and every bin/ and obj/ under src/ and tests/.
+    Bench  Build, then run tests/bench/Invoke-Benchmark.ps1 in a fresh process (PowerShell 7.2+):
+           LaminiPS against its baselines on the local test server; prints the table and writes
+           it to out/bench.md. About 5 minutes on 2 cores.
+    Package Build, then publish out/LaminiPS to a temporary local repository with PSResourceGet
+           (PowerShell 7.4+) and copy the result to out/LaminiPS.<version>.nupkg.
 
     Any failed step stops the script with a non-zero exit code.
 
@@ -24,7 +29,7 @@
 param(
     # To add a task: add its name here, write an Invoke-<Name>Task function below and a line in
     # the switch at the bottom of this file.
-    [ValidateSet('Build', 'Test', 'Demo', 'Clean')]
+    [ValidateSet('Build', 'Test', 'Demo', 'Clean', 'Package', 'Bench')]
     [string] $Task = 'Build',
 
     [ValidateSet('Debug', 'Release')]
@@ -233,6 +238,43 @@ function Invoke-DemoTask {
     if ($LASTEXITCODE -ne 0) { throw "The demo failed (exit code $LASTEXITCODE)." }
 }
 
+function Invoke-PackageTask {
+    Invoke-BuildTask
+    $version = Get-ModuleVersion
+
+    if (-not (Get-Command Publish-PSResource -ErrorAction SilentlyContinue)) {
+        throw 'Package needs PSResourceGet (Publish-PSResource), which ships with PowerShell 7.4+: run dotnet pwsh ./build.ps1 -Task Package.'
+    }
+
+    Write-Step "Packing LaminiPS $version with PSResourceGet"
+    $repositoryName = 'LaminiPS-build-' + [guid]::NewGuid().ToString('N')
+    $repositoryDir = Join-Path ([System.IO.Path]::GetTempPath()) $repositoryName
+    $null = New-Item -ItemType Directory -Path $repositoryDir
+    try {
+        Register-PSResourceRepository -Name $repositoryName -Uri $repositoryDir -Trusted
+        Publish-PSResource -Path $ModuleDir -Repository $repositoryName
+        $package = Get-ChildItem -LiteralPath $repositoryDir -Filter '*.nupkg' -File | Select-Object -First 1
+        if (-not $package) { throw "Publish-PSResource left no .nupkg in $repositoryDir." }
+        $target = Join-Path $OutDir "LaminiPS.$version.nupkg"
+        Copy-Item -LiteralPath $package.FullName -Destination $target -Force
+        Write-Step "Wrote $target"
+    } finally {
+        Unregister-PSResourceRepository -Name $repositoryName -ErrorAction SilentlyContinue
+        Remove-Item -LiteralPath $repositoryDir -Recurse -Force -ErrorAction SilentlyContinue
+    }
+}
+
+function Invoke-BenchTask {
+    Invoke-BuildTask
+
+    # A fresh process: the benchmark imports the module just built and times fresh processes of
+    # its own; nothing this session loaded should be in the measurements.
+    Write-Step 'Running the benchmark in a fresh PowerShell process'
+    $shell = Get-FreshPowerShell
+    & $shell.FilePath @($shell.Arguments + @('-File', (Join-Path $RepoRoot 'tests/bench/Invoke-Benchmark.ps1')))
+    if ($LASTEXITCODE -ne 0) { throw "The benchmark failed (exit code $LASTEXITCODE)." }
+}
+
 function Invoke-CleanTask {
     Write-Step 'Removing out/ and bin/, obj/ under src/ and tests/'
     $targets = New-Object System.Collections.Generic.List[string]
@@ -256,6 +298,8 @@ try {
         'Test' { Invoke-TestTask }
         'Demo' { Invoke-DemoTask }
         'Clean' { Invoke-CleanTask }
+        'Package' { Invoke-PackageTask }
+        'Bench' { Invoke-BenchTask }
     }
 } catch {
     Write-Host "build.ps1 -Task $Task failed: $($_.Exception.Message)" -ForegroundColor Red
