@@ -147,6 +147,47 @@ Describe 'Invoke-LaminiChat -ThrottleLimit' {
         }
     }
 
+    Context 'failures and bounded memory' {
+        It 'writes a failed prompt''s error in its place and carries on' {
+            $prompts = @(New-Prompt 10)
+            Add-LaminiTestBehavior -Server $server -Behavior @(
+                @{ match = 'q03.'; status = 400; errorFixture = 'vllm_flat_400'; times = -1 }
+                @{ match = 'q06.'; status = 503; times = 1 }
+                @{ delayMs = 100; times = -1 }
+            )
+
+            $output = @($prompts | Invoke-LaminiChat @conn -MaximumRetryCount 2 -RetryIntervalSec 0.05 -ThrottleLimit 4 -ErrorAction Continue 2>&1)
+
+            $output.Count | Should -Be 10
+            $output[2] | Should -BeOfType ([System.Management.Automation.ErrorRecord])
+            $output[2].FullyQualifiedErrorId | Should -Be 'BadRequest,LaminiPS.Commands.InvokeLaminiChatCommand'
+            $output[2].TargetObject | Should -Be 'q03.'
+            $replies = @($output | Where-Object { $_ -isnot [System.Management.Automation.ErrorRecord] })
+            $replies.Prompt | Should -Be ($prompts | Where-Object { $_ -ne 'q03.' })
+            @(Get-LaminiTestRequest -Server $server | Where-Object { $_.Json.messages[-1].content -eq 'q06.' }).Count |
+                Should -Be 2 -Because 'the 503 was retried'
+        }
+
+        It 'holds at most 4 x ThrottleLimit prompts while an early one is slow' {
+            # q01 takes a second; the rest answer at once but cannot be written before it.
+            Add-LaminiTestBehavior -Server $server -Behavior @(
+                @{ match = 'q01.'; delayMs = 1000; times = 1 }
+            )
+
+            $written = [System.Collections.Generic.List[DateTimeOffset]]::new()
+
+            $replies = @(New-Prompt 30 | Invoke-LaminiChat @conn -ThrottleLimit 2 |
+                ForEach-Object { $written.Add([DateTimeOffset]::UtcNow); $_ })
+
+            $replies.Prompt | Should -Be @(New-Prompt 30)
+            # Until q01's reply is written, at most 4 x 2 prompts may have been taken on.
+            $requests = @(Get-LaminiTestRequest -Server $server -Path '*/chat/completions')
+            $sentMeanwhile = @($requests | Where-Object receivedAt -LT $written[0])
+            $sentMeanwhile.Count | Should -BeLessOrEqual 8
+            $sentMeanwhile.Count | Should -BeGreaterOrEqual 2
+        }
+    }
+
     Context 'Ctrl+C' {
         It 'cancels every request in flight at once' {
             Add-LaminiTestBehavior -Server $server -Behavior @{ delayMs = 60000; times = -1 }
