@@ -294,6 +294,21 @@ Describe 'Invoke-LaminiChat -Stream' {
             (Get-ChatRequest).Count | Should -Be 1 -Because 'text had reached the user, so it is not retried'
         }
 
+        It 'reports a <Dialect> error event after HTTP 200 as a StreamError with the server''s message' -ForEach @(
+            @{ Dialect = 'string error'; Event = '{"error": "engine overloaded"}' }
+            @{ Dialect = 'vLLM flat'; Event = '{"object": "error", "message": "engine overloaded", "type": "InternalServerError", "param": null, "code": 500}' }
+        ) {
+            $first = '{"id":"c1","object":"chat.completion.chunk","created":1741379785,"model":"m","choices":[{"index":0,"delta":{"role":"assistant","content":"Llamas"},"finish_reason":null}]}'
+            Add-LaminiTestBehavior -Server $server -Behavior @{ sse = @(@{ data = $first }, @{ data = $Event }, @{ data = '[DONE]' }); times = -1 }
+
+            $result = Invoke-Stream
+
+            $result.Output | Should -Be 'Llamas'
+            $result.Errors.Count | Should -Be 1
+            $result.Errors[0].FullyQualifiedErrorId | Should -Be $streamError
+            $result.Errors[0].Exception.Message | Should -BeLike '*engine overloaded*'
+        }
+
         It 'turns a stream cut short into StreamTruncated, without retrying' {
             # Role, 'The', ' best llama', then the connection is cut.
             Add-LaminiTestBehavior -Server $server -Behavior @{ sseFixture = 'stream-basic.sse'; cutAfter = 3; times = 1 }

@@ -349,7 +349,7 @@ public sealed class LaminiApiClient
                 }
 
                 using JsonDocument document = ParseEvent(data, assembler);
-                if (JsonRead.Child(document.RootElement, "error", JsonValueKind.Object) is not null)
+                if (IsErrorEvent(document.RootElement))
                 {
                     string message = ErrorBodyParser.ExtractMessage(data) ?? data;
                     throw new LaminiApiException(
@@ -383,6 +383,12 @@ public sealed class LaminiApiClient
 
         return assembler.Build(request.Messages);
     }
+
+    /// <summary>OpenAI's {"error": {...}} or {"error": "text"}, or vLLM's flat {"object": "error", ...}.</summary>
+    private static bool IsErrorEvent(JsonElement root) =>
+        root.ValueKind == JsonValueKind.Object
+        && ((root.TryGetProperty("error", out JsonElement error) && error.ValueKind is JsonValueKind.Object or JsonValueKind.String)
+            || JsonRead.String(root, "object") == "error");
 
     private static JsonDocument ParseEvent(string data, StreamAssembler assembler)
     {
@@ -476,6 +482,12 @@ public sealed class LaminiApiClient
 
     private static void AppendAttemptsAndRequestId(StringBuilder message, int attempts, string? requestId)
     {
+        // The server's text often ends without a full stop; end its sentence before ours begin.
+        if (message.Length > 0 && ".!?…".IndexOf(message[message.Length - 1]) < 0)
+        {
+            message.Append('.');
+        }
+
         if (attempts > 1)
         {
             message.Append(" Gave up after ").Append(attempts.ToString(CultureInfo.InvariantCulture)).Append(" attempts.");
