@@ -10,9 +10,8 @@ public static class ErrorIds
     public const string MissingApiKey = "MissingApiKey";
     public const string InvalidBaseUri = "InvalidBaseUri";
     public const string UnencryptedAuthenticationRefused = "UnencryptedAuthenticationRefused";
-    public const string InvalidConfigurationFile = "InvalidConfigurationFile";
     public const string InvalidMessage = "InvalidMessage";
-    public const string EmptyPrompt = "EmptyPrompt";
+    public const string AsObjectNeedsJson = "AsObjectNeedsJson";
     public const string InvalidAdditionalParameters = "InvalidAdditionalParameters";
 
     // HTTP and transport failures.

@@ -151,7 +151,7 @@ public sealed class InvokeLaminiChatCommand : LaminiCommandBase
         {
             ThrowTerminatingError(new ErrorRecord(
                 new ArgumentException("-AsObject emits the parsed JSON reply; use it together with -JsonSchema or -JsonObject."),
-                "AsObjectNeedsJson",
+                ErrorIds.AsObjectNeedsJson,
                 ErrorCategory.InvalidArgument,
                 null));
         }
