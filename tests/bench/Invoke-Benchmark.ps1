@@ -38,15 +38,16 @@ param(
     [ValidateRange(1, 100000)] [int] $RequestCount = 1000,
     [ValidateRange(1, 100)] [int] $OverheadRuns = 5,
 
-    # 3. Prompts per batch, the server's delay, the limits compared and timed runs per limit.
+    # 3. Prompts per batch, the server's delay, the limits compared and timed runs per limit
+    #    (2 by default: -ThrottleLimit 1 alone takes 20 s a run; the median of two is their mean).
     [ValidateRange(1, 100000)] [int] $ConcurrencyCount = 200,
     [ValidateRange(1, 10000)] [int] $ConcurrencyDelayMs = 100,
     [ValidateRange(1, 64)] [int[]] $ThrottleLimit = @(1, 5, 20),
-    [ValidateRange(1, 100)] [int] $ConcurrencyRuns = 3,
+    [ValidateRange(1, 100)] [int] $ConcurrencyRuns = 2,
 
     # 4. Timed streams per contender; each reply is one immediate event then StreamPieces more
     #    text pieces, a finish and a usage event and [DONE], StreamEventDelayMs apart (>= 1 s in all).
-    [ValidateRange(1, 100)] [int] $StreamRuns = 7,
+    [ValidateRange(1, 100)] [int] $StreamRuns = 5,
     [ValidateRange(1, 1000)] [int] $StreamPieces = 20,
     [ValidateRange(1, 10000)] [int] $StreamEventDelayMs = 50,
 
@@ -450,7 +451,7 @@ $end = [DateTimeOffset]::UtcNow
     Add-Row '4a. Stream: server writes 1st event -> 1st piece in pipeline' 'raw socket reader (C#)' $rawMedian 'Invoke-LaminiChat -Stream | ForEach-Object' $psMedian 'ms' '<= 1.5x' ($rawMedian -gt 0 -and ($psMedian / $rawMedian) -le 1.5)
     Add-Row '4a. Stream: server writes 1st event -> 1st piece in pipeline' 'HttpClient + StreamReader (C#)' $httpMedian 'Invoke-LaminiChat -Stream | ForEach-Object' $psMedian 'ms' '(info)' $null
     Add-Row '4b. Stream: 1st piece vs whole reply (from the call)' 'whole reply' (Get-Median $psWhole) 'first piece' (Get-Median $psFirstFromStart) 'ms' '1st piece before 2nd event' ($beforeSecondEvent -eq $StreamRuns)
-    $notes.Add(("Streaming: the server stamps eventTimes when the flush of an event completes, so a client can read it a little earlier (a floor near 0, even below). LaminiPS's first piece reached the pipeline {0:N2} ms after the raw socket reader's and {1:N2} ms after the HttpClient + StreamReader reader's (medians)." -f ($psMedian - $rawMedian), ($psMedian - $httpMedian)))
+    $notes.Add(("Streaming: the server stamps eventTimes when the flush of an event completes, so a client can read it a little earlier (a floor near 0, even below). Medians: LaminiPS minus raw socket {0:N2} ms, LaminiPS minus HttpClient + StreamReader {1:N2} ms." -f ($psMedian - $rawMedian), ($psMedian - $httpMedian)))
     $notes.Add("Streaming: in $beforeSecondEvent of $StreamRuns runs the first piece reached the pipeline before the server had written the second event ($StreamEventDelayMs ms later); each reply has $($StreamPieces + 4) events and takes >= $wholeMs ms.")
     $samples.Add("Stream latency, raw socket (ms): $(($rawLatency | ForEach-Object { '{0:N3}' -f $_ }) -join ', ')")
     $samples.Add("Stream latency, HttpClient + StreamReader (ms): $(($httpLatency | ForEach-Object { '{0:N3}' -f $_ }) -join ', ')")
