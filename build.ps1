@@ -190,32 +190,21 @@ function Invoke-DemoTask {
             Write-Host $line -ForegroundColor Yellow
 
             # What a user would put in a profile; here it points every example at the local server.
-            foreach ($command in 'Get-LaminiModel', 'Invoke-LaminiChat') {
-                $global:PSDefaultParameterValues["${command}:BaseUri"] = $server.BaseUri
-                $global:PSDefaultParameterValues["${command}:ApiKey"] = $server.SecureApiKey
-            }
+            $global:PSDefaultParameterValues['*-Lamini*:BaseUri'] = $server.BaseUri
+            $global:PSDefaultParameterValues['*-Lamini*:ApiKey'] = $server.SecureApiKey
             Write-Host "`nSet-up (instead of `$env:LAMINI_API_KEY for a real key):"
-            Write-Host "  `$PSDefaultParameterValues['Get-LaminiModel:BaseUri'] = '$($server.BaseUri)'   # and ApiKey, and the same for Invoke-LaminiChat"
+            Write-Host "  `$PSDefaultParameterValues['*-Lamini*:BaseUri'] = '$($server.BaseUri)'   # and ApiKey"
 
-            $examples = @(
-                @{ Text = 'Get-LaminiModel | Format-Table' }
-                @{ Text = "Invoke-LaminiChat 'What is the best llama?'" }
-                @{ Text = "Invoke-LaminiChat 'What is the best llama?' -Temperature 0.5 -MaxTokens 100" }
-                @{
-                    Text   = "`$s = New-LaminiJsonSchema -Property @{ answer = 'string' }`nInvoke-LaminiChat 'What is the best llama?' -JsonSchema `$s"
-                    Before = {
-                        Add-LaminiTestBehavior -Server $server -Behavior @{ content = '{"answer":"The one you have."}' }
-                    }
-                    Note   = 'The test server only echoes, so it has been told to answer this one with {"answer":"The one you have."}.'
-                }
-                @{ Text = "Invoke-LaminiChat 'What is the best llama?' -Model gpt-4o-mini -CacheTtl 600" }
-            )
-            foreach ($example in $examples) {
+            # The README's quick-start blocks, read from README.md so the demo and the page agree.
+            foreach ($example in Get-ReadmeExample -Path (Join-Path $RepoRoot 'README.md') -Section 'Quick start') {
                 Write-Host ''
-                if ($example.ContainsKey('Note')) { Write-Host "# $($example.Note)" -ForegroundColor DarkGray }
-                foreach ($textLine in $example.Text -split "`n") { Write-Host "PS> $textLine" -ForegroundColor Green }
-                if ($example.ContainsKey('Before')) { & $example.Before }
-                . ([scriptblock]::Create($example.Text)) | Out-Host
+                if ($example.Behavior) {
+                    Add-LaminiTestBehavior -Server $server -Behavior $example.Behavior
+                    Write-Host "# The test server only echoes; for this example it was told to reply: $($example.Behavior.content)" -ForegroundColor DarkGray
+                }
+                foreach ($textLine in $example.Code.TrimEnd() -split "`r?`n") { Write-Host "PS> $textLine" -ForegroundColor Green }
+                . ([scriptblock]::Create($example.Code)) | Out-Host
+                Reset-LaminiTestServer -Server $server
             }
             Write-Host "`nDemo finished: every example ran against the local test server." -ForegroundColor Yellow
         } catch {

@@ -179,5 +179,37 @@ function ConvertTo-ProcessArgument([string] $Value) {
     '"' + ($Value -replace '(\\*)"', '$1$1\"' -replace '(\\+)$', '$1$1') + '"'
 }
 
+<#
+.SYNOPSIS
+    The PowerShell blocks of README.md marked `<!-- runnable -->` (optionally `<!-- runnable: {json} -->`,
+    a server behaviour the example needs), so the README tests and the demo run the same examples.
+#>
+function Get-ReadmeExample {
+    param(
+        [string] $Path = (Join-Path $PSScriptRoot '../README.md'),
+        # Only the blocks under this '## ' heading.
+        [string] $Section
+    )
+    $readme = Get-Content -Raw -LiteralPath $Path
+    $pattern = '(?ms)^<!-- runnable(?::\s*(?<behavior>\{.*?\}))?\s*-->\s*\r?\n```powershell\r?\n(?<code>.*?)^```'
+    foreach ($match in [regex]::Matches($readme, $pattern)) {
+        $before = $readme.Substring(0, $match.Index)
+        $heading = [regex]::Matches($before, '(?m)^## (.+?)\s*$') | Select-Object -Last 1
+        if ($Section -and (-not $heading -or $heading.Groups[1].Value -ne $Section)) { continue }
+        # A hashtable for Add-LaminiTestBehavior, built without -AsHashtable so 5.1 can run it too.
+        $behavior = $null
+        if ($match.Groups['behavior'].Success) {
+            $behavior = @{}
+            ($match.Groups['behavior'].Value | ConvertFrom-Json).PSObject.Properties | ForEach-Object { $behavior[$_.Name] = $_.Value }
+        }
+        [pscustomobject]@{
+            Code     = $match.Groups['code'].Value
+            Behavior = $behavior
+            Line     = ($before -split "`n").Count
+            Section  = if ($heading) { $heading.Groups[1].Value } else { '' }
+        }
+    }
+}
+
 Export-ModuleMember -Function Start-LaminiTestServer, Stop-LaminiTestServer, Reset-LaminiTestServer,
-    Add-LaminiTestBehavior, Get-LaminiTestRequest, Get-LaminiTestStats
+    Add-LaminiTestBehavior, Get-LaminiTestRequest, Get-LaminiTestStats, Get-ReadmeExample

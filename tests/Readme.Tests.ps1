@@ -3,15 +3,8 @@
 # (`<!-- runnable: {...} -->`), for examples that need a particular reply such as JSON output.
 
 BeforeDiscovery {
-    $readme = Get-Content -Raw -Path (Join-Path $PSScriptRoot '../README.md')
-    $pattern = '(?ms)^<!-- runnable(?::\s*(?<behavior>\{.*?\}))?\s*-->\s*\r?\n```powershell\r?\n(?<code>.*?)^```'
-    $script:blocks = @(foreach ($match in [regex]::Matches($readme, $pattern)) {
-            @{
-                Code     = $match.Groups['code'].Value
-                Behavior = $match.Groups['behavior'].Value
-                Line     = ($readme.Substring(0, $match.Index) -split "`n").Count
-            }
-        })
+    Import-Module (Join-Path $PSScriptRoot 'LaminiTestServer.psm1') -Force
+    $script:blocks = @(Get-ReadmeExample | ForEach-Object { @{ Code = $_.Code; Behavior = $_.Behavior; Line = $_.Line } })
 }
 
 Describe 'README examples' {
@@ -37,7 +30,7 @@ Describe 'README examples' {
     It 'runs the block at README.md line <Line> without errors' -ForEach $blocks {
         Reset-LaminiTestServer -Server $server
         if ($Behavior) {
-            Add-LaminiTestBehavior -Server $server -Behavior ($Behavior | ConvertFrom-Json -AsHashtable)
+            Add-LaminiTestBehavior -Server $server -Behavior $Behavior
         }
 
         $shell = [powershell]::Create()
