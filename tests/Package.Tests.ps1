@@ -29,6 +29,9 @@ BeforeAll {
         $start.RedirectStandardOutput = $true
         $start.RedirectStandardError = $true
         $start.UseShellExecute = $false
+        # PSResourceGet's NuGet layer writes a NuGet/NuGet.Config relative to the working directory
+        # when it finds no user config folder: keep that inside the temporary tree, not the repo.
+        $start.WorkingDirectory = $tempHome
         $start.Environment['HOME'] = $tempHome
         $start.Environment['XDG_DATA_HOME'] = $dataHome
         $start.Environment['XDG_CONFIG_HOME'] = Join-Path $tempHome '.config'
