@@ -381,6 +381,17 @@ Describe 'Invoke-LaminiChat under faults' {
         }
     }
 
+    Context 'oversized replies' {
+        It 'a reply over 64 MiB is refused with ResponseTooLarge instead of being read into memory' {
+            # Posted as raw JSON: ConvertTo-Json of a 65 MiB string would dominate the test's run time.
+            $body = '{"times": 1, "rawBody": "' + ('x' * (65MB)) + '"}'
+            $null = Invoke-RestMethod -Method Post -Uri "$($server.RootUri)_admin/behaviors" -Body $body -ContentType 'application/json' -NoProxy
+            $result = Invoke-Fault
+            $err = Assert-FinalError $result -Id ResponseTooLarge -Category LimitsExceeded -Attempts 1
+            $err.Exception.Message | Should -BeLike '*64 MiB*'
+        }
+    }
+
     Context 'streams' {
         It 'a 503 before the stream starts is retried' {
             Add-LaminiTestBehavior -Server $server -Behavior @{ status = 503; times = 1; headers = @{ 'retry-after-ms' = '100' } }

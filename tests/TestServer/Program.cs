@@ -17,6 +17,9 @@ builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.Zero);
 // lose the events written before it.
 builder.WebHost.UseSockets(o => o.MaxWriteBufferSize = 2);
 
+// Tests script replies larger than the client's 64 MiB bound through the admin API.
+builder.WebHost.ConfigureKestrel(o => o.Limits.MaxRequestBodySize = 256L * 1024 * 1024);
+
 var apiKey = builder.Configuration["api-key"];
 var fixturesDirectory = builder.Configuration["fixtures"];
 if (string.IsNullOrEmpty(apiKey) || string.IsNullOrEmpty(fixturesDirectory))
