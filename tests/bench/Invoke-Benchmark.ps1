@@ -456,7 +456,7 @@ $end = [DateTimeOffset]::UtcNow
     $samples.Add("Stream latency, raw socket (ms): $(($rawLatency | ForEach-Object { '{0:N3}' -f $_ }) -join ', ')")
     $samples.Add("Stream latency, HttpClient + StreamReader (ms): $(($httpLatency | ForEach-Object { '{0:N3}' -f $_ }) -join ', ')")
     $samples.Add("Stream latency, LaminiPS (ms): $(($psLatency | ForEach-Object { '{0:N3}' -f $_ }) -join ', ')")
-    $commands.Add("**4. Streaming latency** ($StreamRuns rounds, raw then LaminiPS, raw socket, then HttpClient, then LaminiPS, each a fresh request to the same scripted reply of $($StreamPieces + 4) events $StreamEventDelayMs ms apart, the first carrying text; latency = client's clock at the first text piece minus the server's eventTimes[0], the same machine clock, recorded to the tick). The C# floors (raw socket; HttpClient reading lines), 3 untimed warm-up streams then one timed:")
+    $commands.Add("**4. Streaming latency** ($StreamRuns rounds: raw socket, then HttpClient, then LaminiPS, each a fresh request to the same scripted reply of $($StreamPieces + 4) events $StreamEventDelayMs ms apart, the first carrying text; latency = client's clock at the first text piece minus the server's eventTimes[0], the same machine clock, recorded to the tick). The C# floors (raw socket; HttpClient reading lines), 3 untimed warm-up streams then one timed:")
     $commands.Add('```sh')
     $commands.Add((Format-CommandLine 'dotnet' ($rawStreamArgs -replace [regex]::Escape($RepoRoot + '/'), './')))
     $commands.Add((Format-CommandLine 'dotnet' ($httpStreamArgs -replace [regex]::Escape($RepoRoot + '/'), './')))
