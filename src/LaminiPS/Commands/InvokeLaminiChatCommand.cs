@@ -467,20 +467,8 @@ public sealed class InvokeLaminiChatCommand : LaminiCommandBase
             _additionalFields = _additionalFields.OrderBy(f => f.Key, StringComparer.Ordinal).ToList();
         }
 
-        var probe = new ChatRequest("probe", Array.Empty<LaminiChatMessage>())
-        {
-            Temperature = Temperature,
-            TopP = TopP,
-            MaxTokens = MaxTokens,
-            Stop = Stop,
-            Seed = Seed,
-            PresencePenalty = PresencePenalty,
-            FrequencyPenalty = FrequencyPenalty,
-            Count = Count,
-            CacheTtlSeconds = CacheTtl,
-            ResponseFormatJson = JsonSchema is not null || JsonObject ? "{}" : null,
-            AdditionalFields = _additionalFields,
-        };
+        // Runs after PrepareResponseFormat, so the probe sets exactly the fields a real request will.
+        ChatRequest probe = BuildRequest("probe", Array.Empty<LaminiChatMessage>());
         foreach (string shadowed in probe.ShadowedAdditionalFields(Stream))
         {
             WriteWarning($"-AdditionalParameters['{shadowed}'] is ignored: a parameter of Invoke-LaminiChat already sets that field.");

@@ -74,11 +74,26 @@ public abstract class LaminiCommandBase : PSCmdlet, IDisposable
     {
         ConnectionSettings settings = ResolveConnection();
         _client = new LaminiApiClient(settings);
-        Log = new RequestLog(message => Post(() => WriteVerbose(message)), message => Post(() => WriteDebug(message)));
+        // Marshalling a message costs a wake-up of the pipeline thread: only pay it when someone listens.
+        Log = new RequestLog(
+            IsStreamEnabled("Verbose", "VerbosePreference") ? message => Post(() => WriteVerbose(message)) : null,
+            IsStreamEnabled("Debug", "DebugPreference") ? message => Post(() => WriteDebug(message)) : null);
         WriteVerbose($"Using {settings.BaseUri}");
     }
 
     protected override void StopProcessing() => _cancellation.Cancel();
+
+    /// <summary>Whether -Verbose/-Debug (or the caller's preference variable) would show the stream.</summary>
+    private bool IsStreamEnabled(string switchName, string preferenceVariable)
+    {
+        if (MyInvocation.BoundParameters.TryGetValue(switchName, out object? value))
+        {
+            return value is SwitchParameter { IsPresent: true } || value is true;
+        }
+
+        return GetVariableValue(preferenceVariable) is ActionPreference preference
+            && preference is not ActionPreference.SilentlyContinue and not ActionPreference.Ignore;
+    }
 
     public void Dispose()
     {
