@@ -49,23 +49,7 @@ internal static partial class SchemaBuilder
 
     private static OrderedDictionary InferObject(List<KeyValuePair<string, object?>> entries, string path, int depth)
     {
-        var properties = new OrderedDictionary(StringComparer.Ordinal);
-        foreach (KeyValuePair<string, object?> entry in entries)
-        {
-            if (string.IsNullOrWhiteSpace(entry.Key))
-            {
-                throw PropertyError(path, "a property has an empty name.");
-            }
-
-            properties[entry.Key] = InferValue(entry.Value, SchemaChecker.Child(path, entry.Key), depth + 1);
-        }
-
-        return new OrderedDictionary(StringComparer.Ordinal)
-        {
-            ["type"] = "object",
-            ["properties"] = properties,
-            ["required"] = properties.Keys.Cast<object>().ToArray(),
-        };
+        return ObjectOfRequired(entries, path, (value, childPath) => InferValue(value, childPath, depth + 1));
     }
 
     private static OrderedDictionary InferValue(object? value, string path, int depth)

@@ -107,23 +107,7 @@ internal static partial class SchemaBuilder
                 : PropertyError(path, "the hashtable is empty; list its properties (e.g. @{ city = 'string' }), or use 'object' for any object.");
         }
 
-        var properties = new OrderedDictionary(StringComparer.Ordinal);
-        foreach (KeyValuePair<string, object?> entry in entries)
-        {
-            if (string.IsNullOrWhiteSpace(entry.Key))
-            {
-                throw PropertyError(path, "a property has an empty name.");
-            }
-
-            properties[entry.Key] = FromShorthand(entry.Value, SchemaChecker.Child(path, entry.Key), depth + 1);
-        }
-
-        return new OrderedDictionary(StringComparer.Ordinal)
-        {
-            ["type"] = "object",
-            ["properties"] = properties,
-            ["required"] = properties.Keys.Cast<object>().ToArray(),
-        };
+        return ObjectOfRequired(entries, path, (value, childPath) => FromShorthand(value, childPath, depth + 1));
     }
 
     /// <summary>'string', 'int[]', 'datetime?', '[string[]]' ...</summary>

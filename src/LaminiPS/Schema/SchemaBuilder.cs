@@ -183,6 +183,29 @@ internal static partial class SchemaBuilder
         return false;
     }
 
+    /// <summary>An object schema with every property required, each described by <paramref name="describe"/>.</summary>
+    private static OrderedDictionary ObjectOfRequired(
+        List<KeyValuePair<string, object?>> entries, string path, Func<object?, string, OrderedDictionary> describe)
+    {
+        var properties = new OrderedDictionary(StringComparer.Ordinal);
+        foreach (KeyValuePair<string, object?> entry in entries)
+        {
+            if (string.IsNullOrWhiteSpace(entry.Key))
+            {
+                throw PropertyError(path, "a property has an empty name.");
+            }
+
+            properties[entry.Key] = describe(entry.Value, SchemaChecker.Child(path, entry.Key));
+        }
+
+        return new OrderedDictionary(StringComparer.Ordinal)
+        {
+            ["type"] = "object",
+            ["properties"] = properties,
+            ["required"] = properties.Keys.Cast<object>().ToArray(),
+        };
+    }
+
     private static LaminiJsonSchema Finish(OrderedDictionary tree, string? name, string? description, bool strict)
     {
         if (strict)
