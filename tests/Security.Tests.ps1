@@ -40,6 +40,32 @@ BeforeDiscovery {
                 Get-LaminiModel -BaseUri 'http://example.invalid/inf' -ApiKey $conn.ApiKey -AllowUnencryptedAuthentication -MaximumRetryCount 0 -TimeoutSec 2
             }
         }
+        @{ Name = 'Invoke-LaminiChat, success'; Behavior = $null; Command = { Invoke-LaminiChat 'hello' @conn } }
+        @{ Name = 'Invoke-LaminiChat, stream'; Behavior = $null; Command = { Invoke-LaminiChat 'hello' -Stream -PassThru @conn } }
+        @{ Name = 'Invoke-LaminiChat, 401'; Behavior = @{ status = 401; errorFixture = 'openai_nested_401' }; Command = { Invoke-LaminiChat 'hello' @conn } }
+        @{ Name = 'Invoke-LaminiChat, 429 after retries'; Behavior = @{ status = 429; times = -1; errorFixture = 'litellm_429'; headers = @{ 'retry-after-ms' = '10' } }; Command = {
+                Invoke-LaminiChat 'hello' @conn -MaximumRetryCount 1
+            }
+        }
+        @{ Name = 'Invoke-LaminiChat, server echoes the key in its error'; Behavior = $null; Command = {
+                Add-LaminiTestBehavior -Server $server -Behavior @{ status = 400; body = @{ error = @{ message = "bad key $canary" } } }
+                Invoke-LaminiChat 'hello' @conn
+            }
+        }
+        @{ Name = 'Invoke-LaminiChat, dropped connection'; Behavior = @{ drop = $true; times = -1 }; Command = {
+                Invoke-LaminiChat 'hello' @conn -MaximumRetryCount 1 -RetryIntervalSec 0.01
+            }
+        }
+        @{ Name = 'Invoke-LaminiChat, stream error mid-way'; Behavior = @{ sseFixture = 'stream-error-midway.sse' }; Command = { Invoke-LaminiChat 'hello' -Stream @conn } }
+        @{ Name = 'Invoke-LaminiChat, reply not matching its schema'; Behavior = @{ content = '{"other": 1}' }; Command = {
+                Invoke-LaminiChat 'hello' -JsonSchema (New-LaminiJsonSchema -Property @{ answer = 'string' }) @conn
+            }
+        }
+        @{ Name = 'Invoke-LaminiChat, missing key'; Behavior = $null; Refused = $true; Command = {
+                $env:LAMINI_API_KEY = $null
+                Invoke-LaminiChat 'hello' -BaseUri $conn.BaseUri
+            }
+        }
     )
 }
 
