@@ -10,7 +10,10 @@ function Start-LaminiTestServer {
     [CmdletBinding()]
     [OutputType([pscustomobject])]
     param(
-        [string] $ApiKey = 'lamini-test-key-0123456789'
+        [string] $ApiKey = 'lamini-test-key-0123456789',
+        # Serve HTTPS with a self-signed certificate made in memory at startup (PowerShell 7 only:
+        # the admin calls need Invoke-RestMethod -SkipCertificateCheck).
+        [switch] $Https
     )
 
     $dll = Join-Path $script:RepoRoot 'out/testserver/TestServer.dll'
@@ -19,11 +22,13 @@ function Start-LaminiTestServer {
     }
 
     $startInfo = [System.Diagnostics.ProcessStartInfo]::new('dotnet')
+    $scheme = if ($Https) { 'https' } else { 'http' }
     $startInfo.Arguments = @(
         (ConvertTo-ProcessArgument $dll)
-        '--urls', 'http://127.0.0.1:0'
+        '--urls', "${scheme}://127.0.0.1:0"
         '--api-key', (ConvertTo-ProcessArgument $ApiKey)
         '--fixtures', (ConvertTo-ProcessArgument (Join-Path $PSScriptRoot 'fixtures'))
+        if ($Https) { '--https', 'true' }
     ) -join ' '
     $startInfo.UseShellExecute = $false
     $startInfo.CreateNoWindow = $true
@@ -37,7 +42,7 @@ function Start-LaminiTestServer {
     $firstLine = $process.StandardOutput.ReadLineAsync()
     $timeoutMs = 30000
     $line = if ($firstLine.Wait($timeoutMs)) { $firstLine.Result } else { $null }
-    $listening = [regex]::Match([string]$line, '^LISTENING (http://\S+)$')
+    $listening = [regex]::Match([string]$line, '^LISTENING (https?://\S+)$')
     if (-not $listening.Success) {
         if (-not $process.HasExited) { $process.Kill() }
         $process.WaitForExit()
@@ -55,6 +60,7 @@ function Start-LaminiTestServer {
         RootUri      = $root
         ApiKey       = $ApiKey
         SecureApiKey = ConvertTo-SecureString -String $ApiKey -AsPlainText -Force
+        Https        = [bool]$Https
         Process      = $process
     }
 }
@@ -156,6 +162,10 @@ function Invoke-LaminiTestAdmin {
     }
     if ($PSVersionTable.PSVersion.Major -ge 7) {
         $request.NoProxy = $true
+    }
+    if ($Server.PSObject.Properties['Https'] -and $Server.Https) {
+        # The server's certificate is self-signed; only PowerShell 7 can be told to accept it.
+        $request.SkipCertificateCheck = $true
     }
     try {
         Invoke-RestMethod @request

@@ -1,7 +1,8 @@
 using System.Text.Json;
 using LaminiTestServer;
 
-// Usage: TestServer --urls http://127.0.0.1:0 --api-key <key> --fixtures <dir>
+// Usage: TestServer --urls http://127.0.0.1:0 --api-key <key> --fixtures <dir> [--https true]
+// With --https true (and an https:// URL), Kestrel serves TLS with a self-signed certificate made at startup.
 // Prints "LISTENING <url>" once bound; exits on SIGTERM or when stdin reaches EOF.
 var builder = WebApplication.CreateSlimBuilder(args);
 
@@ -19,6 +20,14 @@ builder.WebHost.UseSockets(o => o.MaxWriteBufferSize = 2);
 
 // Tests script replies larger than the client's 64 MiB bound through the admin API.
 builder.WebHost.ConfigureKestrel(o => o.Limits.MaxRequestBodySize = 256L * 1024 * 1024);
+
+if (builder.Configuration.GetValue<bool>("https"))
+{
+    // The slim builder leaves HTTPS out unless asked for.
+    builder.WebHost.UseKestrelHttpsConfiguration();
+    var certificate = SelfSignedCertificate.Create();
+    builder.WebHost.ConfigureKestrel(o => o.ConfigureHttpsDefaults(h => h.ServerCertificate = certificate));
+}
 
 var apiKey = builder.Configuration["api-key"];
 var fixturesDirectory = builder.Configuration["fixtures"];

@@ -1,0 +1,78 @@
+#Requires -Modules @{ ModuleName = 'Pester'; ModuleVersion = '5.0' }
+# TLS against the test server over HTTPS with a self-signed certificate made in memory at startup:
+# without -SkipCertificateCheck the certificate is rejected, with it the call succeeds, and the two
+# settings use separate HttpClients, so accepting any certificate once does not leak into later calls.
+
+BeforeAll {
+    Import-Module "$PSScriptRoot/../out/LaminiPS/LaminiPS.psd1" -Force
+    Import-Module "$PSScriptRoot/LaminiTestServer.psm1" -Force
+    $script:server = Start-LaminiTestServer -Https
+    $script:conn = @{ BaseUri = $server.BaseUri; ApiKey = $server.SecureApiKey; MaximumRetryCount = 0 }
+    $script:fixture = (Get-Content -Raw -LiteralPath "$PSScriptRoot/fixtures/models.json" | ConvertFrom-Json).data
+
+    # Runs a command that must fail, and returns its ErrorRecord.
+    function Get-Failure([scriptblock] $Command) {
+        try {
+            & $Command
+        } catch {
+            return $_
+        }
+        throw 'The command did not fail.'
+    }
+
+    # The messages of an exception and all its inner exceptions.
+    function Get-ExceptionChain([Exception] $Exception) {
+        for ($e = $Exception; $null -ne $e; $e = $e.InnerException) { $e.Message }
+    }
+}
+
+AfterAll {
+    Stop-LaminiTestServer -Server $server
+}
+
+Describe 'HTTPS with a self-signed certificate' {
+    BeforeEach {
+        Reset-LaminiTestServer -Server $server
+    }
+
+    It 'serves https on 127.0.0.1' {
+        $server.BaseUri.Scheme | Should -Be 'https'
+        $server.RootUri.Host | Should -Be '127.0.0.1'
+    }
+
+    It 'rejects the certificate without -SkipCertificateCheck' {
+        $failure = Get-Failure { Get-LaminiModel @conn -ErrorAction Stop }
+        $failure.FullyQualifiedErrorId | Should -BeLike 'ConnectionFailed*'
+        $chain = Get-ExceptionChain $failure.Exception
+        if ($chain -match 'certificate|SSL|TLS') {
+            $failure.Exception.Message | Should -Match 'certificate|SSL|TLS'
+        }
+        # The handshake fails before any request reaches the server.
+        (Get-LaminiTestStats -Server $server).total | Should -Be 0
+    }
+
+    It 'fails with -ErrorId ConnectionFailed*' {
+        { Get-LaminiModel @conn -ErrorAction Stop } | Should -Throw -ErrorId 'ConnectionFailed*'
+    }
+
+    It 'returns the models with -SkipCertificateCheck' {
+        $models = Get-LaminiModel @conn -SkipCertificateCheck
+        $models | Should -HaveCount $fixture.Count
+        $models.Id | Should -Be $fixture.id
+    }
+
+    It 'chats with -SkipCertificateCheck' {
+        $reply = Invoke-LaminiChat 'hi' @conn -SkipCertificateCheck
+        $reply | Should -Not -BeNullOrEmpty
+        $reply.Content | Should -Not -BeNullOrEmpty
+        @(Get-LaminiTestRequest -Server $server -Path '*/chat/completions') | Should -HaveCount 1
+    }
+
+    It 'does not leak -SkipCertificateCheck into a later call without it' {
+        $null = Get-LaminiModel @conn -SkipCertificateCheck
+        { Get-LaminiModel @conn -ErrorAction Stop } | Should -Throw -ErrorId 'ConnectionFailed*'
+        { Invoke-LaminiChat 'hi' @conn -ErrorAction Stop } | Should -Throw -ErrorId 'ConnectionFailed*'
+        # And the reverse: a rejected call does not spoil the accepting client.
+        Get-LaminiModel @conn -SkipCertificateCheck | Should -HaveCount $fixture.Count
+    }
+}
