@@ -7,6 +7,7 @@ using System.IO;
 using System.Linq;
 using System.Management.Automation;
 using System.Text;
+using System.Runtime.ExceptionServices;
 using System.Text.Json;
 using System.Threading.Tasks;
 using LaminiPS.Client;
@@ -288,15 +289,17 @@ public sealed class InvokeLaminiChatCommand : LaminiCommandBase
                 throw new PipelineStoppedException();
             }
 
-            _failed++;
-            _completed++;
-            if (error is LaminiApiException apiError)
+            if (error is not LaminiApiException apiError)
             {
-                WriteError(ToErrorRecord(apiError, item.Prompt));
+                // Not a service failure but a defect: rethrow with its original stack for the bug report.
+                ExceptionDispatchInfo.Capture(error).Throw();
                 return;
             }
 
-            throw error;
+            _failed++;
+            _completed++;
+            WriteError(ToErrorRecord(apiError, item.Prompt));
+            return;
         }
 
         _completed++;
