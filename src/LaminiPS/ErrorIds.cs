@@ -8,6 +8,8 @@ public static class ErrorIds
 {
     // Configuration and input, raised before any request.
     public const string MissingApiKey = "MissingApiKey";
+    public const string InvalidApiKey = "InvalidApiKey";
+    public const string InvalidConfiguration = "InvalidConfiguration";
     public const string InvalidBaseUri = "InvalidBaseUri";
     public const string UnencryptedAuthenticationRefused = "UnencryptedAuthenticationRefused";
     public const string InvalidMessage = "InvalidMessage";
@@ -24,6 +26,7 @@ public static class ErrorIds
     public const string ServiceUnavailable = "ServiceUnavailable";
     public const string ServerError = "ServerError";
     public const string UnexpectedStatus = "UnexpectedStatus";
+    public const string Redirected = "Redirected";
     public const string RetryAfterTooLong = "RetryAfterTooLong";
     public const string Timeout = "Timeout";
     public const string ConnectionFailed = "ConnectionFailed";

@@ -21,6 +21,10 @@ builder.WebHost.UseSockets(o => o.MaxWriteBufferSize = 2);
 // Tests script replies larger than the client's 64 MiB bound through the admin API.
 builder.WebHost.ConfigureKestrel(o => o.Limits.MaxRequestBodySize = 256L * 1024 * 1024);
 
+// Scripted headers may hold any text (hostile-input tests send unicode): it goes out as UTF-8
+// instead of being refused.
+builder.WebHost.ConfigureKestrel(o => o.ResponseHeaderEncodingSelector = _ => System.Text.Encoding.UTF8);
+
 if (builder.Configuration.GetValue<bool>("https"))
 {
     // The slim builder leaves HTTPS out unless asked for.

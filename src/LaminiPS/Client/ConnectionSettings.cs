@@ -25,6 +25,9 @@ public sealed class ConnectionSettings
 
     public TimeSpan RetryInterval { get; init; } = TimeSpan.FromSeconds(0.5);
 
+    /// <summary>The User-Agent header of every request; none when empty.</summary>
+    public string UserAgent { get; init; } = string.Empty;
+
     public TransportSettings Transport { get; init; } = new();
 }
 

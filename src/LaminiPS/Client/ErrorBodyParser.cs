@@ -9,16 +9,47 @@ using System.Text.RegularExpressions;
 namespace LaminiPS.Client;
 
 /// <summary>
-/// Pulls the human-readable message out of an error body in any dialect the service (or a gateway
-/// in front of it) uses: OpenAI nested, vLLM flat, LiteLLM, FastAPI detail, plain text or HTML.
+/// Reads a failed answer in any dialect the service (or a gateway in front of it) uses: pulls the
+/// human-readable message out of the body (OpenAI nested, vLLM flat, LiteLLM, FastAPI detail,
+/// any of those framed as server-sent events, plain text or HTML), and says what kind of failure
+/// it is from one table of rules.
 /// </summary>
 internal static class ErrorBodyParser
 {
     private const int MaxExcerptLength = 300;
 
+    /// <summary>
+    /// What a failed status means, first matching row wins. A row may ask for the model (known for
+    /// chat requests) or for words in the server's message, so a dialect's quirk is one more row.
+    /// Summaries name the server by its address, not by who we hope answered.
+    /// </summary>
+    private static readonly FailureRule[] s_failureRules =
+    {
+        new(status => status is >= 300 and < 400, LaminiFailureKind.Redirected, "The server at {server} answered with a redirect"),
+        new(status => status == 401, LaminiFailureKind.Unauthorized, "The server at {server} did not accept the API key"),
+        new(status => status == 403, LaminiFailureKind.PermissionDenied, "The API key may not do this at {server}"),
+
+        // OpenAI and vLLM answer 404; Lamini numbers it 594.
+        new(status => status is 404 or 594, LaminiFailureKind.ModelNotFound, "Model '{model}' was not found at {server}", NeedsModel: true),
+
+        // LiteLLM, the router Lamini uses for third-party models: 400 "Invalid model name passed in model=...".
+        new(status => status == 400, LaminiFailureKind.ModelNotFound, "Model '{model}' was not found at {server}", NeedsModel: true, Message: new Regex("Invalid model name", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)),
+        new(status => status == 404, LaminiFailureKind.NotFound, "Not found at {server}"),
+        new(status => status is 400 or 422, LaminiFailureKind.BadRequest, "The server at {server} rejected the request"),
+        new(status => status == 429, LaminiFailureKind.RateLimited, "Rate limited by {server}"),
+        new(status => status is 408 or 504 or 524, LaminiFailureKind.Timeout, "The request timed out at {server}"),
+        new(status => status == 513, LaminiFailureKind.ServiceUnavailable, "The model is still being downloaded at {server}"),
+        new(status => status == 503, LaminiFailureKind.ServiceUnavailable, "The service at {server} is unavailable"),
+        new(status => status >= 500, LaminiFailureKind.ServerError, "The server at {server} failed"),
+        new(_ => true, LaminiFailureKind.UnexpectedStatus, "Unexpected answer from {server}"),
+    };
+
     private static readonly Regex s_tags = new("<(script|style|title)[^>]*>.*?</\\1>|<[^>]+>", RegexOptions.Singleline | RegexOptions.IgnoreCase | RegexOptions.Compiled);
     private static readonly Regex s_title = new("<title[^>]*>(.*?)</title>", RegexOptions.Singleline | RegexOptions.IgnoreCase | RegexOptions.Compiled);
     private static readonly Regex s_whitespace = new("\\s+", RegexOptions.Compiled);
+
+    /// <summary>A body whose first line is an SSE field (data:, event:, id:, retry: or a : comment).</summary>
+    private static readonly Regex s_sseField = new("\\A(?:data|event|id|retry)?:", RegexOptions.Compiled);
 
     public static string? ExtractMessage(string? body)
     {
@@ -28,6 +59,35 @@ internal static class ErrorBodyParser
         }
 
         string trimmed = body!.Trim();
+        if (s_sseField.IsMatch(trimmed))
+        {
+            // LiteLLM answers a stream that fails before its first chunk with an error status and
+            // "data: {"error": ...}"; the message is in the events.
+            string? fromEvents = SseReader.EventsIn(trimmed)
+                .Select(data => data.Trim())
+                .Where(data => data.Length > 0 && data != "[DONE]")
+                .Select(MessageOf)
+                .FirstOrDefault();
+            if (fromEvents is not null)
+            {
+                return fromEvents;
+            }
+        }
+
+        return MessageOf(trimmed);
+    }
+
+    /// <summary>The kind of failure and a one-line summary naming the server (and the model, where it matters).</summary>
+    public static (LaminiFailureKind Kind, string Summary) Classify(int status, string? serverMessage, string? model, string server)
+    {
+        FailureRule rule = s_failureRules.First(r => r.Status(status)
+            && (!r.NeedsModel || model is not null)
+            && (r.Message is null || (serverMessage is not null && r.Message.IsMatch(serverMessage))));
+        return (rule.Kind, rule.Summary.Replace("{server}", server).Replace("{model}", model));
+    }
+
+    private static string MessageOf(string trimmed)
+    {
         if (trimmed.StartsWith("{", StringComparison.Ordinal) || trimmed.StartsWith("[", StringComparison.Ordinal))
         {
             string? fromJson = TryExtractFromJson(trimmed);
@@ -143,4 +203,7 @@ internal static class ErrorBodyParser
         var builder = new StringBuilder(oneLine, 0, MaxExcerptLength, MaxExcerptLength + 1);
         return builder.Append('…').ToString();
     }
+
+    /// <summary>One row of the failure table: which statuses (and, optionally, model and message) it covers.</summary>
+    private sealed record FailureRule(Func<int, bool> Status, LaminiFailureKind Kind, string Summary, bool NeedsModel = false, Regex? Message = null);
 }

@@ -15,6 +15,9 @@ namespace LaminiPS.Client;
 /// </summary>
 internal static class HttpClientCache
 {
+    /// <summary>A redirect would carry the Authorization header to another address; it is reported instead.</summary>
+    private const bool FollowRedirects = false;
+
     private static readonly ConcurrentDictionary<string, Lazy<HttpClient>> s_clients = new();
 
     /// <summary>Present on .NET Core; absent from netstandard2.0's surface, so it is reached by reflection.</summary>
@@ -79,6 +82,7 @@ internal static class HttpClientCache
         var handler = (HttpMessageHandler)Activator.CreateInstance(handlerType)!;
         SetProperty(handler, "ConnectTimeout", settings.ConnectTimeout);
         SetProperty(handler, "AutomaticDecompression", DecompressionMethods.GZip | DecompressionMethods.Deflate);
+        SetProperty(handler, "AllowAutoRedirect", FollowRedirects);
 
         // Recycle pooled connections so DNS changes behind the service are picked up.
         SetProperty(handler, "PooledConnectionLifetime", TimeSpan.FromMinutes(5));
@@ -110,6 +114,7 @@ internal static class HttpClientCache
         var handler = new HttpClientHandler
         {
             AutomaticDecompression = DecompressionMethods.GZip | DecompressionMethods.Deflate,
+            AllowAutoRedirect = FollowRedirects,
         };
 
         WebProxy? proxy = ExplicitProxy(settings);

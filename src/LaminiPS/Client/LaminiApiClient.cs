@@ -28,9 +28,12 @@ public sealed class LaminiApiClient
 
     private const int MaximumErrorBodyBytes = 64 * 1024;
 
-    private const string RedactedKey = "[API key removed]";
+    /// <summary>A request id longer than this is the server's noise, not an id; it is shortened.</summary>
+    private const int MaximumRequestIdLength = 100;
 
-    private static readonly string[] s_requestIdHeaders = { "x-request-id", "request-id", "x-amzn-requestid", "cf-ray" };
+    private const string JsonMediaType = "application/json";
+
+    private static readonly string[] s_requestIdHeaders = { "x-request-id", "request-id", "x-litellm-call-id", "x-amzn-requestid", "cf-ray" };
 
     private readonly ConnectionSettings _settings;
     private readonly HttpClient _http;
@@ -50,7 +53,7 @@ public sealed class LaminiApiClient
     {
         Uri uri = Endpoint("models");
         return await SendAsync(
-            () => new HttpRequestMessage(HttpMethod.Get, uri),
+            () => WithAccept(new HttpRequestMessage(HttpMethod.Get, uri), JsonMediaType),
             async (response, deadline) =>
             {
                 string body = await ReadBodyAsync(response, MaximumResponseBytes, deadline.Token).ConfigureAwait(false);
@@ -67,7 +70,7 @@ public sealed class LaminiApiClient
         byte[] body = request.ToJson(stream: false);
         var stopwatch = Stopwatch.StartNew();
         LaminiChatResponse reply = await SendAsync(
-            () => JsonPost(uri, body),
+            () => JsonPost(uri, body, JsonMediaType),
             async (response, deadline) =>
             {
                 string text = await ReadBodyAsync(response, MaximumResponseBytes, deadline.Token).ConfigureAwait(false);
@@ -91,7 +94,8 @@ public sealed class LaminiApiClient
         byte[] body = request.ToJson(stream: true);
         var stopwatch = Stopwatch.StartNew();
         LaminiChatResponse reply = await SendAsync(
-            () => JsonPost(uri, body),
+            // A stream request can still be answered with JSON: an error, or a whole completion.
+            () => JsonPost(uri, body, "text/event-stream, " + JsonMediaType),
             (response, deadline) => ReadStreamAsync(response, deadline, request, onText),
             request.Model,
             log,
@@ -100,11 +104,17 @@ public sealed class LaminiApiClient
         return reply;
     }
 
-    private static HttpRequestMessage JsonPost(Uri uri, byte[] body)
+    private static HttpRequestMessage JsonPost(Uri uri, byte[] body, string accept)
     {
         var content = new ByteArrayContent(body);
-        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-        return new HttpRequestMessage(HttpMethod.Post, uri) { Content = content };
+        content.Headers.ContentType = new MediaTypeHeaderValue(JsonMediaType);
+        return WithAccept(new HttpRequestMessage(HttpMethod.Post, uri) { Content = content }, accept);
+    }
+
+    private static HttpRequestMessage WithAccept(HttpRequestMessage request, string accept)
+    {
+        request.Headers.TryAddWithoutValidation("Accept", accept);
+        return request;
     }
 
     private async Task<T> SendAsync<T>(
@@ -137,13 +147,18 @@ public sealed class LaminiApiClient
             using var deadline = new AttemptDeadline(_settings.Timeout, cancellationToken);
             LaminiApiException failure;
             bool retryable;
-            TimeSpan? serverDelay = null;
+            double? serverDelaySeconds = null;
             string target = string.Empty;
             try
             {
                 using HttpRequestMessage request = createRequest();
                 target = $"{request.Method} {request.RequestUri}";
                 Authorize(request);
+                if (_settings.UserAgent.Length > 0)
+                {
+                    request.Headers.TryAddWithoutValidation("User-Agent", _settings.UserAgent);
+                }
+
                 log.Debug($"{target} (attempt {attempt} of {maximumAttempts}, {request.Content?.Headers.ContentLength ?? 0} bytes)");
                 using HttpResponseMessage response = await _http
                     .SendAsync(request, HttpCompletionOption.ResponseHeadersRead, deadline.Token)
@@ -154,9 +169,9 @@ public sealed class LaminiApiClient
                     return await readSuccess(response, deadline).ConfigureAwait(false);
                 }
 
-                failure = await HttpFailureAsync(response, model, attempt, deadline.Token).ConfigureAwait(false);
+                failure = await HttpFailureAsync(response, request.RequestUri!, model, attempt, deadline.Token).ConfigureAwait(false);
                 retryable = RetryPolicy.ShouldRetry(response);
-                serverDelay = RetryPolicy.ServerRequestedDelay(response.Headers, DateTimeOffset.UtcNow);
+                serverDelaySeconds = RetryPolicy.ServerRequestedDelaySeconds(response.Headers, DateTimeOffset.UtcNow);
             }
             catch (Exception ex) when (cancellationToken.IsCancellationRequested && ex is not LaminiApiException)
             {
@@ -178,11 +193,11 @@ public sealed class LaminiApiClient
                 throw failure;
             }
 
-            if (serverDelay > RetryPolicy.MaximumServerDelay)
+            if (serverDelaySeconds > RetryPolicy.MaximumServerDelay.TotalSeconds)
             {
                 throw new LaminiApiException(
                     LaminiFailureKind.RetryAfterTooLong,
-                    $"{failure.Message} The server asked to wait {serverDelay.Value.TotalSeconds.ToString("0", CultureInfo.InvariantCulture)} s before retrying, longer than the {RetryPolicy.MaximumServerDelay.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s LaminiPS waits; gave up.",
+                    $"{failure.Message} The server asked to wait {RetryPolicy.DescribeSeconds(serverDelaySeconds.Value)} s before retrying, longer than the {RetryPolicy.MaximumServerDelay.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s LaminiPS waits; gave up.",
                     failure)
                 {
                     StatusCode = failure.StatusCode,
@@ -192,7 +207,7 @@ public sealed class LaminiApiClient
                 };
             }
 
-            TimeSpan wait = serverDelay ?? _retry.Backoff(attempt - 1);
+            TimeSpan wait = serverDelaySeconds is double seconds ? TimeSpan.FromSeconds(seconds) : _retry.Backoff(attempt - 1);
             log.Verbose(string.Format(
                 CultureInfo.InvariantCulture,
                 "Attempt {0} of {1} failed ({2}); retrying in {3:0.###} s.",
@@ -224,7 +239,7 @@ public sealed class LaminiApiClient
 
     /// <summary>
     /// Some gateways echo the key they were sent in their error text. Whatever the server said goes
-    /// into the exception only with every occurrence of the key masked.
+    /// into the exception only with the key masked (see <see cref="ApiKeyText.Mask"/>).
     /// </summary>
     private LaminiApiException WithoutKey(LaminiApiException failure)
     {
@@ -246,15 +261,14 @@ public sealed class LaminiApiClient
     private static LaminiApiException Masked(LaminiApiException failure, string key)
     {
         Exception? inner = failure.InnerException is LaminiApiException innerFailure ? Masked(innerFailure, key) : failure.InnerException;
-        bool leaks = key.Length > 0
-            && new[] { failure.Message, failure.ServerMessage, failure.RawBody, failure.PartialContent, failure.RequestId }
-                .Any(text => text is not null && text.IndexOf(key, StringComparison.Ordinal) >= 0);
+        string? Mask(string? text) => ApiKeyText.Mask(text, key);
+        bool leaks = new[] { failure.Message, failure.ServerMessage, failure.RawBody, failure.PartialContent, failure.RequestId }
+            .Any(text => !ReferenceEquals(Mask(text), text));
         if (!leaks && ReferenceEquals(inner, failure.InnerException))
         {
             return failure;
         }
 
-        string? Mask(string? text) => key.Length == 0 ? text : text?.Replace(key, RedactedKey);
         return new LaminiApiException(failure.Kind, Mask(failure.Message)!, inner)
         {
             StatusCode = failure.StatusCode,
@@ -417,7 +431,7 @@ public sealed class LaminiApiClient
             PartialContent = assembler.ContentSoFar,
         };
 
-    private static async Task<LaminiApiException> HttpFailureAsync(HttpResponseMessage response, string? model, int attempt, CancellationToken cancellationToken)
+    private async Task<LaminiApiException> HttpFailureAsync(HttpResponseMessage response, Uri requestUri, string? model, int attempt, CancellationToken cancellationToken)
     {
         int status = (int)response.StatusCode;
         string body;
@@ -432,9 +446,11 @@ public sealed class LaminiApiClient
 
         string? serverMessage = ErrorBodyParser.ExtractMessage(body);
         string? requestId = s_requestIdHeaders
-            .Select(name => response.Headers.TryGetValues(name, out var values) ? values.FirstOrDefault() : null)
-            .FirstOrDefault(value => !string.IsNullOrEmpty(value));
-        (LaminiFailureKind kind, string summary) = Classify(status, model);
+            .Select(name => response.Headers.TryGetValues(name, out var values) ? values.FirstOrDefault()?.Trim() : null)
+            .Where(value => !string.IsNullOrEmpty(value))
+            .Select(value => value!.Length <= MaximumRequestIdLength ? value : value.Substring(0, MaximumRequestIdLength) + "…")
+            .FirstOrDefault();
+        (LaminiFailureKind kind, string summary) = ErrorBodyParser.Classify(status, serverMessage, model, requestUri.Authority);
         var message = new StringBuilder(summary)
             .Append(" (HTTP ").Append(status.ToString(CultureInfo.InvariantCulture));
         if (!string.IsNullOrEmpty(response.ReasonPhrase))
@@ -448,6 +464,11 @@ public sealed class LaminiApiClient
             message.Append(": ").Append(serverMessage);
         }
 
+        if (kind == LaminiFailureKind.Redirected)
+        {
+            AppendRedirect(message, response.Headers.Location, requestUri);
+        }
+
         AppendAttemptsAndRequestId(message, attempt, requestId);
         return new LaminiApiException(kind, message.ToString())
         {
@@ -459,19 +480,29 @@ public sealed class LaminiApiClient
         };
     }
 
-    private static (LaminiFailureKind Kind, string Summary) Classify(int status, string? model) => status switch
+    /// <summary>
+    /// Redirects are never followed: the Authorization header would travel to whatever address the
+    /// answer names. Says where it pointed and, when it keeps the endpoint's path, the base URI to use.
+    /// </summary>
+    private void AppendRedirect(StringBuilder message, Uri? location, Uri requestUri)
     {
-        401 => (LaminiFailureKind.Unauthorized, "Lamini did not accept the API key"),
-        403 => (LaminiFailureKind.PermissionDenied, "The API key may not do this"),
-        404 or 594 when model is not null => (LaminiFailureKind.ModelNotFound, $"Model '{model}' was not found"),
-        404 => (LaminiFailureKind.NotFound, "Not found"),
-        400 or 422 => (LaminiFailureKind.BadRequest, "Lamini rejected the request"),
-        429 => (LaminiFailureKind.RateLimited, "Rate limited"),
-        408 or 504 or 524 => (LaminiFailureKind.Timeout, "The request timed out at the server"),
-        503 or 513 => (LaminiFailureKind.ServiceUnavailable, status == 513 ? "The model is still being downloaded" : "The service is unavailable"),
-        >= 500 => (LaminiFailureKind.ServerError, "The server failed"),
-        _ => (LaminiFailureKind.UnexpectedStatus, "Unexpected answer"),
-    };
+        EndSentence(message);
+        if (location is null)
+        {
+            message.Append(" It named no Location; LaminiPS does not follow redirects. Check -BaseUri.");
+            return;
+        }
+
+        Uri target = location.IsAbsoluteUri ? location : new Uri(requestUri, location);
+        message.Append(" It points to ")
+            .Append(ErrorBodyParser.Excerpt(target.GetComponents(UriComponents.AbsoluteUri & ~UriComponents.UserInfo, UriFormat.UriEscaped)))
+            .Append(". LaminiPS does not follow redirects, so the API key never travels to another address");
+        string endpointPath = requestUri.AbsolutePath.Substring(_settings.BaseUri.AbsolutePath.TrimEnd('/').Length);
+        string targetPath = target.GetComponents(UriComponents.SchemeAndServer | UriComponents.Path, UriFormat.UriEscaped);
+        message.Append(targetPath.EndsWith(endpointPath, StringComparison.Ordinal)
+            ? $"; if that is the service's address, use -BaseUri {targetPath.Substring(0, targetPath.Length - endpointPath.Length)}."
+            : "; check -BaseUri.");
+    }
 
     private static LaminiApiException TransportFailure(LaminiFailureKind kind, string summary, Exception inner, int attempt)
     {
@@ -482,11 +513,7 @@ public sealed class LaminiApiClient
 
     private static void AppendAttemptsAndRequestId(StringBuilder message, int attempts, string? requestId)
     {
-        // The server's text often ends without a full stop; end its sentence before ours begin.
-        if (message.Length > 0 && ".!?…".IndexOf(message[message.Length - 1]) < 0)
-        {
-            message.Append('.');
-        }
+        EndSentence(message);
 
         if (attempts > 1)
         {
@@ -496,6 +523,15 @@ public sealed class LaminiApiClient
         if (requestId is not null)
         {
             message.Append(" Request id: ").Append(requestId).Append('.');
+        }
+    }
+
+    /// <summary>The server's text often ends without a full stop; end its sentence before ours begin.</summary>
+    private static void EndSentence(StringBuilder message)
+    {
+        if (message.Length > 0 && ".!?…".IndexOf(message[message.Length - 1]) < 0)
+        {
+            message.Append('.');
         }
     }
 

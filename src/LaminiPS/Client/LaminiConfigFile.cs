@@ -1,16 +1,20 @@
 using System;
 using System.IO;
+using System.Text;
 
 namespace LaminiPS.Client;
 
 /// <summary>
 /// Reads the two values LaminiPS needs from Lamini's ~/.lamini/configure.yaml
 /// (production.key and production.url), in block or flow style. A purpose-built reader rather
-/// than a YAML library: see the README's design section.
+/// than a YAML library: see the README's design section. It is strict about those two entries:
+/// one that it cannot read exactly (an unbalanced quote, a block scalar, a tab-indented line, a
+/// value spread over lines) is kept as a <see cref="ConfigSetting.Problem"/>, never guessed at.
+/// Everything else in the file is skipped.
 /// </summary>
 public sealed class LaminiConfigFile
 {
-    private LaminiConfigFile(string path, string? key, string? url)
+    private LaminiConfigFile(string path, ConfigSetting? key, ConfigSetting? url)
     {
         Path = path;
         Key = key;
@@ -19,9 +23,11 @@ public sealed class LaminiConfigFile
 
     public string Path { get; }
 
-    public string? Key { get; }
+    /// <summary>production.key, or null when the file has none.</summary>
+    public ConfigSetting? Key { get; }
 
-    public string? Url { get; }
+    /// <summary>production.url, or null when the file has none.</summary>
+    public ConfigSetting? Url { get; }
 
     public static string DefaultPath()
     {
@@ -35,7 +41,7 @@ public sealed class LaminiConfigFile
         return System.IO.Path.Combine(home!, ".lamini", "configure.yaml");
     }
 
-    /// <summary>The file's values, or null when there is no such file.</summary>
+    /// <summary>The file's values, or null when there is no such file. Problems in it do not throw.</summary>
     public static LaminiConfigFile? Load(string path)
     {
         if (!File.Exists(path))
@@ -43,94 +49,424 @@ public sealed class LaminiConfigFile
             return null;
         }
 
-        string? key = null;
-        string? url = null;
-        bool inProduction = false;
-        foreach (string rawLine in File.ReadAllLines(path))
+        var reader = new ProductionReader();
+        string[] lines = File.ReadAllLines(path);
+        for (int i = 0; i < lines.Length; i++)
         {
-            string line = StripComment(rawLine);
-            if (line.Trim().Length == 0)
+            reader.Read(lines[i], i + 1);
+        }
+
+        return new LaminiConfigFile(path, reader.Key, reader.Url);
+    }
+
+    /// <summary>Follows the production mapping line by line, assigning its key and url entries.</summary>
+    private sealed class ProductionReader
+    {
+        private bool _inProduction;
+        private int? _entryIndent;
+        private string? _currentEntry;
+
+        public ConfigSetting? Key { get; private set; }
+
+        public ConfigSetting? Url { get; private set; }
+
+        public void Read(string line, int number)
+        {
+            int indent = 0;
+            while (indent < line.Length && line[indent] is ' ' or '\t')
             {
-                continue;
+                indent++;
             }
 
-            bool indented = char.IsWhiteSpace(line[0]);
-            string trimmed = line.Trim();
-            if (!indented)
+            if (indent == line.Length || line[indent] == '#')
             {
-                inProduction = trimmed.StartsWith("production:", StringComparison.Ordinal);
-                string rest = inProduction ? trimmed.Substring("production:".Length).Trim() : string.Empty;
-                if (rest.StartsWith("{", StringComparison.Ordinal) && rest.EndsWith("}", StringComparison.Ordinal))
+                return;
+            }
+
+            var cursor = new Cursor(line, indent);
+            if (indent == 0)
+            {
+                ReadTopLevel(cursor, number);
+            }
+            else if (_inProduction)
+            {
+                ReadProductionEntry(cursor, indent, line.IndexOf('\t', 0, indent) >= 0, number);
+            }
+        }
+
+        private void ReadTopLevel(Cursor cursor, int number)
+        {
+            _entryIndent = null;
+            _currentEntry = null;
+            _inProduction = cursor.TryReadName(flow: false, out string? name) && name == "production";
+            if (!_inProduction || cursor.AtEndOrComment())
+            {
+                return;
+            }
+
+            // production: {key: ..., url: ...} on one line. Anything after it belongs to no entry of ours.
+            if (cursor.Peek == '{')
+            {
+                ReadFlowMapping(cursor, number);
+            }
+
+            _inProduction = false;
+        }
+
+        private void ReadProductionEntry(Cursor cursor, int indent, bool tabIndented, int number)
+        {
+            _entryIndent ??= indent;
+            if (indent > _entryIndent)
+            {
+                // A deeper line continues the entry above it (a multi-line value, or a nested one).
+                if (_currentEntry is string entry && IsOurs(entry))
                 {
-                    foreach (string pair in rest.Substring(1, rest.Length - 2).Split(','))
+                    Spoil(entry, $"continues on line {number}; LaminiPS reads a value written on one line only");
+                }
+
+                return;
+            }
+
+            if (!cursor.TryReadName(flow: false, out string? name))
+            {
+                _currentEntry = null;
+                string text = cursor.Rest.TrimEnd();
+                foreach (string ours in new[] { "key", "url" })
+                {
+                    if (text.StartsWith(ours, StringComparison.Ordinal) && text.Length > ours.Length && text[ours.Length] is ':' or ' ' or '\t')
                     {
-                        Assign(pair, ref key, ref url);
+                        Assign(ours, number, null, "is not written as '" + ours + ": <value>' (a space must follow the colon)");
                     }
                 }
 
-                continue;
+                return;
             }
 
-            if (inProduction)
+            _currentEntry = name;
+            if (!IsOurs(name!))
             {
-                Assign(trimmed, ref key, ref url);
+                return;
+            }
+
+            if (tabIndented)
+            {
+                Assign(name!, number, null, "is indented with a tab; YAML allows only spaces there");
+            }
+            else if (indent != _entryIndent)
+            {
+                Assign(name!, number, null, "is indented differently from the entries above it");
+            }
+            else
+            {
+                bool read = cursor.TryReadScalar(flow: false, out string? value, out string? problem);
+                if (read && !cursor.AtEndOrComment())
+                {
+                    problem = "has text after its closing quote";
+                }
+
+                Assign(name!, number, problem is null ? value : null, problem);
             }
         }
 
-        return new LaminiConfigFile(path, key, url);
+        private void ReadFlowMapping(Cursor cursor, int number)
+        {
+            cursor.Advance();
+            while (true)
+            {
+                cursor.SkipSpaces();
+                if (cursor.Peek == '}')
+                {
+                    break;
+                }
+
+                if (!cursor.TryReadName(flow: true, out string? name))
+                {
+                    FlowProblem(number);
+                    return;
+                }
+
+                if (!cursor.TryReadScalar(flow: true, out string? value, out string? problem) && !IsOurs(name!))
+                {
+                    // Another entry's value we cannot read leaves us unable to find where ours start.
+                    FlowProblem(number);
+                    return;
+                }
+
+                if (IsOurs(name!))
+                {
+                    Assign(name!, number, problem is null ? value : null, problem);
+                }
+
+                cursor.SkipSpaces();
+                if (cursor.Peek == ',')
+                {
+                    cursor.Advance();
+                }
+                else if (cursor.Peek != '}')
+                {
+                    FlowProblem(number);
+                    return;
+                }
+            }
+
+            cursor.Advance();
+            if (!cursor.AtEndOrComment())
+            {
+                FlowProblem(number);
+            }
+        }
+
+        private void FlowProblem(int number)
+        {
+            // A more precise problem already found on this line is kept.
+            const string problem = "is in a {...} mapping that LaminiPS cannot read (it must open and close on one line, with 'name: value' pairs separated by commas)";
+            Key = Key is { Problem: not null } key && key.Line == number ? key : new ConfigSetting("production.key", number, null, problem);
+            Url = Url is { Problem: not null } url && url.Line == number ? url : new ConfigSetting("production.url", number, null, problem);
+        }
+
+        private static bool IsOurs(string name) => name is "key" or "url";
+
+        private void Assign(string name, int number, string? value, string? problem)
+        {
+            ConfigSetting? earlier = name == "key" ? Key : Url;
+            if (earlier is not null && earlier.Line != number)
+            {
+                problem = $"appears twice (lines {earlier.Line} and {number}), so which one applies is unclear";
+                value = null;
+            }
+
+            var setting = new ConfigSetting("production." + name, number, value, problem);
+            if (name == "key")
+            {
+                Key = setting;
+            }
+            else
+            {
+                Url = setting;
+            }
+        }
+
+        private void Spoil(string name, string problem)
+        {
+            ConfigSetting earlier = (name == "key" ? Key : Url)!;
+            Assign(name, earlier.Line, null, earlier.Problem ?? problem);
+        }
     }
 
-    private static void Assign(string pair, ref string? key, ref string? url)
+    /// <summary>
+    /// Reads YAML names and one-line scalars (plain, 'single' or "double" quoted) from a line, and
+    /// says exactly what it cannot read instead of guessing.
+    /// </summary>
+    private sealed class Cursor
     {
-        int colon = pair.IndexOf(':');
-        if (colon <= 0)
+        private readonly string _text;
+        private int _position;
+
+        public Cursor(string text, int position)
         {
-            return;
+            _text = text;
+            _position = position;
         }
 
-        string name = Unquote(pair.Substring(0, colon).Trim());
-        string value = Unquote(pair.Substring(colon + 1).Trim());
-        if (value.Length == 0)
+        public char Peek => _position < _text.Length ? _text[_position] : '\0';
+
+        public string Rest => _text.Substring(_position);
+
+        public void Advance() => _position++;
+
+        public void SkipSpaces()
         {
-            return;
+            while (Peek is ' ' or '\t')
+            {
+                _position++;
+            }
         }
 
-        if (name == "key")
+        /// <summary>Whether only spaces and a comment are left (the cursor skips the spaces).</summary>
+        public bool AtEndOrComment()
         {
-            key = value;
+            SkipSpaces();
+            return _position == _text.Length || Peek == '#';
         }
-        else if (name == "url")
+
+        /// <summary>Reads "name:" followed by a space or the end of the line; false when the text is no such entry.</summary>
+        public bool TryReadName(bool flow, out string? name)
         {
-            url = value;
+            name = null;
+            int start = _position;
+            if (Peek is '"' or '\'')
+            {
+                if (!TryReadScalar(flow: true, out name, out _) || Peek != ':')
+                {
+                    _position = start;
+                    return false;
+                }
+            }
+            else
+            {
+                int colon = _position;
+                while (colon < _text.Length && !(_text[colon] == ':' && IsSeparator(colon + 1)))
+                {
+                    if (flow && _text[colon] is ',' or '{' or '}' or '[' or ']')
+                    {
+                        return false;
+                    }
+
+                    colon++;
+                }
+
+                if (colon == _text.Length)
+                {
+                    return false;
+                }
+
+                name = _text.Substring(_position, colon - _position).Trim();
+                _position = colon;
+            }
+
+            if (name!.Length == 0 || !IsSeparator(_position + 1))
+            {
+                _position = start;
+                return false;
+            }
+
+            _position++;
+            SkipSpaces();
+            return true;
         }
+
+        /// <summary>
+        /// Reads one scalar: true with the value (null for an empty or null one), or false with the
+        /// reason it cannot be read. Problems never quote the value: it may be a key.
+        /// </summary>
+        public bool TryReadScalar(bool flow, out string? value, out string? problem)
+        {
+            value = null;
+            problem = null;
+            SkipSpaces();
+            char first = Peek;
+            if (_position == _text.Length || first == '#' || (flow && first is ',' or '}'))
+            {
+                return true;
+            }
+
+            problem = first switch
+            {
+                '"' => ReadDoubleQuoted(out value),
+                '\'' => ReadSingleQuoted(out value),
+                '|' or '>' => "is a block scalar ('|' or '>'); write the value on the same line as its name",
+                '&' or '*' or '!' => "uses a YAML anchor, alias or tag ('&', '*' or '!'), which LaminiPS does not read",
+                '{' or '[' => "is a mapping or a list, not a single value",
+                '@' or '`' => "starts with a character YAML reserves ('@' or '`'); quote the value",
+                _ => ReadPlain(flow, out value),
+            };
+            return problem is null;
+        }
+
+        private string? ReadPlain(bool flow, out string? value)
+        {
+            int start = _position;
+            while (_position < _text.Length
+                && !(flow && _text[_position] is ',' or '}' or '{' or '[' or ']')
+                && !(_text[_position] == '#' && _text[_position - 1] is ' ' or '\t'))
+            {
+                _position++;
+            }
+
+            string plain = _text.Substring(start, _position - start).TrimEnd(' ', '\t');
+            value = plain is "~" or "null" or "Null" or "NULL" ? null : plain;
+            int colon = plain.IndexOf(':');
+            while (colon >= 0 && colon + 1 < plain.Length && plain[colon + 1] is not (' ' or '\t'))
+            {
+                colon = plain.IndexOf(':', colon + 1);
+            }
+
+            return colon >= 0 ? "holds a colon followed by a space (or at its end), which YAML reads as a nested entry; quote the value"
+                : plain.EndsWith("\"", StringComparison.Ordinal) || plain.EndsWith("'", StringComparison.Ordinal) ? "ends with a quote that has no opening one"
+                : null;
+        }
+
+        private string? ReadDoubleQuoted(out string? value)
+        {
+            value = null;
+            var builder = new StringBuilder();
+            for (int i = _position + 1; i < _text.Length; i++)
+            {
+                char c = _text[i];
+                if (c == '"')
+                {
+                    _position = i + 1;
+                    value = builder.ToString();
+                    return null;
+                }
+
+                if (c == '\\')
+                {
+                    char escaped = i + 1 < _text.Length ? _text[++i] : '\0';
+                    if (escaped is not ('\\' or '"' or '/'))
+                    {
+                        return "uses a backslash escape other than \\\\, \\\" or \\/, which LaminiPS does not read";
+                    }
+
+                    c = escaped;
+                }
+
+                builder.Append(c);
+            }
+
+            return "has an opening \" with no closing one on the same line";
+        }
+
+        private string? ReadSingleQuoted(out string? value)
+        {
+            value = null;
+            var builder = new StringBuilder();
+            for (int i = _position + 1; i < _text.Length; i++)
+            {
+                if (_text[i] != '\'')
+                {
+                    builder.Append(_text[i]);
+                }
+                else if (i + 1 < _text.Length && _text[i + 1] == '\'')
+                {
+                    builder.Append('\'');
+                    i++;
+                }
+                else
+                {
+                    _position = i + 1;
+                    value = builder.ToString();
+                    return null;
+                }
+            }
+
+            return "has an opening ' with no closing one on the same line";
+        }
+
+        private bool IsSeparator(int index) => index >= _text.Length || _text[index] is ' ' or '\t';
     }
+}
 
-    private static string Unquote(string value) =>
-        value.Length >= 2 && (value[0] == '"' || value[0] == '\'') && value[value.Length - 1] == value[0]
-            ? value.Substring(1, value.Length - 2)
-            : value;
-
-    /// <summary>Drops a "# comment" that is not inside quotes.</summary>
-    private static string StripComment(string line)
+/// <summary>One value of configure.yaml and where it stands, or why it could not be read.</summary>
+public sealed class ConfigSetting
+{
+    public ConfigSetting(string name, int line, string? value, string? problem)
     {
-        char quote = '\0';
-        for (int i = 0; i < line.Length; i++)
-        {
-            char c = line[i];
-            if (quote != '\0')
-            {
-                quote = c == quote ? '\0' : quote;
-            }
-            else if (c is '"' or '\'')
-            {
-                quote = c;
-            }
-            else if (c == '#' && (i == 0 || char.IsWhiteSpace(line[i - 1])))
-            {
-                return line.Substring(0, i);
-            }
-        }
-
-        return line;
+        Name = name;
+        Line = line;
+        Value = value;
+        Problem = problem;
     }
+
+    /// <summary>The entry's YAML path, e.g. production.key.</summary>
+    public string Name { get; }
+
+    /// <summary>1-based line number in the file.</summary>
+    public int Line { get; }
+
+    /// <summary>The value; null when the entry is empty (as if absent) or has a problem.</summary>
+    public string? Value { get; }
+
+    /// <summary>Why the entry could not be read (never quoting it), or null.</summary>
+    public string? Problem { get; }
 }

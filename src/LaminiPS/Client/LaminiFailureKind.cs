@@ -12,6 +12,7 @@ public enum LaminiFailureKind
     ServiceUnavailable,
     ServerError,
     UnexpectedStatus,
+    Redirected,
     RetryAfterTooLong,
     Timeout,
     ConnectionFailed,

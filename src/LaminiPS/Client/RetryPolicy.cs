@@ -54,14 +54,19 @@ public sealed class RetryPolicy
         return IsRetryableStatus((int)response.StatusCode);
     }
 
-    /// <summary>The wait the server asked for (retry-after-ms, then Retry-After), or null.</summary>
-    public static TimeSpan? ServerRequestedDelay(HttpResponseHeaders headers, DateTimeOffset now)
+    /// <summary>
+    /// The wait the server asked for in seconds (retry-after-ms, then Retry-After as seconds or an
+    /// HTTP date), or null when it asked for none or for something that is no wait. The header is
+    /// the server's: any size or shape must come back as a number, never as an exception, so the
+    /// result may be far beyond what a TimeSpan holds (even infinite).
+    /// </summary>
+    public static double? ServerRequestedDelaySeconds(HttpResponseHeaders headers, DateTimeOffset now)
     {
         if (headers.TryGetValues("retry-after-ms", out var msValues)
             && double.TryParse(msValues.FirstOrDefault(), NumberStyles.Float, CultureInfo.InvariantCulture, out double ms)
             && ms > 0)
         {
-            return TimeSpan.FromMilliseconds(ms);
+            return ms / 1000;
         }
 
         if (headers.TryGetValues("Retry-After", out var values))
@@ -69,18 +74,22 @@ public sealed class RetryPolicy
             string raw = values.FirstOrDefault()?.Trim() ?? string.Empty;
             if (double.TryParse(raw, NumberStyles.Float, CultureInfo.InvariantCulture, out double seconds))
             {
-                return seconds > 0 ? TimeSpan.FromSeconds(seconds) : null;
+                return seconds > 0 ? seconds : null;
             }
 
             if (DateTimeOffset.TryParse(raw, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out DateTimeOffset when))
             {
-                TimeSpan wait = when - now;
-                return wait > TimeSpan.Zero ? wait : null;
+                double wait = (when - now).TotalSeconds;
+                return wait > 0 ? wait : null;
             }
         }
 
         return null;
     }
+
+    /// <summary>A requested wait for a message: whole seconds, or powers of ten when absurdly long.</summary>
+    public static string DescribeSeconds(double seconds) =>
+        seconds < 1e9 ? seconds.ToString("0", CultureInfo.InvariantCulture) : seconds.ToString("0.#E+0", CultureInfo.InvariantCulture);
 
     /// <summary>min(base * 2^n, 16 * base), less up to 25 % jitter so clients do not retry in lockstep.</summary>
     public TimeSpan Backoff(int retryNumber)

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.IO;
 using System.Net.Http;
 using System.Text;
@@ -13,6 +14,8 @@ namespace LaminiPS.Client;
 /// </summary>
 internal sealed class SseReader
 {
+    private static readonly string[] s_lineEnds = { "\r\n", "\r", "\n" };
+
     private readonly HttpResponseMessage _response;
     private readonly AttemptDeadline _deadline;
     private readonly long _limit;
@@ -35,8 +38,7 @@ internal sealed class SseReader
         // the token on reads; there, disposing the response ends a blocked read.
         using CancellationTokenRegistration abort = _deadline.Token.Register(_response.Dispose);
         using var reader = new LineReader(stream, _limit);
-        var data = new StringBuilder();
-        bool hasData = false;
+        var events = new EventBuilder();
         long total = 0;
         while (true)
         {
@@ -54,41 +56,76 @@ internal sealed class SseReader
                 throw TooLarge(_limit);
             }
 
-            if (line.Length == 0)
+            if (events.Add(line) is string data && !onData(data))
             {
-                if (hasData && !onData(data.ToString()))
-                {
-                    return;
-                }
-
-                data.Clear();
-                hasData = false;
-                continue;
+                return;
             }
-
-            string? value = DataFieldValue(line);
-            if (value is null)
-            {
-                continue;
-            }
-
-            if (hasData)
-            {
-                data.Append('\n');
-            }
-
-            data.Append(value);
-            hasData = true;
         }
 
-        if (hasData)
+        if (events.Finish() is string last)
         {
-            onData(data.ToString());
+            onData(last);
+        }
+    }
+
+    /// <summary>The data of each event in a body already read whole, e.g. an error answered in SSE framing.</summary>
+    public static IEnumerable<string> EventsIn(string body)
+    {
+        var events = new EventBuilder();
+        foreach (string line in body.Split(s_lineEnds, StringSplitOptions.None))
+        {
+            if (events.Add(line) is string data)
+            {
+                yield return data;
+            }
+        }
+
+        if (events.Finish() is string last)
+        {
+            yield return last;
         }
     }
 
     private static LaminiApiException TooLarge(long limit) =>
         new(LaminiFailureKind.ResponseTooLarge, $"The reply stream is larger than {limit / (1024 * 1024)} MiB; stopped reading it.");
+
+    /// <summary>Gathers the data lines of each event; a blank line ends an event.</summary>
+    private sealed class EventBuilder
+    {
+        private readonly StringBuilder _data = new();
+        private bool _hasData;
+
+        /// <summary>Takes one line; returns the event's data when the line ends an event that has some.</summary>
+        public string? Add(string line)
+        {
+            if (line.Length == 0)
+            {
+                return Finish();
+            }
+
+            if (DataFieldValue(line) is string value)
+            {
+                if (_hasData)
+                {
+                    _data.Append('\n');
+                }
+
+                _data.Append(value);
+                _hasData = true;
+            }
+
+            return null;
+        }
+
+        /// <summary>The data of the event in progress, if any; the builder starts afresh.</summary>
+        public string? Finish()
+        {
+            string? data = _hasData ? _data.ToString() : null;
+            _data.Clear();
+            _hasData = false;
+            return data;
+        }
+    }
 
     /// <summary>The value of a "data" field line, or null for comments and other fields.</summary>
     private static string? DataFieldValue(string line)

@@ -1,4 +1,6 @@
 using System;
+using System.Management.Automation;
+using System.Management.Automation.Runspaces;
 using System.Security;
 using LaminiPS.Client;
 
@@ -8,18 +10,33 @@ namespace LaminiPS.Commands;
 /// Where the key and base URI come from, shared by the cmdlets and the -Model completer so both
 /// follow the same precedence: -ApiKey, $env:LAMINI_API_KEY, configure.yaml's production.key; and
 /// -BaseUri, $env:LAMINI_API_URL + /inf, configure.yaml's production.url + /inf, the public service.
+/// A source that is blank counts as unset; one that holds something unusable stops the command.
 /// </summary>
 internal static class ConnectionResolver
 {
-    public static SecureString? ResolveApiKey(SecureString? apiKey, LaminiConfigFile? config) =>
-        apiKey ?? ToSecureString(Environment.GetEnvironmentVariable("LAMINI_API_KEY")) ?? ToSecureString(config?.Key);
+    private static readonly char[] s_queryOrFragment = { '?', '#' };
 
-    /// <summary>
-    /// The base URI to use; false (with the offending text and where it came from) when the chosen
-    /// source does not hold an absolute http:// or https:// address.
-    /// </summary>
-    public static bool TryResolveBaseUri(Uri? baseUri, LaminiConfigFile? config, out Uri? uri, out string candidate, out string source)
+    /// <summary>The key to send, without surrounding whitespace.</summary>
+    /// <exception cref="ConnectionSettingException">MissingApiKey, InvalidApiKey or InvalidConfiguration.</exception>
+    public static SecureString ResolveApiKey(SecureString? apiKey, LaminiConfigFile? config, string configPath)
     {
+        return Clean(apiKey, "-ApiKey")
+            ?? Clean(ToSecureString(Environment.GetEnvironmentVariable("LAMINI_API_KEY")), "$env:LAMINI_API_KEY")
+            ?? Clean(ToSecureString(ValueOf(config, config?.Key)), $"production.key on line {config?.Key?.Line} of {configPath}")
+            ?? throw new ConnectionSettingException(
+                "No Lamini API key was found. Provide one in any of three ways: the -ApiKey parameter (a SecureString, e.g. -ApiKey (Read-Host -AsSecureString)), "
+                + "the LAMINI_API_KEY environment variable, or 'key:' under 'production:' in " + configPath + ".",
+                ErrorIds.MissingApiKey,
+                ErrorCategory.AuthenticationError,
+                null);
+    }
+
+    /// <summary>The base URI to use: an absolute http:// or https:// address with nothing the endpoint path cannot follow.</summary>
+    /// <exception cref="ConnectionSettingException">InvalidBaseUri or InvalidConfiguration.</exception>
+    public static Uri ResolveBaseUri(Uri? baseUri, LaminiConfigFile? config)
+    {
+        string candidate;
+        string source;
         if (baseUri is not null)
         {
             source = "-BaseUri";
@@ -30,28 +47,47 @@ internal static class ConnectionResolver
             source = "$env:LAMINI_API_URL";
             candidate = serviceUrl.TrimEnd('/') + "/inf";
         }
-        else if (config?.Url is { Length: > 0 } configUrl)
+        else if (ValueOf(config, config?.Url) is { Length: > 0 } configUrl)
         {
-            source = config.Path;
+            source = config!.Path;
             candidate = configUrl.TrimEnd('/') + "/inf";
         }
         else
         {
-            source = "default";
-            candidate = LaminiCommandBase.DefaultBaseUri;
-            uri = new Uri(candidate);
-            return true;
+            return new Uri(LaminiCommandBase.DefaultBaseUri);
         }
 
-        if (Uri.TryCreate(candidate, UriKind.Absolute, out uri)
-            && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp)
-            && uri.Host.Length > 0)
+        string? problem;
+        if (!Uri.TryCreate(candidate, UriKind.Absolute, out Uri? uri)
+            || (uri.Scheme != Uri.UriSchemeHttps && uri.Scheme != Uri.UriSchemeHttp)
+            || uri.Host.Length == 0)
         {
-            return true;
+            problem = $"is not an absolute http:// or https:// address, e.g. {LaminiCommandBase.DefaultBaseUri}.";
+        }
+        else if (uri.UserInfo.Length > 0)
+        {
+            // Shown without it: the part before '@' is often a password.
+            problem = "holds user information (user:password@ before the host). LaminiPS authenticates with the API key only and never sends it; remove it.";
+        }
+        else if (candidate.IndexOfAny(s_queryOrFragment) >= 0)
+        {
+            problem = "has a query string or fragment ('?' or '#'). The endpoint path (e.g. /chat/completions) follows the base URI, so it would land inside the query; remove it.";
+        }
+        else
+        {
+            return uri;
         }
 
-        uri = null;
-        return false;
+        string shown = WithoutUserInfo(candidate, uri);
+        throw new ConnectionSettingException($"The base URI '{shown}' from {source} {problem}", ErrorIds.InvalidBaseUri, ErrorCategory.InvalidArgument, shown);
+    }
+
+    /// <summary>LaminiPS/&lt;version&gt; PowerShell/&lt;version&gt;: some gateways and firewalls refuse requests without a User-Agent.</summary>
+    public static string UserAgent()
+    {
+        string module = typeof(ConnectionResolver).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
+        Version? shell = Runspace.DefaultRunspace?.Version;
+        return shell is null ? $"LaminiPS/{module}" : $"LaminiPS/{module} PowerShell/{shell}";
     }
 
     public static SecureString? ToSecureString(string? plain)
@@ -69,5 +105,55 @@ internal static class ConnectionResolver
 
         secure.MakeReadOnly();
         return secure;
+    }
+
+    /// <summary>The key without surrounding whitespace; null when blank, so the next source is asked.</summary>
+    private static SecureString? Clean(SecureString? raw, string source)
+    {
+        if (raw is null)
+        {
+            return null;
+        }
+
+        SecureString? key = ApiKeyText.Clean(raw, out bool unsendable);
+        if (key is not null && unsendable)
+        {
+            key.Dispose();
+            throw new ConnectionSettingException(
+                $"The API key from {source} contains a control character (such as a line break inside it) or a non-ASCII character, which an HTTP header cannot carry. Nothing was sent. Copy the key again from your Lamini account.",
+                ErrorIds.InvalidApiKey,
+                ErrorCategory.InvalidData,
+                source);
+        }
+
+        return key;
+    }
+
+    /// <summary>A configure.yaml value, refusing one the reader could not read exactly.</summary>
+    private static string? ValueOf(LaminiConfigFile? config, ConfigSetting? setting)
+    {
+        if (setting?.Problem is string problem)
+        {
+            throw new ConnectionSettingException(
+                $"{config!.Path}, line {setting.Line}: {setting.Name} {problem}. Nothing was sent. LaminiPS reads production.key and production.url as one-line values, plain or quoted (e.g. '  key: <your key>'); fix the file, or give -ApiKey / -BaseUri.",
+                ErrorIds.InvalidConfiguration,
+                ErrorCategory.InvalidData,
+                $"{config.Path}:{setting.Line}");
+        }
+
+        return setting?.Value;
+    }
+
+    private static string WithoutUserInfo(string candidate, Uri? parsed)
+    {
+        if (parsed is not null && parsed.IsAbsoluteUri && parsed.UserInfo.Length > 0)
+        {
+            return parsed.GetComponents(UriComponents.AbsoluteUri & ~UriComponents.UserInfo, UriFormat.UriEscaped);
+        }
+
+        // Unparseable: drop everything between the scheme and the last '@', which may be a password.
+        int schemeEnd = candidate.IndexOf("://", StringComparison.Ordinal);
+        int at = candidate.LastIndexOf('@');
+        return schemeEnd >= 0 && at > schemeEnd ? candidate.Substring(0, schemeEnd + 3) + candidate.Substring(at + 1) : candidate;
     }
 }

@@ -176,6 +176,7 @@ public abstract class LaminiCommandBase : PSCmdlet, IDisposable
         LaminiFailureKind.RateLimited => ErrorIds.RateLimited,
         LaminiFailureKind.ServiceUnavailable => ErrorIds.ServiceUnavailable,
         LaminiFailureKind.ServerError => ErrorIds.ServerError,
+        LaminiFailureKind.Redirected => ErrorIds.Redirected,
         LaminiFailureKind.RetryAfterTooLong => ErrorIds.RetryAfterTooLong,
         LaminiFailureKind.Timeout => ErrorIds.Timeout,
         LaminiFailureKind.ConnectionFailed => ErrorIds.ConnectionFailed,
@@ -191,7 +192,7 @@ public abstract class LaminiCommandBase : PSCmdlet, IDisposable
     {
         LaminiFailureKind.Unauthorized or LaminiFailureKind.PermissionDenied => ErrorCategory.PermissionDenied,
         LaminiFailureKind.NotFound or LaminiFailureKind.ModelNotFound => ErrorCategory.ObjectNotFound,
-        LaminiFailureKind.BadRequest => ErrorCategory.InvalidArgument,
+        LaminiFailureKind.BadRequest or LaminiFailureKind.Redirected => ErrorCategory.InvalidArgument,
         LaminiFailureKind.RateLimited or LaminiFailureKind.RetryAfterTooLong or LaminiFailureKind.ResponseTooLarge => ErrorCategory.LimitsExceeded,
         LaminiFailureKind.ServiceUnavailable or LaminiFailureKind.ServerError or LaminiFailureKind.StreamError => ErrorCategory.ResourceUnavailable,
         LaminiFailureKind.Timeout => ErrorCategory.OperationTimeout,
@@ -213,15 +214,17 @@ public abstract class LaminiCommandBase : PSCmdlet, IDisposable
             WriteWarning($"Could not read {configPath}: {ex.Message}");
         }
 
-        Uri baseUri = ResolveBaseUri(config);
-        SecureString key = ConnectionResolver.ResolveApiKey(ApiKey, config)
-            ?? throw Terminate(
-                new InvalidOperationException(
-                    "No Lamini API key was found. Provide one in any of three ways: the -ApiKey parameter (a SecureString, e.g. -ApiKey (Read-Host -AsSecureString)), "
-                    + "the LAMINI_API_KEY environment variable, or 'key:' under 'production:' in " + configPath + "."),
-                ErrorIds.MissingApiKey,
-                ErrorCategory.AuthenticationError,
-                null);
+        Uri baseUri;
+        SecureString key;
+        try
+        {
+            baseUri = ConnectionResolver.ResolveBaseUri(BaseUri, config);
+            key = ConnectionResolver.ResolveApiKey(ApiKey, config, configPath);
+        }
+        catch (ConnectionSettingException ex)
+        {
+            throw Terminate(ex, ex.ErrorId, ex.Category, ex.Target);
+        }
 
         if (baseUri.Scheme == Uri.UriSchemeHttp && !baseUri.IsLoopback && !AllowUnencryptedAuthentication)
         {
@@ -238,6 +241,7 @@ public abstract class LaminiCommandBase : PSCmdlet, IDisposable
             Timeout = TimeSpan.FromSeconds(TimeoutSec),
             MaximumRetryCount = MaximumRetryCount,
             RetryInterval = TimeSpan.FromSeconds(RetryIntervalSec),
+            UserAgent = ConnectionResolver.UserAgent(),
             Transport = new TransportSettings
             {
                 SkipCertificateCheck = SkipCertificateCheck,
@@ -247,20 +251,6 @@ public abstract class LaminiCommandBase : PSCmdlet, IDisposable
                 ConnectTimeout = TimeoutSec is > 0 and < 10 ? TimeSpan.FromSeconds(TimeoutSec) : TimeSpan.FromSeconds(10),
             },
         };
-    }
-
-    private Uri ResolveBaseUri(LaminiConfigFile? config)
-    {
-        if (ConnectionResolver.TryResolveBaseUri(BaseUri, config, out Uri? uri, out string candidate, out string source))
-        {
-            return uri!;
-        }
-
-        throw Terminate(
-            new ArgumentException($"The base URI '{candidate}' from {source} is not an absolute http:// or https:// address, e.g. {DefaultBaseUri}."),
-            ErrorIds.InvalidBaseUri,
-            ErrorCategory.InvalidArgument,
-            candidate);
     }
 
     /// <summary>Builds the exception ThrowTerminatingError raises, so callers can write "throw Terminate(...)".</summary>

@@ -80,8 +80,12 @@ public sealed class ModelNameCompleter : IArgumentCompleter
         }
 
         IDictionary? defaults = DefaultParameterValues();
-        Uri? givenUri = ToUri(Lookup("BaseUri", commandName, fakeBoundParameters, defaults));
-        if (!ConnectionResolver.TryResolveBaseUri(givenUri, config, out Uri? baseUri, out _, out _) || baseUri is null)
+        Uri baseUri;
+        try
+        {
+            baseUri = ConnectionResolver.ResolveBaseUri(ToUri(Lookup("BaseUri", commandName, fakeBoundParameters, defaults)), config);
+        }
+        catch (ConnectionSettingException)
         {
             return Array.Empty<string>();
         }
@@ -99,8 +103,12 @@ public sealed class ModelNameCompleter : IArgumentCompleter
             return cached.Ids;
         }
 
-        SecureString? key = ConnectionResolver.ResolveApiKey(ToSecureString(Lookup("ApiKey", commandName, fakeBoundParameters, defaults)), config);
-        if (key is null)
+        SecureString key;
+        try
+        {
+            key = ConnectionResolver.ResolveApiKey(ToSecureString(Lookup("ApiKey", commandName, fakeBoundParameters, defaults)), config, LaminiConfigFile.DefaultPath());
+        }
+        catch (ConnectionSettingException)
         {
             return Array.Empty<string>();
         }
@@ -109,6 +117,7 @@ public sealed class ModelNameCompleter : IArgumentCompleter
         {
             Timeout = s_budget,
             MaximumRetryCount = 0,
+            UserAgent = ConnectionResolver.UserAgent(),
             Transport = new TransportSettings
             {
                 SkipCertificateCheck = IsSet(Lookup("SkipCertificateCheck", commandName, fakeBoundParameters, defaults)),
