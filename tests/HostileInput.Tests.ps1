@@ -1,0 +1,502 @@
+# Sloppy and hostile input that LaminiPS does not control: keys with stray whitespace or control
+# characters, configure.yaml entries it cannot read exactly, base URIs with a query or a password,
+# server headers of any size or shape, redirects, short keys echoed in error text, and the error
+# dialects of the servers in front of the models. Each case asserts what the user sees (outputs,
+# error ids, messages) and exactly which requests the test server saw: none where nothing may be
+# sent. Every test runs with LAMINI_API_KEY/LAMINI_API_URL cleared and HOME pointing at an empty
+# temporary folder; the real values are put back after each test.
+
+BeforeAll {
+    Import-Module "$PSScriptRoot/../out/LaminiPS/LaminiPS.psd1" -Force
+    Import-Module "$PSScriptRoot/LaminiTestServer.psm1" -Force
+    $script:server = Start-LaminiTestServer
+    $script:conn = @{ BaseUri = $server.BaseUri; ApiKey = $server.SecureApiKey }
+    $script:root = $server.RootUri.AbsoluteUri.TrimEnd('/')
+    $script:saved = @{}
+    foreach ($name in 'LAMINI_API_KEY', 'LAMINI_API_URL', 'HOME', 'USERPROFILE') {
+        $saved[$name] = [Environment]::GetEnvironmentVariable($name)
+    }
+    $script:tempRoot = Join-Path ([System.IO.Path]::GetTempPath()) ("LaminiPS-hostile-" + [guid]::NewGuid())
+    $null = New-Item -ItemType Directory -Path $tempRoot
+
+    function script:Restore-Environment {
+        foreach ($name in $saved.Keys) {
+            [Environment]::SetEnvironmentVariable($name, $saved[$name])
+        }
+    }
+
+    # Writes ~/.lamini/configure.yaml under the temporary HOME, exactly as given; returns its path.
+    function script:Set-LaminiConfig([string] $Text) {
+        $dir = Join-Path $env:HOME '.lamini'
+        $null = New-Item -ItemType Directory -Path $dir -Force
+        $path = Join-Path $dir 'configure.yaml'
+        [System.IO.File]::WriteAllText($path, $Text)
+        $path
+    }
+
+    function script:Get-Requests([string] $Path = '*') {
+        @(Get-LaminiTestRequest -Server $server -Path $Path)
+    }
+
+    # Runs a command that must stop, and returns its ErrorRecord.
+    function script:Get-Failure([scriptblock] $Command) {
+        try {
+            & $Command
+        } catch {
+            return $_
+        }
+        throw 'The command did not stop.'
+    }
+
+    function script:ConvertTo-PlainSecureString([string] $Text) {
+        ConvertTo-SecureString -String $Text -AsPlainText -Force
+    }
+
+    # Every id the module documents: an error carrying any other id is not a LaminiPS error.
+    $script:knownIds = [LaminiPS.ErrorIds].GetFields() | Where-Object IsLiteral | ForEach-Object { $_.GetRawConstantValue() }
+}
+
+AfterAll {
+    Restore-Environment
+    Stop-LaminiTestServer -Server $server
+    if ($tempRoot -and (Test-Path -LiteralPath $tempRoot)) { Remove-Item -LiteralPath $tempRoot -Recurse -Force }
+}
+
+Describe 'Hostile input' {
+    BeforeEach {
+        Reset-LaminiTestServer -Server $server
+        $env:LAMINI_API_KEY = $null
+        $env:LAMINI_API_URL = $null
+        $tempHome = Join-Path $tempRoot ([guid]::NewGuid())
+        $null = New-Item -ItemType Directory -Path $tempHome
+        $env:HOME = $tempHome
+        $env:USERPROFILE = $tempHome
+    }
+
+    AfterEach {
+        Restore-Environment
+    }
+
+    Context 'API keys with surrounding whitespace' {
+        It 'a key in $env:LAMINI_API_KEY with <Name> is sent trimmed, and every prompt of a piped batch is answered' -ForEach @(
+            @{ Name = 'a trailing LF (Get-Content -Raw of a key file)'; Before = ''; After = "`n" }
+            @{ Name = 'a trailing CRLF'; Before = ''; After = "`r`n" }
+            @{ Name = 'spaces and a tab around it'; Before = "  `t"; After = ' ' }
+        ) {
+            $env:LAMINI_API_KEY = $Before + $server.ApiKey + $After
+            $replies = @('one', 'two', 'three' | Invoke-LaminiChat -BaseUri $server.BaseUri)
+            $replies.Prompt | Should -Be @('one', 'two', 'three')
+            $requests = Get-Requests
+            $requests | Should -HaveCount 3
+            $requests.headers.Authorization | Should -Be (@("Bearer $($server.ApiKey)") * 3)
+        }
+
+        It 'an -ApiKey with surrounding whitespace is sent trimmed' {
+            Invoke-LaminiChat 'hello' -BaseUri $server.BaseUri -ApiKey (ConvertTo-PlainSecureString " $($server.ApiKey)`r`n") |
+                Should -HaveCount 1
+            (Get-Requests).headers.Authorization | Should -BeExactly "Bearer $($server.ApiKey)"
+        }
+
+        It 'a quoted configure.yaml key with spaces and a tab inside the quotes is sent trimmed' {
+            $null = Set-LaminiConfig "production:`n  key: `"  $($server.ApiKey)`t`"`n"
+            Get-LaminiModel -BaseUri $server.BaseUri | Should -Not -BeNullOrEmpty
+            (Get-Requests).headers.Authorization | Should -BeExactly "Bearer $($server.ApiKey)"
+        }
+
+        It 'a blank -ApiKey counts as none: the key comes from $env:LAMINI_API_KEY' {
+            $env:LAMINI_API_KEY = $server.ApiKey
+            $null = Get-LaminiModel -BaseUri $server.BaseUri -ApiKey (ConvertTo-PlainSecureString " `t ")
+            (Get-Requests).headers.Authorization | Should -BeExactly "Bearer $($server.ApiKey)"
+        }
+
+        It 'a whitespace-only $env:LAMINI_API_KEY counts as unset: the key comes from configure.yaml' {
+            $env:LAMINI_API_KEY = " `r`n"
+            $null = Set-LaminiConfig "production:`n  key: $($server.ApiKey)`n"
+            $null = Get-LaminiModel -BaseUri $server.BaseUri
+            (Get-Requests).headers.Authorization | Should -BeExactly "Bearer $($server.ApiKey)"
+        }
+
+        It 'blank in every source: MissingApiKey, and nothing is sent' {
+            $env:LAMINI_API_KEY = "`n"
+            $null = Set-LaminiConfig "production:`n  key: `"   `"`n"
+            $failure = Get-Failure { Invoke-LaminiChat 'hello' -BaseUri $server.BaseUri -ApiKey (ConvertTo-PlainSecureString '  ') }
+            $failure.FullyQualifiedErrorId | Should -BeLike 'MissingApiKey,*'
+            Get-Requests | Should -BeNullOrEmpty
+        }
+    }
+
+    Context 'API keys that cannot be sent' {
+        It 'a key from <Source> with <Name> inside stops with InvalidApiKey naming <Source>, never showing the key, and sends nothing' -ForEach @(
+            @{ Source = '$env:LAMINI_API_KEY'; Name = 'a line break'; Key = "sk-first-half`nsk-second-half" }
+            @{ Source = '-ApiKey'; Name = 'a bell character'; Key = "sk-abc`adef-123456" }
+            @{ Source = 'production.key'; Name = 'a tab'; Key = "sk-abc`tdef-123456" }
+            @{ Source = '$env:LAMINI_API_KEY'; Name = 'a pasted curly quote'; Key = "sk-abcdef-123456$([char]0x2019)" }
+        ) {
+            $run = switch ($Source) {
+                '$env:LAMINI_API_KEY' { $env:LAMINI_API_KEY = $Key; { 'a', 'b' | Invoke-LaminiChat -BaseUri $server.BaseUri } }
+                '-ApiKey' { $secure = ConvertTo-PlainSecureString $Key; { 'a', 'b' | Invoke-LaminiChat -BaseUri $server.BaseUri -ApiKey $secure } }
+                'production.key' { $null = Set-LaminiConfig "production:`n  key: `"$Key`"`n"; { 'a', 'b' | Invoke-LaminiChat -BaseUri $server.BaseUri } }
+            }
+            $failure = Get-Failure $run
+            $failure.FullyQualifiedErrorId | Should -Be 'InvalidApiKey,LaminiPS.Commands.InvokeLaminiChatCommand'
+            $failure.CategoryInfo.Category | Should -Be 'InvalidData'
+            $failure.Exception.Message | Should -BeLike "*$([WildcardPattern]::Escape($Source))*"
+            $failure.Exception.Message | Should -Not -BeLike '*sk-*'
+            $failure.TargetObject | Should -Not -BeLike '*sk-*'
+            Get-Requests | Should -BeNullOrEmpty
+        }
+
+        It 'the configure.yaml source names the file and the line' {
+            $path = Set-LaminiConfig "# mine`nproduction:`n  url: $root`n  key: `"sk-abc`tdef`"`n"
+            $failure = Get-Failure { Get-LaminiModel }
+            $failure.FullyQualifiedErrorId | Should -BeLike 'InvalidApiKey,*'
+            $failure.Exception.Message | Should -BeLike "*line 4 of $([WildcardPattern]::Escape($path))*"
+            Get-Requests | Should -BeNullOrEmpty
+        }
+    }
+
+    Context 'configure.yaml entries that cannot be read exactly' {
+        It '<Name>: InvalidConfiguration naming the file and line <Line>, never the key, and nothing is sent' -ForEach @(
+            @{ Name = 'an unbalanced double quote'; Text = "production:`n  key: `"sk-secret-value`n"; Line = 2; Says = 'no closing' }
+            @{ Name = 'an unbalanced single quote'; Text = "production:`n  url: http://127.0.0.1:9`n  key: 'sk-secret-value`n"; Line = 3; Says = 'no closing' }
+            @{ Name = 'a closing quote without an opening one'; Text = "production:`n  key: sk-secret-value`"`n"; Line = 2; Says = 'no opening' }
+            @{ Name = 'text after the closing quote'; Text = "production:`n  key: `"sk-secret`" value`n"; Line = 2; Says = 'after its closing quote' }
+            @{ Name = 'a literal block scalar'; Text = "production:`n  key: |`n    sk-secret-value`n"; Line = 2; Says = 'block scalar' }
+            @{ Name = 'a folded block scalar'; Text = "production:`n  key: >-`n    sk-secret-value`n"; Line = 2; Says = 'block scalar' }
+            @{ Name = 'a tab-indented key'; Text = "production:`n`tkey: sk-secret-value`n"; Line = 2; Says = 'tab' }
+            @{ Name = 'a value on the next line'; Text = "production:`n  key:`n    sk-secret-value`n"; Line = 2; Says = 'continues on line 3' }
+            @{ Name = 'a plain value continued on the next line'; Text = "production:`n  key: sk-secret`n    -value`n"; Line = 2; Says = 'continues on line 3' }
+            @{ Name = 'the key given twice'; Text = "production:`n  key: sk-secret-one`n  key: sk-secret-two`n"; Line = 3; Says = 'lines 2 and 3' }
+            @{ Name = 'an anchor'; Text = "production:`n  key: &k sk-secret-value`n"; Line = 2; Says = 'anchor' }
+            @{ Name = 'a nested entry'; Text = "production:`n  key: sk: secret-value`n"; Line = 2; Says = 'colon' }
+            @{ Name = 'no space after the colon'; Text = "production:`n  key:sk-secret-value`n"; Line = 2; Says = 'space must follow' }
+            @{ Name = 'an unclosed flow mapping'; Text = "production: {key: sk-secret-value, url: http://127.0.0.1:9`n"; Line = 1; Says = '{...}' }
+            @{ Name = 'an unknown escape in double quotes'; Text = "production:`n  key: `"sk-secret\u0041value`"`n"; Line = 2; Says = 'escape' }
+        ) {
+            $path = Set-LaminiConfig $Text
+            $failure = Get-Failure { 'a', 'b' | Invoke-LaminiChat -BaseUri $server.BaseUri }
+            $failure.FullyQualifiedErrorId | Should -Be 'InvalidConfiguration,LaminiPS.Commands.InvokeLaminiChatCommand'
+            $failure.CategoryInfo.Category | Should -Be 'InvalidData'
+            $message = $failure.Exception.Message
+            $message | Should -BeLike "$([WildcardPattern]::Escape($path)), line $($Line): production.key *"
+            $message | Should -BeLike "*$([WildcardPattern]::Escape($Says))*"
+            $message | Should -Not -BeLike '*secret*'
+            Get-Requests | Should -BeNullOrEmpty
+        }
+
+        It 'an unreadable production.url: InvalidConfiguration naming the file and line, and nothing is sent' {
+            $path = Set-LaminiConfig "production:`n  key: $($server.ApiKey)`n  url: `"$root`n"
+            $failure = Get-Failure { Get-LaminiModel }
+            $failure.FullyQualifiedErrorId | Should -BeLike 'InvalidConfiguration,*'
+            $failure.Exception.Message | Should -BeLike "$([WildcardPattern]::Escape($path)), line 3: production.url *"
+            Get-Requests | Should -BeNullOrEmpty
+        }
+
+        It 'a broken entry that is not needed (-ApiKey and -BaseUri given) does not stop the command' {
+            $null = Set-LaminiConfig "production:`n  key: `"broken`n  url: |`n"
+            Get-LaminiModel @conn | Should -Not -BeNullOrEmpty
+            Get-Requests | Should -HaveCount 1
+        }
+
+        It 'broken entries outside production do not matter' {
+            $null = Set-LaminiConfig "staging:`n  key: `"broken`n  url: |`n    http://x`nproduction:`n  key: '$($server.ApiKey)'  # ok`n"
+            $null = Get-LaminiModel -BaseUri $server.BaseUri
+            (Get-Requests).headers.Authorization | Should -BeExactly "Bearer $($server.ApiKey)"
+        }
+
+        It 'reads <Name> exactly' -ForEach @(
+            @{ Name = "a single-quoted value with an escaped quote"; Value = "'sk-it''s'"; Expected = "sk-it's" }
+            @{ Name = 'a double-quoted value with escaped quote and backslash'; Value = '"sk-\"a\\b"'; Expected = 'sk-"a\b' }
+            @{ Name = 'a plain value holding a # without a space before it'; Value = 'sk-a#b # comment'; Expected = 'sk-a#b' }
+        ) {
+            $null = Set-LaminiConfig "production:`n  key: $Value`n"
+            Add-LaminiTestBehavior -Server $server -Behavior @{ skipAuth = $true; fixture = 'models.json' }
+            $null = Get-LaminiModel -BaseUri $server.BaseUri
+            (Get-Requests).headers.Authorization | Should -BeExactly "Bearer $Expected"
+        }
+    }
+
+    Context 'base URIs the endpoint path cannot follow' {
+        It 'refuses <Name> with InvalidBaseUri, and sends nothing' -ForEach @(
+            @{ Name = 'a query string'; Suffix = '/inf?tenant=1' }
+            @{ Name = 'an empty query'; Suffix = '/inf?' }
+            @{ Name = 'a fragment'; Suffix = '/inf#top' }
+        ) {
+            $failure = Get-Failure { 'a', 'b' | Invoke-LaminiChat -BaseUri "$root$Suffix" -ApiKey $server.SecureApiKey }
+            $failure.FullyQualifiedErrorId | Should -Be 'InvalidBaseUri,LaminiPS.Commands.InvokeLaminiChatCommand'
+            $failure.CategoryInfo.Category | Should -Be 'InvalidArgument'
+            $failure.Exception.Message | Should -BeLike '*query string or fragment*'
+            Get-Requests | Should -BeNullOrEmpty
+        }
+
+        It 'refuses user information from <Source> without ever showing the password, also with -Verbose, and sends nothing' -ForEach @(
+            @{ Source = '-BaseUri' }
+            @{ Source = '$env:LAMINI_API_URL' }
+            @{ Source = 'configure.yaml' }
+        ) {
+            $withPassword = $root -replace '^http://', 'http://admin:hunter2-pw@'
+            $parameters = @{ ApiKey = $server.SecureApiKey }
+            switch ($Source) {
+                '-BaseUri' { $parameters.BaseUri = "$withPassword/inf" }
+                '$env:LAMINI_API_URL' { $env:LAMINI_API_URL = $withPassword }
+                'configure.yaml' { $null = Set-LaminiConfig "production:`n  url: $withPassword`n" }
+            }
+            $failure = $null
+            $everything = try { Get-LaminiModel @parameters -Verbose -Debug 4>&1 5>&1 | Out-String } catch { $failure = $_ }
+            $failure.FullyQualifiedErrorId | Should -BeLike 'InvalidBaseUri,*'
+            $failure.Exception.Message | Should -BeLike '*user information*'
+            $failure.Exception.Message | Should -BeLike "*$root/inf*"
+            ($failure | Format-List * -Force | Out-String) + $failure.TargetObject + $everything | Should -Not -BeLike '*hunter2*'
+            Get-Requests | Should -BeNullOrEmpty
+        }
+    }
+
+    Context 'Retry-After and retry-after-ms of absurd size' {
+        It '<Header>: <Value> fails only its own prompt with RetryAfterTooLong; the others are answered' -ForEach @(
+            @{ Header = 'Retry-After'; Value = 'Infinity' }
+            @{ Header = 'Retry-After'; Value = '1e400' }
+            @{ Header = 'Retry-After'; Value = '99999999999999999999999999999' }
+            @{ Header = 'Retry-After'; Value = 'Fri, 31 Dec 9999 23:59:59 GMT' }
+            @{ Header = 'retry-after-ms'; Value = '1.7976931348623157e308' }
+            @{ Header = 'retry-after-ms'; Value = '9223372036854775807' }
+        ) {
+            Add-LaminiTestBehavior -Server $server -Behavior @{ match = '"second"'; status = 429; headers = @{ $Header = $Value }; errorFixture = 'litellm_429' }
+            $errs = $null
+            $replies = @('first', 'second', 'third' | Invoke-LaminiChat @conn -ThrottleLimit 1 -ErrorVariable errs -ErrorAction SilentlyContinue)
+            $replies.Prompt | Should -Be @('first', 'third')
+            $errs | Should -HaveCount 1
+            $errs[0].FullyQualifiedErrorId | Should -Be 'RetryAfterTooLong,LaminiPS.Commands.InvokeLaminiChatCommand'
+            $errs[0].TargetObject | Should -Be 'second'
+            $errs[0].Exception.Message | Should -BeLike '*asked to wait * s before retrying, longer than the 120 s*'
+            (Get-Requests).Json.messages.content | Should -Be @('first', 'second', 'third')
+        }
+
+        It 'with -MaximumRetryCount 0 an absurd Retry-After is just the 429 (RateLimited), for that prompt only' {
+            Add-LaminiTestBehavior -Server $server -Behavior @{ match = '"second"'; status = 429; headers = @{ 'retry-after-ms' = 'Infinity' }; errorFixture = 'litellm_429' }
+            $errs = $null
+            $replies = @('first', 'second', 'third' | Invoke-LaminiChat @conn -MaximumRetryCount 0 -ErrorVariable errs -ErrorAction SilentlyContinue)
+            $replies.Prompt | Should -Be @('first', 'third')
+            $errs | Should -HaveCount 1
+            $errs[0].FullyQualifiedErrorId | Should -BeLike 'RateLimited,*'
+            $errs[0].TargetObject | Should -Be 'second'
+            Get-Requests | Should -HaveCount 3
+        }
+    }
+
+    Context 'request ids' {
+        It 'an over-long x-request-id is shortened in the message and the exception' {
+            $id = 'req-' + ('0123456789' * 1000)
+            Add-LaminiTestBehavior -Server $server -Behavior @{ status = 400; headers = @{ 'x-request-id' = $id }; errorFixture = 'vllm_flat_400' }
+            $errs = $null
+            $null = Invoke-LaminiChat 'hello' @conn -ErrorVariable errs -ErrorAction SilentlyContinue
+            $errs | Should -HaveCount 1
+            $errs[0].Exception.RequestId.Length | Should -BeLessOrEqual 101
+            $errs[0].Exception.RequestId | Should -BeLike 'req-0123456789*…'
+            $errs[0].Exception.Message.Length | Should -BeLessThan 600
+            $errs[0].Exception.Message | Should -BeLike "*Request id: $($id.Substring(0, 100))…*"
+        }
+
+        It "LiteLLM's x-litellm-call-id is reported as the request id" {
+            Add-LaminiTestBehavior -Server $server -Behavior @{ status = 400; headers = @{ 'x-litellm-call-id' = 'b5f1c2d4-litellm-call' }; errorFixture = 'vllm_flat_400' }
+            $errs = $null
+            $null = Invoke-LaminiChat 'hello' @conn -ErrorVariable errs -ErrorAction SilentlyContinue
+            $errs[0].Exception.RequestId | Should -BeExactly 'b5f1c2d4-litellm-call'
+            $errs[0].Exception.Message | Should -BeLike '*Request id: b5f1c2d4-litellm-call.*'
+        }
+    }
+
+    Context 'fuzzed server headers in a piped batch' {
+        It 'every prompt yields exactly one reply or one LaminiPS error, never a terminating error' {
+            # Seeded, so a failure can be reproduced. Values that parse to a wait between 0.05 s and
+            # 120 s would really be waited for; the generator keeps numbers outside that range.
+            $random = [System.Random]::new(20240611)
+            $now = [DateTimeOffset]::UtcNow
+            $fixed = @(
+                '', ' ', '0', '-0', '-1', '-1e308', '-Infinity', 'Infinity', '+Infinity', 'NaN', '1e400', '-1e400',
+                '1e308', '1.7976931348623157E+308', '4.9e-324', '0x10', '1,5', '1_000', '12 34', 'null', 'true', '[]', '{}',
+                '9223372036854775807', '9223372036854775808', '-9223372036854775809', '18446744073709551616',
+                ('9' * 400), ('1' + '0' * 40), '0.00000000001', '1e-30', "$([char]0xFF11)$([char]0xFF12)", "$([char]0x0663)",
+                "$([char]0x221E)", "$([char]0xD83D)$([char]0xDE00)", 'caf' + [char]0xE9, ('x' * 8000),
+                'Thu, 01 Jan 1970 00:00:00 GMT', 'Mon, 01 Jan 0001 00:00:00 GMT', 'Fri, 31 Dec 9999 23:59:59 GMT',
+                '9999-12-31T23:59:59Z', '0001-01-01T00:00:00Z', 'Sun, 32 Foo 2024 25:61:61 GMT', '2024-02-30',
+                $now.AddYears(50).ToString('r', [cultureinfo]::InvariantCulture),
+                $now.AddYears(-50).ToString('r', [cultureinfo]::InvariantCulture),
+                $now.AddHours(3).ToString('o', [cultureinfo]::InvariantCulture)
+            )
+            $generated = for ($i = 0; $i -lt 30; $i++) {
+                $sign = if ($random.Next(2)) { '-' } else { '' }
+                # At least 1e6 (longer than 120 s even as milliseconds), or at most 1e-5.
+                $exponent = if ($random.Next(2)) { $random.Next(6, 400) } else { -$random.Next(5, 400) }
+                '{0}{1}.{2}e{3}' -f $sign, $random.Next(1, 10), $random.Next(0, 1000), $exponent
+                -join (1..$random.Next(1, 40) | ForEach-Object { [char]$random.Next(0x21, 0x7F) })
+                -join (1..$random.Next(1, 20) | ForEach-Object { [char]$random.Next(0xA0, 0x3000) })
+            }
+            $values = @($fixed) + @($generated)
+            $headers = 'Retry-After', 'retry-after-ms', 'x-request-id'
+            $cases = foreach ($header in $headers) {
+                for ($i = 0; $i -lt $values.Count; $i++) {
+                    [pscustomobject]@{ Prompt = "fuzz-$header-$i"; Header = $header; Value = $values[$i] }
+                }
+            }
+            $cases.Count | Should -BeGreaterThan 300
+
+            # Each prompt first meets a 429 carrying its value; an x-request-id case meets it on
+            # every attempt, so its value also ends up in the final error's message.
+            Add-LaminiTestBehavior -Server $server -Behavior @($cases | ForEach-Object {
+                    @{ match = "`"$($_.Prompt)`""; status = 429; headers = @{ $_.Header = $_.Value }; errorFixture = 'litellm_429'; times = $(if ($_.Header -eq 'x-request-id') { 2 } else { 1 }) }
+                })
+
+            $errs = $null
+            $terminating = $null
+            $output = try {
+                @($cases.Prompt | Invoke-LaminiChat @conn -MaximumRetryCount 1 -RetryIntervalSec 0.01 -ThrottleLimit 16 -ErrorVariable errs -ErrorAction SilentlyContinue)
+            } catch {
+                $terminating = $_
+            }
+            $terminating | Should -BeNullOrEmpty
+
+            $replies = @($output | Where-Object { $_ -is [LaminiPS.Models.LaminiChatResponse] })
+            @($output).Count | Should -Be $replies.Count
+            # Checked in bulk: one Should per error would make this test slow.
+            @($errs | Where-Object { $_.FullyQualifiedErrorId.Split(',')[0] -notin $knownIds }) | Should -BeNullOrEmpty
+            @($errs | Where-Object { $_.Exception -isnot [LaminiPS.Client.LaminiApiException] }) | Should -BeNullOrEmpty
+            @($errs | Where-Object { $_.Exception.Message.Length -ge 1000 }) | Should -BeNullOrEmpty
+            $outcomes = @($replies.Prompt) + @($errs.TargetObject)
+            ($outcomes | Sort-Object) | Should -Be ($cases.Prompt | Sort-Object)
+
+            # The server saw every prompt, and nothing twice beyond the one retry each was allowed.
+            $seen = Get-Requests '*/chat/completions' | Group-Object { $_.Json.messages[0].content }
+            $seen.Count | Should -Be $cases.Count
+            $seen | Where-Object Count -GT 2 | Should -BeNullOrEmpty
+        }
+    }
+
+    Context 'redirects' {
+        It 'HTTP <Status> is not followed: Redirected names the status and Location, suggests -BaseUri, and the new address sees nothing' -ForEach @(
+            @{ Status = 301 }, @{ Status = 302 }, @{ Status = 303 }, @{ Status = 307 }, @{ Status = 308 }
+        ) {
+            Add-LaminiTestBehavior -Server $server -Behavior @(
+                @{ match = '"moved"'; status = $Status; headers = @{ Location = "$root/elsewhere/inf/chat/completions" } }
+                @{ path = '/elsewhere/'; skipAuth = $true; times = -1 }
+            )
+            $errs = $null
+            $replies = @('before', 'moved', 'after' | Invoke-LaminiChat @conn -ThrottleLimit 1 -ErrorVariable errs -ErrorAction SilentlyContinue)
+            $replies.Prompt | Should -Be @('before', 'after')
+            $errs | Should -HaveCount 1
+            $errs[0].FullyQualifiedErrorId | Should -Be 'Redirected,LaminiPS.Commands.InvokeLaminiChatCommand'
+            $errs[0].TargetObject | Should -Be 'moved'
+            $errs[0].Exception.StatusCode | Should -Be $Status
+            $message = $errs[0].Exception.Message
+            $message | Should -BeLike "*HTTP $Status*"
+            $message | Should -BeLike "*$root/elsewhere/inf/chat/completions*"
+            $message | Should -BeLike "*-BaseUri $root/elsewhere/inf.*"
+            (Get-Requests).path | Should -Be (@('/inf/chat/completions') * 3)
+        }
+
+        It 'a redirect of Get-LaminiModel to another host stops it with Redirected, and the key goes nowhere else' {
+            Add-LaminiTestBehavior -Server $server -Behavior @{ status = 308; headers = @{ Location = 'https://other.example.invalid/v1/models' } }
+            $failure = Get-Failure { Get-LaminiModel @conn }
+            $failure.FullyQualifiedErrorId | Should -Be 'Redirected,LaminiPS.Commands.GetLaminiModelCommand'
+            $failure.Exception.Message | Should -BeLike '*https://other.example.invalid/v1/models*-BaseUri https://other.example.invalid/v1.'
+            Get-Requests | Should -HaveCount 1
+        }
+
+        It 'a relative Location is resolved against the request for the message' {
+            Add-LaminiTestBehavior -Server $server -Behavior @{ status = 307; headers = @{ Location = '/v2/inf/models' } }
+            $failure = Get-Failure { Get-LaminiModel @conn }
+            $failure.Exception.Message | Should -BeLike "*It points to $root/v2/inf/models.*-BaseUri $root/v2/inf.*"
+        }
+    }
+
+    Context 'key masking' {
+        It 'a one-letter key is masked where it stands as a word, and no other word is garbled' {
+            Add-LaminiTestBehavior -Server $server -Behavior @{ skipAuth = $true; status = 400; body = @{ error = @{ message = 'The key e was rejected; every other letter e stays.' } } }
+            $errs = $null
+            $null = Invoke-LaminiChat 'hello' -BaseUri $server.BaseUri -ApiKey (ConvertTo-PlainSecureString 'e') -ErrorVariable errs -ErrorAction SilentlyContinue
+            $errs[0].Exception.Message | Should -BeLike '*The key `[API key removed`] was rejected; every other letter `[API key removed`] stays.*'
+            $errs[0].Exception.ServerMessage | Should -BeExactly 'The key [API key removed] was rejected; every other letter [API key removed] stays.'
+            $errs[0].Exception.Message | Should -BeLike '*rejected the request*'
+        }
+
+        It 'a long key is masked wherever it occurs, also inside a word' {
+            $key = 'sk-long-canary-0123456789'
+            Add-LaminiTestBehavior -Server $server -Behavior @{ skipAuth = $true; status = 401; body = @{ error = @{ message = "Bad key: x${key}y." } } }
+            $errs = $null
+            $null = Invoke-LaminiChat 'hello' -BaseUri $server.BaseUri -ApiKey (ConvertTo-PlainSecureString $key) -ErrorVariable errs -ErrorAction SilentlyContinue
+            $errs[0].Exception.ServerMessage | Should -BeExactly 'Bad key: x[API key removed]y.'
+            $errs[0].Exception.Message | Should -Not -BeLike "*$key*"
+        }
+    }
+
+    Context 'request headers' {
+        It 'every request sends User-Agent "LaminiPS/(module version) PowerShell/(PowerShell version)", and an Accept that fits' {
+            $null = Get-LaminiModel @conn
+            $null = Invoke-LaminiChat 'hello' @conn
+            $null = Invoke-LaminiChat 'hello' @conn -Stream
+            $requests = Get-Requests
+            $requests | Should -HaveCount 3
+            $version = (Get-Module LaminiPS).Version.ToString(3)
+            # A PowerShell 7 preview's label (7.5.0-preview.3) is not part of the product version.
+            $shell = $PSVersionTable.PSVersion.ToString() -replace '-.*$', ''
+            $requests.headers.'User-Agent' | Should -Be (@("LaminiPS/$version PowerShell/$shell") * 3)
+            $requests.headers.Accept | Should -Be @('application/json', 'application/json', 'text/event-stream, application/json')
+        }
+    }
+
+    Context 'error dialects' {
+        It "LiteLLM's stream that fails before its first chunk (HTTP 529, text/event-stream, data: {error}) reads as the server's message" {
+            $body = "data: {`"error`": {`"message`": `"litellm.InternalServerError: upstream overloaded`", `"type`": null, `"param`": null, `"code`": `"529`"}}`n`n"
+            Add-LaminiTestBehavior -Server $server -Behavior @{ status = 529; contentType = 'text/event-stream'; rawBody = $body; headers = @{ 'x-litellm-call-id' = 'call-529' } }
+            $errs = $null
+            $null = Invoke-LaminiChat 'hello' @conn -Stream -MaximumRetryCount 0 -ErrorVariable errs -ErrorAction SilentlyContinue
+            $errs | Should -HaveCount 1
+            $errs[0].FullyQualifiedErrorId | Should -BeLike 'ServerError,*'
+            $errs[0].Exception.ServerMessage | Should -BeExactly 'litellm.InternalServerError: upstream overloaded'
+            $errs[0].Exception.Message | Should -Not -BeLike '*data:*'
+            $errs[0].Exception.Message | Should -Not -BeLike '*{*'
+            $errs[0].Exception.Message | Should -BeLike '*Request id: call-529.*'
+        }
+
+        It 'an SSE-framed error body with several data lines, a comment and [DONE] yields the message' {
+            $body = ": keep-alive`r`nevent: error`r`ndata: {`"error`":`r`ndata:  {`"message`": `"bad things`"}}`r`n`r`ndata: [DONE]`r`n`r`n"
+            Add-LaminiTestBehavior -Server $server -Behavior @{ status = 400; contentType = 'text/plain'; rawBody = $body }
+            $errs = $null
+            $null = Invoke-LaminiChat 'hello' @conn -ErrorVariable errs -ErrorAction SilentlyContinue
+            $errs[0].FullyQualifiedErrorId | Should -BeLike 'BadRequest,*'
+            $errs[0].Exception.ServerMessage | Should -BeExactly 'bad things'
+        }
+
+        It 'an unknown model in the <Dialect> dialect (HTTP <Status>) is ModelNotFound naming the model, streamed or not' -ForEach @(
+            @{ Dialect = 'vLLM'; Status = 404; Body = @{ object = 'error'; message = 'The model `no/such-model` does not exist.'; type = 'NotFoundError'; param = $null; code = 404 } }
+            @{ Dialect = 'Lamini'; Status = 594; Body = @{ detail = 'Model no/such-model not found' } }
+            @{ Dialect = 'LiteLLM'; Status = 400; Body = @{ error = @{ message = 'litellm.BadRequestError: Invalid model name passed in model=no/such-model. Call `/v1/models` to view available models for your key.'; type = 'invalid_request_error'; param = 'model'; code = '400' } } }
+        ) {
+            Add-LaminiTestBehavior -Server $server -Behavior @{ status = $Status; body = $Body; times = 2 }
+            foreach ($stream in $false, $true) {
+                $errs = $null
+                $null = Invoke-LaminiChat 'hello' @conn -Model 'no/such-model' -Stream:$stream -ErrorVariable errs -ErrorAction SilentlyContinue
+                $errs | Should -HaveCount 1
+                $errs[0].FullyQualifiedErrorId | Should -Be 'ModelNotFound,LaminiPS.Commands.InvokeLaminiChatCommand'
+                $errs[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
+                $errs[0].Exception.Message | Should -BeLike "Model 'no/such-model' was not found at *"
+            }
+            Get-Requests | Should -HaveCount 2
+        }
+
+        It 'a LiteLLM 400 that is not about the model stays BadRequest' {
+            Add-LaminiTestBehavior -Server $server -Behavior @{ status = 400; body = @{ error = @{ message = 'litellm.BadRequestError: temperature must be at most 2'; code = '400' } } }
+            $errs = $null
+            $null = Invoke-LaminiChat 'hello' @conn -ErrorVariable errs -ErrorAction SilentlyContinue
+            $errs[0].FullyQualifiedErrorId | Should -BeLike 'BadRequest,*'
+        }
+
+        It 'messages for HTTP <Status> name the server that answered, not Lamini' -ForEach @(
+            @{ Status = 400 }, @{ Status = 401 }, @{ Status = 403 }, @{ Status = 404 }, @{ Status = 429 }, @{ Status = 500 }, @{ Status = 503 }, @{ Status = 418 }
+        ) {
+            Add-LaminiTestBehavior -Server $server -Behavior @{ status = $Status; rawBody = 'nope'; contentType = 'text/plain' }
+            $failure = Get-Failure { Get-LaminiModel @conn -MaximumRetryCount 0 }
+            $failure.Exception.Message | Should -BeLike "*$($server.RootUri.Authority)*"
+            $failure.Exception.Message | Should -Not -BeLike '*Lamini*'
+        }
+    }
+}
