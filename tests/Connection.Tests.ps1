@@ -9,25 +9,8 @@ BeforeAll {
     Import-Module "$PSScriptRoot/LaminiTestServer.psm1" -Force
     $script:server = Start-LaminiTestServer
     $script:root = $server.RootUri.AbsoluteUri.TrimEnd('/')   # http://127.0.0.1:PORT, as Lamini's url has no /inf
-    $script:saved = @{}
-    foreach ($name in 'LAMINI_API_KEY', 'LAMINI_API_URL', 'HOME', 'USERPROFILE') {
-        $saved[$name] = [Environment]::GetEnvironmentVariable($name)
-    }
     $script:tempRoot = Join-Path ([System.IO.Path]::GetTempPath()) ("LaminiPS-connection-" + [guid]::NewGuid())
     $null = New-Item -ItemType Directory -Path $tempRoot
-
-    function Restore-Environment {
-        foreach ($name in $saved.Keys) {
-            [Environment]::SetEnvironmentVariable($name, $saved[$name])
-        }
-    }
-
-    # Writes ~/.lamini/configure.yaml under the temporary HOME, exactly as given.
-    function Set-LaminiConfig([string] $Text) {
-        $dir = Join-Path $env:HOME '.lamini'
-        $null = New-Item -ItemType Directory -Path $dir -Force
-        [System.IO.File]::WriteAllText((Join-Path $dir 'configure.yaml'), $Text)
-    }
 
     function Get-RequestCount {
         (Get-LaminiTestStats -Server $server).total
@@ -45,7 +28,6 @@ BeforeAll {
 }
 
 AfterAll {
-    Restore-Environment
     Stop-LaminiTestServer -Server $server
     if ($tempRoot -and (Test-Path -LiteralPath $tempRoot)) { Remove-Item -LiteralPath $tempRoot -Recurse -Force }
 }
@@ -53,16 +35,11 @@ AfterAll {
 Describe 'Connection' {
     BeforeEach {
         Reset-LaminiTestServer -Server $server
-        $env:LAMINI_API_KEY = $null
-        $env:LAMINI_API_URL = $null
-        $tempHome = Join-Path $tempRoot ([guid]::NewGuid())
-        $null = New-Item -ItemType Directory -Path $tempHome
-        $env:HOME = $tempHome
-        $env:USERPROFILE = $tempHome
+        $script:savedEnvironment = Enter-LaminiTestEnvironment -Root $tempRoot
     }
 
     AfterEach {
-        Restore-Environment
+        Restore-LaminiTestEnvironment -Saved $savedEnvironment
     }
 
     Context 'Authorization header' {
@@ -90,7 +67,7 @@ Describe 'Connection' {
         }
 
         It 'stops with MissingApiKey when configure.yaml gives only a url, and sends nothing' {
-            Set-LaminiConfig "production:`n  url: $root`n"
+            $null = Set-LaminiTestConfig "production:`n  url: $root`n"
             $env:LAMINI_API_URL = $root
             { Get-LaminiModel } | Should -Throw -ErrorId 'MissingApiKey*'
             Get-RequestCount | Should -Be 0
@@ -135,7 +112,7 @@ Describe 'Connection' {
             @{ Style = 'comments and another section'; Text = "# written by lamini`nstaging:`n  key: staging-key-not-this-one`n  url: http://127.0.0.1:9/staging`nproduction:  # the one we use`n  key: {KEY}  # secret`n  url: {URL}/ # trailing slash`n" }
             @{ Style = 'Windows line endings'; Text = "production:`r`n  key: {KEY}`r`n  url: {URL}`r`n" }
         ) {
-            Set-LaminiConfig ($Text.Replace('{KEY}', $server.ApiKey).Replace('{URL}', $root))
+            $null = Set-LaminiTestConfig ($Text.Replace('{KEY}', $server.ApiKey).Replace('{URL}', $root))
             $models = Get-LaminiModel
             $models | Should -Not -BeNullOrEmpty
             $request = Get-LaminiTestRequest -Server $server
@@ -144,7 +121,7 @@ Describe 'Connection' {
         }
 
         It 'uses the key from the file with an explicit -BaseUri' {
-            Set-LaminiConfig "production:`n  key: $($server.ApiKey)`n"
+            $null = Set-LaminiTestConfig "production:`n  key: $($server.ApiKey)`n"
             Get-LaminiModel -BaseUri $server.BaseUri | Should -Not -BeNullOrEmpty
             (Get-LaminiTestRequest -Server $server).headers.Authorization | Should -BeExactly "Bearer $($server.ApiKey)"
         }
@@ -161,7 +138,7 @@ Describe 'Connection' {
         }
 
         It '-ApiKey beats $env:LAMINI_API_KEY, which beats configure.yaml' {
-            Set-LaminiConfig "production:`n  key: key-from-file`n"
+            $null = Set-LaminiTestConfig "production:`n  key: key-from-file`n"
             $env:LAMINI_API_KEY = 'key-from-env'
             $null = Get-LaminiModel -BaseUri $server.BaseUri -ApiKey $server.SecureApiKey
             (Get-LaminiTestRequest -Server $server).headers.Authorization | Should -BeExactly "Bearer $($server.ApiKey)"
@@ -173,13 +150,13 @@ Describe 'Connection' {
 
             Reset-LaminiTestServer -Server $server
             $env:LAMINI_API_KEY = $null
-            Set-LaminiConfig "production:`n  key: $($server.ApiKey)`n"
+            $null = Set-LaminiTestConfig "production:`n  key: $($server.ApiKey)`n"
             $null = Get-LaminiModel -BaseUri $server.BaseUri
             (Get-LaminiTestRequest -Server $server).headers.Authorization | Should -BeExactly "Bearer $($server.ApiKey)"
         }
 
         It 'a wrong key from a lower-precedence source is not used when a higher one exists' {
-            Set-LaminiConfig "production:`n  key: key-from-file`n"
+            $null = Set-LaminiTestConfig "production:`n  key: key-from-file`n"
             $env:LAMINI_API_KEY = 'key-from-env'
             $null = Get-LaminiModel -BaseUri $server.BaseUri -ApiKey $server.SecureApiKey
             $header = (Get-LaminiTestRequest -Server $server).headers.Authorization
@@ -188,7 +165,7 @@ Describe 'Connection' {
         }
 
         It '-BaseUri beats $env:LAMINI_API_URL, which beats configure.yaml' {
-            Set-LaminiConfig "production:`n  key: $($server.ApiKey)`n  url: $root/from-file`n"
+            $null = Set-LaminiTestConfig "production:`n  key: $($server.ApiKey)`n  url: $root/from-file`n"
             $env:LAMINI_API_URL = "$root/from-env"
 
             $null = Get-LaminiModel -BaseUri $server.BaseUri
@@ -230,7 +207,7 @@ Describe 'Connection' {
         }
 
         It 'refuses a malformed url in configure.yaml with InvalidBaseUri naming the file' {
-            Set-LaminiConfig "production:`n  key: $($server.ApiKey)`n  url: ftp://127.0.0.1`n"
+            $null = Set-LaminiTestConfig "production:`n  key: $($server.ApiKey)`n  url: ftp://127.0.0.1`n"
             $failure = Get-Failure { Get-LaminiModel }
             $failure.FullyQualifiedErrorId | Should -BeLike 'InvalidBaseUri*'
             $failure.Exception.Message | Should -BeLike '*configure.yaml*'

@@ -12,27 +12,8 @@ BeforeAll {
     $script:server = Start-LaminiTestServer
     $script:conn = @{ BaseUri = $server.BaseUri; ApiKey = $server.SecureApiKey }
     $script:root = $server.RootUri.AbsoluteUri.TrimEnd('/')
-    $script:saved = @{}
-    foreach ($name in 'LAMINI_API_KEY', 'LAMINI_API_URL', 'HOME', 'USERPROFILE') {
-        $saved[$name] = [Environment]::GetEnvironmentVariable($name)
-    }
     $script:tempRoot = Join-Path ([System.IO.Path]::GetTempPath()) ("LaminiPS-hostile-" + [guid]::NewGuid())
     $null = New-Item -ItemType Directory -Path $tempRoot
-
-    function script:Restore-Environment {
-        foreach ($name in $saved.Keys) {
-            [Environment]::SetEnvironmentVariable($name, $saved[$name])
-        }
-    }
-
-    # Writes ~/.lamini/configure.yaml under the temporary HOME, exactly as given; returns its path.
-    function script:Set-LaminiConfig([string] $Text) {
-        $dir = Join-Path $env:HOME '.lamini'
-        $null = New-Item -ItemType Directory -Path $dir -Force
-        $path = Join-Path $dir 'configure.yaml'
-        [System.IO.File]::WriteAllText($path, $Text)
-        $path
-    }
 
     function script:Get-Requests([string] $Path = '*') {
         @(Get-LaminiTestRequest -Server $server -Path $Path)
@@ -57,7 +38,6 @@ BeforeAll {
 }
 
 AfterAll {
-    Restore-Environment
     Stop-LaminiTestServer -Server $server
     if ($tempRoot -and (Test-Path -LiteralPath $tempRoot)) { Remove-Item -LiteralPath $tempRoot -Recurse -Force }
 }
@@ -65,16 +45,11 @@ AfterAll {
 Describe 'Hostile input' {
     BeforeEach {
         Reset-LaminiTestServer -Server $server
-        $env:LAMINI_API_KEY = $null
-        $env:LAMINI_API_URL = $null
-        $tempHome = Join-Path $tempRoot ([guid]::NewGuid())
-        $null = New-Item -ItemType Directory -Path $tempHome
-        $env:HOME = $tempHome
-        $env:USERPROFILE = $tempHome
+        $script:savedEnvironment = Enter-LaminiTestEnvironment -Root $tempRoot
     }
 
     AfterEach {
-        Restore-Environment
+        Restore-LaminiTestEnvironment -Saved $savedEnvironment
     }
 
     Context 'API keys with surrounding whitespace' {
@@ -98,7 +73,7 @@ Describe 'Hostile input' {
         }
 
         It 'a quoted configure.yaml key with spaces and a tab inside the quotes is sent trimmed' {
-            $null = Set-LaminiConfig "production:`n  key: `"  $($server.ApiKey)`t`"`n"
+            $null = Set-LaminiTestConfig "production:`n  key: `"  $($server.ApiKey)`t`"`n"
             Get-LaminiModel -BaseUri $server.BaseUri | Should -Not -BeNullOrEmpty
             (Get-Requests).headers.Authorization | Should -BeExactly "Bearer $($server.ApiKey)"
         }
@@ -111,14 +86,14 @@ Describe 'Hostile input' {
 
         It 'a whitespace-only $env:LAMINI_API_KEY counts as unset: the key comes from configure.yaml' {
             $env:LAMINI_API_KEY = " `r`n"
-            $null = Set-LaminiConfig "production:`n  key: $($server.ApiKey)`n"
+            $null = Set-LaminiTestConfig "production:`n  key: $($server.ApiKey)`n"
             $null = Get-LaminiModel -BaseUri $server.BaseUri
             (Get-Requests).headers.Authorization | Should -BeExactly "Bearer $($server.ApiKey)"
         }
 
         It 'blank in every source: MissingApiKey, and nothing is sent' {
             $env:LAMINI_API_KEY = "`n"
-            $null = Set-LaminiConfig "production:`n  key: `"   `"`n"
+            $null = Set-LaminiTestConfig "production:`n  key: `"   `"`n"
             $failure = Get-Failure { Invoke-LaminiChat 'hello' -BaseUri $server.BaseUri -ApiKey (ConvertTo-PlainSecureString '  ') }
             $failure.FullyQualifiedErrorId | Should -BeLike 'MissingApiKey,*'
             Get-Requests | Should -BeNullOrEmpty
@@ -135,7 +110,7 @@ Describe 'Hostile input' {
             $run = switch ($Source) {
                 '$env:LAMINI_API_KEY' { $env:LAMINI_API_KEY = $Key; { 'a', 'b' | Invoke-LaminiChat -BaseUri $server.BaseUri } }
                 '-ApiKey' { $secure = ConvertTo-PlainSecureString $Key; { 'a', 'b' | Invoke-LaminiChat -BaseUri $server.BaseUri -ApiKey $secure } }
-                'production.key' { $null = Set-LaminiConfig "production:`n  key: `"$Key`"`n"; { 'a', 'b' | Invoke-LaminiChat -BaseUri $server.BaseUri } }
+                'production.key' { $null = Set-LaminiTestConfig "production:`n  key: `"$Key`"`n"; { 'a', 'b' | Invoke-LaminiChat -BaseUri $server.BaseUri } }
             }
             $failure = Get-Failure $run
             $failure.FullyQualifiedErrorId | Should -Be 'InvalidApiKey,LaminiPS.Commands.InvokeLaminiChatCommand'
@@ -147,7 +122,7 @@ Describe 'Hostile input' {
         }
 
         It 'the configure.yaml source names the file and the line' {
-            $path = Set-LaminiConfig "# mine`nproduction:`n  url: $root`n  key: `"sk-abc`tdef`"`n"
+            $path = Set-LaminiTestConfig "# mine`nproduction:`n  url: $root`n  key: `"sk-abc`tdef`"`n"
             $failure = Get-Failure { Get-LaminiModel }
             $failure.FullyQualifiedErrorId | Should -BeLike 'InvalidApiKey,*'
             $failure.Exception.Message | Should -BeLike "*line 4 of $([WildcardPattern]::Escape($path))*"
@@ -173,7 +148,7 @@ Describe 'Hostile input' {
             @{ Name = 'an unclosed flow mapping'; Text = "production: {key: sk-secret-value, url: http://127.0.0.1:9`n"; Line = 1; Says = '{...}' }
             @{ Name = 'an unknown escape in double quotes'; Text = "production:`n  key: `"sk-secret\u0041value`"`n"; Line = 2; Says = 'escape' }
         ) {
-            $path = Set-LaminiConfig $Text
+            $path = Set-LaminiTestConfig $Text
             $failure = Get-Failure { 'a', 'b' | Invoke-LaminiChat -BaseUri $server.BaseUri }
             $failure.FullyQualifiedErrorId | Should -Be 'InvalidConfiguration,LaminiPS.Commands.InvokeLaminiChatCommand'
             $failure.CategoryInfo.Category | Should -Be 'InvalidData'
@@ -185,7 +160,7 @@ Describe 'Hostile input' {
         }
 
         It 'an unreadable production.url: InvalidConfiguration naming the file and line, and nothing is sent' {
-            $path = Set-LaminiConfig "production:`n  key: $($server.ApiKey)`n  url: `"$root`n"
+            $path = Set-LaminiTestConfig "production:`n  key: $($server.ApiKey)`n  url: `"$root`n"
             $failure = Get-Failure { Get-LaminiModel }
             $failure.FullyQualifiedErrorId | Should -BeLike 'InvalidConfiguration,*'
             $failure.Exception.Message | Should -BeLike "$([WildcardPattern]::Escape($path)), line 3: production.url *"
@@ -193,13 +168,13 @@ Describe 'Hostile input' {
         }
 
         It 'a broken entry that is not needed (-ApiKey and -BaseUri given) does not stop the command' {
-            $null = Set-LaminiConfig "production:`n  key: `"broken`n  url: |`n"
+            $null = Set-LaminiTestConfig "production:`n  key: `"broken`n  url: |`n"
             Get-LaminiModel @conn | Should -Not -BeNullOrEmpty
             Get-Requests | Should -HaveCount 1
         }
 
         It 'broken entries outside production do not matter' {
-            $null = Set-LaminiConfig "staging:`n  key: `"broken`n  url: |`n    http://x`nproduction:`n  key: '$($server.ApiKey)'  # ok`n"
+            $null = Set-LaminiTestConfig "staging:`n  key: `"broken`n  url: |`n    http://x`nproduction:`n  key: '$($server.ApiKey)'  # ok`n"
             $null = Get-LaminiModel -BaseUri $server.BaseUri
             (Get-Requests).headers.Authorization | Should -BeExactly "Bearer $($server.ApiKey)"
         }
@@ -209,7 +184,7 @@ Describe 'Hostile input' {
             @{ Name = 'a double-quoted value with escaped quote and backslash'; Value = '"sk-\"a\\b"'; Expected = 'sk-"a\b' }
             @{ Name = 'a plain value holding a # without a space before it'; Value = 'sk-a#b # comment'; Expected = 'sk-a#b' }
         ) {
-            $null = Set-LaminiConfig "production:`n  key: $Value`n"
+            $null = Set-LaminiTestConfig "production:`n  key: $Value`n"
             Add-LaminiTestBehavior -Server $server -Behavior @{ skipAuth = $true; fixture = 'models.json' }
             $null = Get-LaminiModel -BaseUri $server.BaseUri
             (Get-Requests).headers.Authorization | Should -BeExactly "Bearer $Expected"
@@ -239,7 +214,7 @@ Describe 'Hostile input' {
             switch ($Source) {
                 '-BaseUri' { $parameters.BaseUri = "$withPassword/inf" }
                 '$env:LAMINI_API_URL' { $env:LAMINI_API_URL = $withPassword }
-                'configure.yaml' { $null = Set-LaminiConfig "production:`n  url: $withPassword`n" }
+                'configure.yaml' { $null = Set-LaminiTestConfig "production:`n  url: $withPassword`n" }
             }
             $failure = $null
             $everything = try { Get-LaminiModel @parameters -Verbose -Debug 4>&1 5>&1 | Out-String } catch { $failure = $_ }
@@ -252,34 +227,25 @@ Describe 'Hostile input' {
     }
 
     Context 'Retry-After and retry-after-ms of absurd size' {
-        It '<Header>: <Value> fails only its own prompt with RetryAfterTooLong; the others are answered' -ForEach @(
-            @{ Header = 'Retry-After'; Value = 'Infinity' }
-            @{ Header = 'Retry-After'; Value = '1e400' }
-            @{ Header = 'Retry-After'; Value = '99999999999999999999999999999' }
-            @{ Header = 'Retry-After'; Value = 'Fri, 31 Dec 9999 23:59:59 GMT' }
-            @{ Header = 'retry-after-ms'; Value = '1.7976931348623157e308' }
-            @{ Header = 'retry-after-ms'; Value = '9223372036854775807' }
+        # With no retry allowed, the wait does not matter: the 429 itself is the error.
+        It '<Header>: <Value> with -MaximumRetryCount <Retries> fails only its own prompt, with <Id>; the others are answered' -ForEach @(
+            @{ Header = 'Retry-After'; Value = 'Infinity'; Retries = 2; Id = 'RetryAfterTooLong'; Says = '*asked to wait Infinity s before retrying, longer than the 120 s*' }
+            @{ Header = 'Retry-After'; Value = '1e400'; Retries = 2; Id = 'RetryAfterTooLong'; Says = '*asked to wait Infinity s before retrying, longer than the 120 s*' }
+            @{ Header = 'Retry-After'; Value = '99999999999999999999999999999'; Retries = 2; Id = 'RetryAfterTooLong'; Says = '*asked to wait 1E+29 s before retrying*' }
+            @{ Header = 'Retry-After'; Value = 'Fri, 31 Dec 9999 23:59:59 GMT'; Retries = 2; Id = 'RetryAfterTooLong'; Says = '*asked to wait * s before retrying, longer than the 120 s*' }
+            @{ Header = 'retry-after-ms'; Value = '1.7976931348623157e308'; Retries = 2; Id = 'RetryAfterTooLong'; Says = '*asked to wait 1.8E+305 s before retrying*' }
+            @{ Header = 'retry-after-ms'; Value = '9223372036854775807'; Retries = 1; Id = 'RetryAfterTooLong'; Says = '*asked to wait 9.2E+15 s before retrying*' }
+            @{ Header = 'retry-after-ms'; Value = 'Infinity'; Retries = 0; Id = 'RateLimited'; Says = '*HTTP 429*Rate limit reached*' }
         ) {
             Add-LaminiTestBehavior -Server $server -Behavior @{ match = '"second"'; status = 429; headers = @{ $Header = $Value }; errorFixture = 'litellm_429' }
             $errs = $null
-            $replies = @('first', 'second', 'third' | Invoke-LaminiChat @conn -ThrottleLimit 1 -ErrorVariable errs -ErrorAction SilentlyContinue)
+            $replies = @('first', 'second', 'third' | Invoke-LaminiChat @conn -MaximumRetryCount $Retries -ThrottleLimit 1 -ErrorVariable errs -ErrorAction SilentlyContinue)
             $replies.Prompt | Should -Be @('first', 'third')
             $errs | Should -HaveCount 1
-            $errs[0].FullyQualifiedErrorId | Should -Be 'RetryAfterTooLong,LaminiPS.Commands.InvokeLaminiChatCommand'
+            $errs[0].FullyQualifiedErrorId | Should -Be "$Id,LaminiPS.Commands.InvokeLaminiChatCommand"
             $errs[0].TargetObject | Should -Be 'second'
-            $errs[0].Exception.Message | Should -BeLike '*asked to wait * s before retrying, longer than the 120 s*'
+            $errs[0].Exception.Message | Should -BeLike $Says
             (Get-Requests).Json.messages.content | Should -Be @('first', 'second', 'third')
-        }
-
-        It 'with -MaximumRetryCount 0 an absurd Retry-After is just the 429 (RateLimited), for that prompt only' {
-            Add-LaminiTestBehavior -Server $server -Behavior @{ match = '"second"'; status = 429; headers = @{ 'retry-after-ms' = 'Infinity' }; errorFixture = 'litellm_429' }
-            $errs = $null
-            $replies = @('first', 'second', 'third' | Invoke-LaminiChat @conn -MaximumRetryCount 0 -ErrorVariable errs -ErrorAction SilentlyContinue)
-            $replies.Prompt | Should -Be @('first', 'third')
-            $errs | Should -HaveCount 1
-            $errs[0].FullyQualifiedErrorId | Should -BeLike 'RateLimited,*'
-            $errs[0].TargetObject | Should -Be 'second'
-            Get-Requests | Should -HaveCount 3
         }
     }
 

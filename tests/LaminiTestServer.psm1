@@ -176,6 +176,64 @@ function Invoke-LaminiTestAdmin {
     }
 }
 
+# The environment variables through which a user's own Lamini settings could reach a test.
+$script:SettingVariables = 'LAMINI_API_KEY', 'LAMINI_API_URL', 'HOME', 'USERPROFILE'
+
+<#
+.SYNOPSIS
+    Isolates the next test from the user's own Lamini settings: clears LAMINI_API_KEY and
+    LAMINI_API_URL and points HOME (and USERPROFILE) at a new empty folder under -Root, so the only
+    configure.yaml is one the test writes (Set-LaminiTestConfig). Returns the values it replaced,
+    for Restore-LaminiTestEnvironment.
+#>
+function Enter-LaminiTestEnvironment {
+    [CmdletBinding()]
+    [OutputType([hashtable])]
+    param(
+        [Parameter(Mandatory)] [string] $Root
+    )
+
+    $saved = @{}
+    foreach ($name in $script:SettingVariables) {
+        $saved[$name] = [Environment]::GetEnvironmentVariable($name)
+    }
+    $env:LAMINI_API_KEY = $null
+    $env:LAMINI_API_URL = $null
+    $folder = Join-Path $Root ([guid]::NewGuid())
+    $null = New-Item -ItemType Directory -Path $folder
+    $env:HOME = $folder
+    $env:USERPROFILE = $folder
+    $saved
+}
+
+function Restore-LaminiTestEnvironment {
+    [CmdletBinding()]
+    param(
+        # What Enter-LaminiTestEnvironment returned; null (a failed BeforeEach) restores nothing.
+        [Parameter(Mandatory)] [AllowNull()] [hashtable] $Saved
+    )
+
+    if ($null -eq $Saved) { return }
+    foreach ($name in $Saved.Keys) {
+        [Environment]::SetEnvironmentVariable($name, $Saved[$name])
+    }
+}
+
+# Writes ~/.lamini/configure.yaml under the current HOME, exactly as given; returns its path.
+function Set-LaminiTestConfig {
+    [CmdletBinding()]
+    [OutputType([string])]
+    param(
+        [Parameter(Mandatory)] [AllowEmptyString()] [string] $Text
+    )
+
+    $dir = Join-Path $env:HOME '.lamini'
+    $null = New-Item -ItemType Directory -Path $dir -Force
+    $path = Join-Path $dir 'configure.yaml'
+    [System.IO.File]::WriteAllText($path, $Text)
+    $path
+}
+
 # PowerShell 7 turns ISO dates in JSON into [datetime] already; Windows PowerShell leaves strings.
 function ConvertTo-DateTimeOffset([object] $Value) {
     if ($null -eq $Value) { return $null }
@@ -222,4 +280,5 @@ function Get-ReadmeExample {
 }
 
 Export-ModuleMember -Function Start-LaminiTestServer, Stop-LaminiTestServer, Reset-LaminiTestServer,
-    Add-LaminiTestBehavior, Get-LaminiTestRequest, Get-LaminiTestStats, Get-ReadmeExample
+    Add-LaminiTestBehavior, Get-LaminiTestRequest, Get-LaminiTestStats, Get-ReadmeExample,
+    Enter-LaminiTestEnvironment, Restore-LaminiTestEnvironment, Set-LaminiTestConfig

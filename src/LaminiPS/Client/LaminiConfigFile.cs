@@ -448,25 +448,8 @@ public sealed class LaminiConfigFile
 }
 
 /// <summary>One value of configure.yaml and where it stands, or why it could not be read.</summary>
-public sealed class ConfigSetting
-{
-    public ConfigSetting(string name, int line, string? value, string? problem)
-    {
-        Name = name;
-        Line = line;
-        Value = value;
-        Problem = problem;
-    }
-
-    /// <summary>The entry's YAML path, e.g. production.key.</summary>
-    public string Name { get; }
-
-    /// <summary>1-based line number in the file.</summary>
-    public int Line { get; }
-
-    /// <summary>The value; null when the entry is empty (as if absent) or has a problem.</summary>
-    public string? Value { get; }
-
-    /// <summary>Why the entry could not be read (never quoting it), or null.</summary>
-    public string? Problem { get; }
-}
+/// <param name="Name">The entry's YAML path, e.g. production.key.</param>
+/// <param name="Line">1-based line number in the file.</param>
+/// <param name="Value">The value; null when the entry is empty (as if absent) or has a problem.</param>
+/// <param name="Problem">Why the entry could not be read (never quoting it), or null.</param>
+public sealed record ConfigSetting(string Name, int Line, string? Value, string? Problem);

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Linq;
 using System.Net.Http;
 using System.Net.Http.Headers;
+using System.Text.RegularExpressions;
 
 namespace LaminiPS.Client;
 
@@ -18,6 +19,9 @@ public sealed class RetryPolicy
 
     /// <summary>Lamini's "model not found" lives in the 5xx range but will not heal by retrying.</summary>
     private const int LaminiModelNotFound = 594;
+
+    /// <summary>A positive decimal number with no negative exponent: if double cannot hold it, it is too large.</summary>
+    private static readonly Regex s_hugeNumber = new(@"\A\s*\+?(?:\d+\.?\d*|\.\d+)(?:[eE]\+?\d+)?\s*\z", RegexOptions.CultureInvariant);
 
     private readonly Random _jitter = new();
 
@@ -63,7 +67,7 @@ public sealed class RetryPolicy
     public static double? ServerRequestedDelaySeconds(HttpResponseHeaders headers, DateTimeOffset now)
     {
         if (headers.TryGetValues("retry-after-ms", out var msValues)
-            && double.TryParse(msValues.FirstOrDefault(), NumberStyles.Float, CultureInfo.InvariantCulture, out double ms)
+            && TryParseNumber(msValues.FirstOrDefault(), out double ms)
             && ms > 0)
         {
             return ms / 1000;
@@ -72,7 +76,7 @@ public sealed class RetryPolicy
         if (headers.TryGetValues("Retry-After", out var values))
         {
             string raw = values.FirstOrDefault()?.Trim() ?? string.Empty;
-            if (double.TryParse(raw, NumberStyles.Float, CultureInfo.InvariantCulture, out double seconds))
+            if (TryParseNumber(raw, out double seconds))
             {
                 return seconds > 0 ? seconds : null;
             }
@@ -85,6 +89,21 @@ public sealed class RetryPolicy
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// A decimal number of any size. .NET Framework refuses one beyond double's range ("1e400")
+    /// where .NET reads it as infinity; reading it as infinity everywhere keeps the editions alike.
+    /// </summary>
+    private static bool TryParseNumber(string? text, out double value)
+    {
+        if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out value))
+        {
+            return true;
+        }
+
+        value = double.PositiveInfinity;
+        return text is not null && s_hugeNumber.IsMatch(text);
     }
 
     /// <summary>A requested wait for a message: whole seconds, or powers of ten when absurdly long.</summary>
