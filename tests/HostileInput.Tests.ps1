@@ -249,6 +249,40 @@ Describe 'Hostile input' {
         }
     }
 
+    Context 'content lengths and framing' {
+        # Raw answers past Kestrel, which would refuse to send them. -Id is the one outcome that
+        # makes sense; where .NET reads past a broken header to the end of the connection (and
+        # .NET Framework may not), any one reply or LaminiPS error is right.
+        It 'a reply with <Name> affects only its own prompt (<Id>)' -ForEach @(
+            @{ Name = 'a Content-Length beyond any integer'; Head = "200 OK`r`nContent-Length: 99999999999999999999999"; Id = 'reply or error' }
+            @{ Name = 'a negative Content-Length'; Head = "200 OK`r`nContent-Length: -5"; Id = 'reply or error' }
+            @{ Name = 'a Content-Length that is not a number'; Head = "200 OK`r`nContent-Length: abc"; Id = 'reply or error' }
+            @{ Name = 'no Content-Length, ended by closing'; Head = "200 OK`r`nConnection: close"; Id = 'reply or error' }
+            @{ Name = 'a Content-Length of 2^63-1'; Head = "200 OK`r`nContent-Length: 9223372036854775807"; Id = 'ResponseTooLarge' }
+            @{ Name = 'an error status with a Content-Length of 2^63-1'; Head = "500 Oops`r`nContent-Length: 9223372036854775807"; Id = 'ServerError' }
+            @{ Name = 'a Content-Length larger than the body'; Head = "200 OK`r`nContent-Length: 100000"; Id = 'ConnectionFailed' }
+            @{ Name = 'a Content-Length smaller than the body'; Head = "200 OK`r`nContent-Length: 10"; Id = 'InvalidResponse' }
+            @{ Name = 'two different Content-Lengths'; Head = "200 OK`r`nContent-Length: 3`r`nContent-Length: 4"; Id = 'InvalidResponse' }
+            @{ Name = 'a five-digit status'; Head = "20000 OK`r`nContent-Length: 0"; Id = 'ConnectionFailed' }
+        ) {
+            $completion = '{"id":"x","object":"chat.completion","created":1,"model":"m","choices":[{"index":0,"message":{"role":"assistant","content":"raw reply"},"finish_reason":"stop"}]}'
+            Add-LaminiTestBehavior -Server $server -Behavior @{ match = '"second"'; rawResponse = "HTTP/1.1 $Head`r`nContent-Type: application/json`r`n`r`n$completion" }
+            $errs = $null
+            $replies = @('first', 'second', 'third' | Invoke-LaminiChat @conn -MaximumRetryCount 0 -ThrottleLimit 1 -ErrorVariable errs -ErrorAction SilentlyContinue)
+            @($replies.Prompt) + @($errs.TargetObject) | Sort-Object | Should -Be @('first', 'second', 'third')
+            ($replies | Where-Object Prompt -NE 'second').Content | Should -Be @('Echo: first', 'Echo: third')
+            if ($Id -eq 'reply or error') {
+                @($errs | Where-Object { $_.FullyQualifiedErrorId.Split(',')[0] -notin $knownIds }) | Should -BeNullOrEmpty
+                ($replies | Where-Object Prompt -EQ 'second').Content | Should -BeIn @($null, 'raw reply')
+            } else {
+                $errs | Should -HaveCount 1
+                $errs[0].FullyQualifiedErrorId | Should -Be "$Id,LaminiPS.Commands.InvokeLaminiChatCommand"
+                $errs[0].TargetObject | Should -Be 'second'
+            }
+            Get-Requests | Should -HaveCount 3
+        }
+    }
+
     Context 'request ids' {
         It 'an over-long x-request-id is shortened in the message and the exception' {
             $id = 'req-' + ('0123456789' * 1000)

@@ -179,6 +179,19 @@ Describe 'LaminiPS test server' {
             (Get-LaminiTestRequest -Server $server).status | Should -Be 0
         }
 
+        It 'sends a raw response byte for byte, even one Kestrel would refuse, then ends the connection' {
+            Add-LaminiTestBehavior -Server $server -Behavior @{ rawResponse = "HTTP/1.1 200 OK`r`nContent-Type: text/plain`r`nX-Odd: 1`r`nConnection: close`r`n`r`nraw body" }
+            $response = Send-Api 'inf/models'
+            [int]$response.StatusCode | Should -Be 200
+            $response.Headers.GetValues('X-Odd') | Should -Be '1'
+            Read-Body $response | Should -BeExactly 'raw body'
+            (Get-LaminiTestRequest -Server $server).status | Should -Be 0
+        }
+
+        It 'refuses a raw response together with a status or headers' {
+            { Add-LaminiTestBehavior -Server $server -Behavior @{ rawResponse = 'HTTP/1.1 200 OK'; status = 200 } } | Should -Throw '*rawResponse is the whole answer*'
+        }
+
         It 'stops waiting when the client gives up' {
             Add-LaminiTestBehavior -Server $server -Behavior @{ delayMs = 10000 }
             $cancel = [System.Threading.CancellationTokenSource]::new(200)

@@ -40,6 +40,16 @@ internal sealed class ApiExchange(HttpContext context, RequestRecord record, Ser
         context.Abort();
     }
 
+    /// <summary>
+    /// Answers with exactly these bytes, written to the socket past Kestrel (which would refuse a
+    /// malformed status line or Content-Length), then ends the connection as <see cref="CutAsync"/> does.
+    /// </summary>
+    public async Task WriteRawAsync(byte[] response)
+    {
+        await context.Features.GetRequiredFeature<IConnectionSocketFeature>().Socket.SendAsync(response, SocketFlags.None, Aborted);
+        await CutAsync();
+    }
+
     public void EventFlushed() => state.EventFlushed(record);
 
     public Task WriteAsync(int status, string contentType, string body) =>

@@ -71,6 +71,12 @@ internal sealed class ApiHandler(ServerState state, Fixtures fixtures, string ap
             return;
         }
 
+        if (behavior.RawResponse is { } raw)
+        {
+            await exchange.WriteRawAsync(Encoding.UTF8.GetBytes(raw));
+            return;
+        }
+
         foreach (var (name, value) in behavior.Headers ?? [])
         {
             // Numbers are accepted too: a test may well write 'Retry-After' = 2.

@@ -18,6 +18,8 @@ internal sealed class Behavior
     // How it answers.
     public int DelayMs { get; init; }        // before anything else; ends early if the client gives up
     public bool Drop { get; init; }          // after the delay, abort the connection without a response
+    public string? RawResponse { get; init; } // after the delay, these bytes (UTF-8) as the whole response, framing
+                                              // included, then the connection ends: for answers Kestrel would refuse
     public int? Status { get; init; }        // default 200; another status with no body sends an empty one
     public Dictionary<string, JsonElement>? Headers { get; init; }
     public string? ContentType { get; init; } // default application/json, or text/event-stream for sse
@@ -54,6 +56,8 @@ internal sealed class Behavior
         object?[] bodies = [Body, RawBody, Fixture, ErrorFixture, Content, Sse, SseFixture];
         return bodies.Count(b => b is not null) > 1
                 ? "give at most one of body, rawBody, fixture, errorFixture, content, sse, sseFixture"
+            : RawResponse is not null && (bodies.Any(b => b is not null) || Status is not null || Headers is not null || ContentType is not null || Drop)
+                ? "rawResponse is the whole answer: give no status, headers, contentType, body or drop with it"
             : Fixture is not null && !fixtures.HasFile(Fixture) ? $"no fixture file '{Fixture}'"
             : SseFixture is not null && !fixtures.HasFile(SseFixture) ? $"no fixture file '{SseFixture}'"
             : ErrorFixture is not null && !fixtures.HasError(ErrorFixture) ? $"no errors.json entry '{ErrorFixture}'"

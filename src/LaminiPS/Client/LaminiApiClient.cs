@@ -487,13 +487,12 @@ public sealed class LaminiApiClient
     private void AppendRedirect(StringBuilder message, Uri? location, Uri requestUri)
     {
         EndSentence(message);
-        if (location is null)
+        if (location is null || !Uri.TryCreate(requestUri, location, out Uri? target))
         {
-            message.Append(" It named no Location; LaminiPS does not follow redirects. Check -BaseUri.");
+            message.Append(" It named no usable Location; LaminiPS does not follow redirects. Check -BaseUri.");
             return;
         }
 
-        Uri target = location.IsAbsoluteUri ? location : new Uri(requestUri, location);
         message.Append(" It points to ")
             .Append(ErrorBodyParser.Excerpt(target.GetComponents(UriComponents.AbsoluteUri & ~UriComponents.UserInfo, UriFormat.UriEscaped)))
             .Append(". LaminiPS does not follow redirects, so the API key never travels to another address");
