@@ -401,6 +401,14 @@ Describe 'Hostile input' {
             Get-Requests | Should -HaveCount 1
         }
 
+        It 'a redirect without a Location still says what happened, and is not followed' {
+            Add-LaminiTestBehavior -Server $server -Behavior @{ status = 302 }
+            $failure = Get-Failure { Get-LaminiModel @conn }
+            $failure.FullyQualifiedErrorId | Should -BeLike 'Redirected,*'
+            $failure.Exception.Message | Should -BeLike '*HTTP 302*no usable Location*-BaseUri*'
+            Get-Requests | Should -HaveCount 1
+        }
+
         It 'a relative Location is resolved against the request for the message' {
             Add-LaminiTestBehavior -Server $server -Behavior @{ status = 307; headers = @{ Location = '/v2/inf/models' } }
             $failure = Get-Failure { Get-LaminiModel @conn }
