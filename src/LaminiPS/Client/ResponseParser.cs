@@ -79,7 +79,7 @@ internal static class ResponseParser
             ReasoningContent = reasoning,
             Usage = JsonRead.Child(root, "usage", JsonValueKind.Object) is JsonElement usage ? ParseUsage(usage) : null,
             Choices = new LaminiChoiceList(choices),
-            Messages = new LaminiMessageList(sent.Concat(new[] { first.Message }).ToList()),
+            Messages = new LaminiMessageList(MessageHistory.Append(sent, first.Message)),
         };
     }
 

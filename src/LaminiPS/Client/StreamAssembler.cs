@@ -79,7 +79,7 @@ internal sealed class StreamAssembler
             ReasoningContent = _reasoning.Length > 0 ? _reasoning.ToString() : null,
             Usage = _usage,
             Choices = new LaminiChoiceList(new[] { choice }),
-            Messages = new LaminiMessageList(sent.Concat(new[] { message }).ToList()),
+            Messages = new LaminiMessageList(MessageHistory.Append(sent, message)),
         };
     }
 }

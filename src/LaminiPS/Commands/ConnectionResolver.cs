@@ -9,12 +9,19 @@ namespace LaminiPS.Commands;
 /// <summary>
 /// Where the key and base URI come from, shared by the cmdlets and the -Model completer so both
 /// follow the same precedence: -ApiKey, $env:LAMINI_API_KEY, configure.yaml's production.key; and
-/// -BaseUri, $env:LAMINI_API_URL + /inf, configure.yaml's production.url + /inf, the public service.
+/// -BaseUri, $env:LAMINI_API_URL + /inf, configure.yaml's production.url + /inf, the public service;
+/// and the model: what the command was given, $env:LAMINI_MODEL, Lamini's default model.
 /// A source that is blank counts as unset; one that holds something unusable stops the command.
 /// </summary>
 internal static class ConnectionResolver
 {
+    public const string DefaultModel = "meta-llama/Llama-3.2-3B-Instruct";
+
     private static readonly char[] s_queryOrFragment = { '?', '#' };
+
+    /// <summary>The model id given to the command (null when none was), else $env:LAMINI_MODEL, else <see cref="DefaultModel"/>.</summary>
+    public static string ResolveModel(string? given) =>
+        given ?? (Environment.GetEnvironmentVariable("LAMINI_MODEL") is string model && !string.IsNullOrWhiteSpace(model) ? model : DefaultModel);
 
     /// <summary>The key to send, without surrounding whitespace.</summary>
     /// <exception cref="ConnectionSettingException">MissingApiKey, InvalidApiKey or InvalidConfiguration.</exception>

@@ -1,12 +1,15 @@
 using System;
-using System.Collections.Concurrent;
 using System.IO;
 using System.Management.Automation;
 using System.Net;
+using System.Runtime.ExceptionServices;
 using System.Security;
 using System.Threading;
 using System.Threading.Tasks;
 using LaminiPS.Client;
+using LaminiPS.Engine;
+using LaminiPS.Models;
+using LaminiPS.Schema;
 
 namespace LaminiPS.Commands;
 
@@ -19,8 +22,6 @@ public abstract class LaminiCommandBase : PSCmdlet, IDisposable
     public const string DefaultBaseUri = "https://api.lamini.ai/inf";
 
     private readonly CancellationTokenSource _cancellation = new();
-    private readonly ConcurrentQueue<Action> _mailbox = new();
-    private readonly SemaphoreSlim _wake = new(0);
     private LaminiApiClient? _client;
 
     /// <summary>Lamini API key. Default: $env:LAMINI_API_KEY, then production.key in ~/.lamini/configure.yaml.</summary>
@@ -67,7 +68,10 @@ public abstract class LaminiCommandBase : PSCmdlet, IDisposable
 
     protected CancellationToken Cancellation => _cancellation.Token;
 
-    /// <summary>Verbose and debug text from worker threads, delivered on the pipeline thread by <see cref="Pump"/>.</summary>
+    /// <summary>The hand-off of work from other threads to the pipeline thread, run while it waits in <see cref="WaitUntil"/>.</summary>
+    protected PipelineDispatcher Pipeline { get; } = new();
+
+    /// <summary>Verbose and debug text from worker threads, delivered on the pipeline thread while it waits.</summary>
     protected RequestLog Log { get; private set; } = RequestLog.None;
 
     protected override void BeginProcessing()
@@ -99,63 +103,50 @@ public abstract class LaminiCommandBase : PSCmdlet, IDisposable
     {
         _cancellation.Cancel();
         _cancellation.Dispose();
-        _wake.Dispose();
+        Pipeline.Dispose();
         GC.SuppressFinalize(this);
     }
 
     /// <summary>Queues work for the pipeline thread (only it may write to the pipeline) and wakes it.</summary>
-    protected void Post(Action action)
-    {
-        _mailbox.Enqueue(action);
-        Wake();
-    }
+    protected void Post(Action action) => Pipeline.Post(action);
 
-    protected void Wake()
+    /// <summary>
+    /// Blocks the pipeline thread until <paramref name="done"/> holds, running the work other threads
+    /// hand to it meanwhile; Ctrl+C ends the wait at once.
+    /// </summary>
+    protected void WaitUntil(Func<bool> done)
     {
         try
         {
-            _wake.Release();
+            Pipeline.RunUntil(done, _cancellation.Token);
         }
-        catch (ObjectDisposedException)
-        {
-            // A late worker after the command ended has nobody left to wake.
-        }
-    }
-
-    /// <summary>Runs everything queued for the pipeline thread.</summary>
-    protected void Pump()
-    {
-        while (_mailbox.TryDequeue(out Action? action))
-        {
-            action();
-        }
-    }
-
-    /// <summary>Blocks the pipeline thread until a worker wakes it; Ctrl+C ends the wait at once.</summary>
-    protected void WaitForWake()
-    {
-        try
-        {
-            _wake.Wait(_cancellation.Token);
-        }
-        catch (OperationCanceledException)
+        catch (OperationCanceledException) when (_cancellation.IsCancellationRequested)
         {
             throw new PipelineStoppedException();
         }
     }
 
+    /// <summary>
+    /// Starts a job once the scheduler has room; meanwhile, and right after, hands every outcome
+    /// whose turn has come to <paramref name="write"/>, in input order.
+    /// </summary>
+    protected void StartInOrder<TJob, TResult>(OrderedScheduler<TJob, TResult> jobs, TJob job, Action<JobOutcome<TJob, TResult>> write)
+    {
+        WaitUntil(() => WriteFinished(jobs, write) && jobs.HasRoom);
+        jobs.Start(job);
+        WriteFinished(jobs, write);
+    }
+
+    /// <summary>Waits for every job still held, handing each outcome to <paramref name="write"/> in input order.</summary>
+    protected void FinishInOrder<TJob, TResult>(OrderedScheduler<TJob, TResult> jobs, Action<JobOutcome<TJob, TResult>> write) =>
+        WaitUntil(() => WriteFinished(jobs, write) && jobs.Held == 0);
+
     /// <summary>Waits for one task while delivering its messages; for cmdlets that make a single call.</summary>
     protected T Await<T>(Task<T> task)
     {
-        task.ContinueWith(_ => Wake(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-        while (!task.IsCompleted)
-        {
-            WaitForWake();
-            Pump();
-        }
-
-        Pump();
-        if (task.IsCanceled)
+        task.ContinueWith(_ => Pipeline.Wake(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        WaitUntil(() => task.IsCompleted);
+        if (task.IsCanceled && _cancellation.IsCancellationRequested)
         {
             throw new PipelineStoppedException();
         }
@@ -163,8 +154,56 @@ public abstract class LaminiCommandBase : PSCmdlet, IDisposable
         return task.GetAwaiter().GetResult();
     }
 
+    /// <summary>
+    /// True when the job succeeded. Otherwise shows its end as PowerShell expects: a stop for a
+    /// cancellation, an error record about <paramref name="target"/> for a service failure (the
+    /// pipeline goes on), and the original exception, with its stack, for a defect.
+    /// </summary>
+    protected bool Succeeded<TJob, TResult>(JobOutcome<TJob, TResult> outcome, object? target)
+    {
+        switch (outcome.Kind)
+        {
+            case JobOutcomeKind.Succeeded:
+                return true;
+            case JobOutcomeKind.Cancelled:
+                throw new PipelineStoppedException();
+            case JobOutcomeKind.ServiceFailure when outcome.Failure is LaminiApiException failure:
+                WriteError(ToErrorRecord(failure, target));
+                return false;
+            default:
+                ExceptionDispatchInfo.Capture(outcome.Failure!).Throw();
+                return false;
+        }
+    }
+
+    /// <summary>True, after writing every outcome whose turn has come, so it can lead a wait condition.</summary>
+    private bool WriteFinished<TJob, TResult>(OrderedScheduler<TJob, TResult> jobs, Action<JobOutcome<TJob, TResult>> write)
+    {
+        while (jobs.TryTakeNext(out JobOutcome<TJob, TResult> outcome))
+        {
+            // What a job handed over before it ended (a stream's text pieces) goes out before its outcome.
+            Pipeline.RunPending();
+            write(outcome);
+        }
+
+        return true;
+    }
+
     protected static ErrorRecord ToErrorRecord(LaminiApiException exception, object? target) =>
         new(exception, ErrorIdFor(exception.Kind), CategoryFor(exception.Kind), target);
+
+    /// <summary>A structured reply that is not JSON or breaks its schema; the details show the raw reply.</summary>
+    private protected static ErrorRecord ToErrorRecord(JsonReplyCheckResult check, LaminiChatResponse reply, object? target)
+    {
+        var error = new LaminiJsonReplyException(check.Message ?? "The reply does not match the schema.", reply.Content, check.Violations, reply);
+        return new ErrorRecord(error, check.ErrorId ?? ErrorIds.JsonReplyInvalid, ErrorCategory.InvalidResult, target)
+        {
+            ErrorDetails = new ErrorDetails($"{error.Message} Raw reply: {Shorten(reply.Content ?? string.Empty, 500)}"),
+        };
+    }
+
+    protected static string Shorten(string text, int length) =>
+        text.Length <= length ? text : text.Substring(0, length) + "…";
 
     internal static string ErrorIdFor(LaminiFailureKind kind) => kind switch
     {

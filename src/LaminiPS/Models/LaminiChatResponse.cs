@@ -62,6 +62,9 @@ public sealed class LaminiMessageList : ReadOnlyCollection<LaminiChatMessage>
     {
     }
 
+    /// <summary>The list wrapped, not copied: a history shared with other replies.</summary>
+    internal IList<LaminiChatMessage> Inner => Items;
+
     public override string ToString() => string.Format(CultureInfo.InvariantCulture, "{0} messages", Count);
 }
 

@@ -1,0 +1,175 @@
+using System.Collections.Generic;
+using System.Linq;
+using System.Text.Json;
+using LaminiPS.Models;
+
+namespace LaminiPS.Client;
+
+/// <summary>
+/// Everything a chat request sends besides its model and messages, shared by every request of a
+/// batch. Only what the caller set reaches the wire: unset fields are absent, never null.
+/// </summary>
+public sealed class ChatSettings
+{
+    private const string JsonObjectFormat = "{\"type\":\"json_object\"}";
+
+    private HashSet<string>? _fieldsWithoutStream;
+    private HashSet<string>? _fieldsWithStream;
+
+    public double? Temperature { get; init; }
+
+    public double? TopP { get; init; }
+
+    public int? MaxTokens { get; init; }
+
+    public IReadOnlyList<string>? Stop { get; init; }
+
+    public long? Seed { get; init; }
+
+    public double? PresencePenalty { get; init; }
+
+    public double? FrequencyPenalty { get; init; }
+
+    public int? Count { get; init; }
+
+    /// <summary>Lamini's cache lifetime for third-party models, sent as {"cache": {"ttl": N}}.</summary>
+    public int? CacheTtlSeconds { get; init; }
+
+    /// <summary>Structured output: the schema the reply must follow (response_format json_schema).</summary>
+    public LaminiJsonSchema? JsonSchema { get; init; }
+
+    /// <summary>Structured output without a schema: any JSON object (response_format json_object).</summary>
+    public bool JsonObject { get; init; }
+
+    /// <summary>True when replies are JSON to be parsed (with <see cref="JsonSchema"/> or <see cref="JsonObject"/>).</summary>
+    public bool WantsJson => JsonSchema is not null || JsonObject;
+
+    /// <summary>Extra top-level fields as name → JSON text; names a setting above already sends are skipped.</summary>
+    public IReadOnlyList<KeyValuePair<string, string>> AdditionalFields { get; init; } = new List<KeyValuePair<string, string>>();
+
+    /// <summary>Names of <see cref="AdditionalFields"/> not sent because a setting sends that field.</summary>
+    public IEnumerable<string> ShadowedAdditionalFields(bool stream)
+    {
+        HashSet<string> written = WrittenFieldNames(stream);
+        return AdditionalFields.Select(f => f.Key).Where(written.Contains);
+    }
+
+    /// <summary>Writes every field after "messages", in the order the wire has always had them.</summary>
+    internal void WriteFields(Utf8JsonWriter writer, bool stream)
+    {
+        WriteIfSet(writer, "temperature", Temperature);
+        WriteIfSet(writer, "top_p", TopP);
+        WriteIfSet(writer, "max_tokens", MaxTokens);
+        if (Stop is not null)
+        {
+            writer.WriteStartArray("stop");
+            foreach (string stop in Stop)
+            {
+                writer.WriteStringValue(stop);
+            }
+
+            writer.WriteEndArray();
+        }
+
+        if (Seed is long seed)
+        {
+            writer.WriteNumber("seed", seed);
+        }
+
+        WriteIfSet(writer, "presence_penalty", PresencePenalty);
+        WriteIfSet(writer, "frequency_penalty", FrequencyPenalty);
+        WriteIfSet(writer, "n", Count);
+        if (CacheTtlSeconds is int ttl)
+        {
+            writer.WriteStartObject("cache");
+            writer.WriteNumber("ttl", ttl);
+            writer.WriteEndObject();
+        }
+
+        WriteResponseFormat(writer);
+        if (stream)
+        {
+            writer.WriteBoolean("stream", true);
+            writer.WriteStartObject("stream_options");
+            writer.WriteBoolean("include_usage", true);
+            writer.WriteEndObject();
+        }
+
+        if (AdditionalFields.Count > 0)
+        {
+            HashSet<string> written = WrittenFieldNames(stream);
+            foreach (KeyValuePair<string, string> field in AdditionalFields)
+            {
+                if (!written.Contains(field.Key))
+                {
+                    writer.WritePropertyName(field.Key);
+                    writer.WriteRawValue(field.Value);
+                }
+            }
+        }
+    }
+
+    private void WriteResponseFormat(Utf8JsonWriter writer)
+    {
+        if (JsonSchema is not null)
+        {
+            writer.WritePropertyName("response_format");
+            JsonSchema.WriteResponseFormat(writer);
+        }
+        else if (JsonObject)
+        {
+            writer.WritePropertyName("response_format");
+            writer.WriteRawValue(JsonObjectFormat, skipInputValidation: true);
+        }
+    }
+
+    /// <summary>The field names these settings send; made once per stream flag, as the settings never change.</summary>
+    private HashSet<string> WrittenFieldNames(bool stream)
+    {
+        // Two threads racing here build equal sets; either may win, and neither is changed afterwards.
+        ref HashSet<string>? cached = ref stream ? ref _fieldsWithStream : ref _fieldsWithoutStream;
+        return cached ??= CollectWrittenFieldNames(stream);
+    }
+
+    private HashSet<string> CollectWrittenFieldNames(bool stream)
+    {
+        var names = new HashSet<string> { "model", "messages" };
+        void AddIf(bool isSet, string name)
+        {
+            if (isSet)
+            {
+                names.Add(name);
+            }
+        }
+
+        AddIf(Temperature.HasValue, "temperature");
+        AddIf(TopP.HasValue, "top_p");
+        AddIf(MaxTokens.HasValue, "max_tokens");
+        AddIf(Stop is not null, "stop");
+        AddIf(Seed.HasValue, "seed");
+        AddIf(PresencePenalty.HasValue, "presence_penalty");
+        AddIf(FrequencyPenalty.HasValue, "frequency_penalty");
+        AddIf(Count.HasValue, "n");
+        AddIf(CacheTtlSeconds.HasValue, "cache");
+        AddIf(WantsJson, "response_format");
+        AddIf(stream, "stream");
+        AddIf(stream, "stream_options");
+        return names;
+    }
+
+    private static void WriteIfSet(Utf8JsonWriter writer, string name, double? value)
+    {
+        if (value is double number)
+        {
+            writer.WriteNumber(name, number);
+        }
+    }
+
+    private static void WriteIfSet(Utf8JsonWriter writer, string name, int? value)
+    {
+        if (value is int number)
+        {
+            writer.WriteNumber(name, number);
+        }
+    }
+}
