@@ -10,8 +10,9 @@
            LaminiPS.psd1, LaminiPS.dll, the format file(s), en-US help when docs/en-US exists,
            and dependencies/ holding what Windows PowerShell 5.1 needs (System.Text.Json and its
            closure). Also builds the test server into out/testserver.
-    Test   Build, restore the pinned Pester, run every tests/**/*.Tests.ps1 in a fresh process.
-           The last line printed is "N passed, N failed, N skipped".
+    Test   Build, run the engine's unit tests (tests/LaminiPS.Tests, xunit), restore the pinned
+           Pester, run every tests/**/*.Tests.ps1 in a fresh process. The last line printed is
+           "N passed, N failed, N skipped", the unit tests counted in.
     Demo   Build, start the bundled local test server and run the README quick-start against it.
     Clean  Remove out/ and every bin/ and obj/ under src/ and tests/.
     Bench  Build, then run tests/bench/Invoke-Benchmark.ps1 in a fresh process (PowerShell 7.2+):
@@ -156,14 +157,27 @@ function Get-PesterManifest {
     $pester
 }
 
+# Runs the xunit tests of the engine; returns the path of their results file (TRX). A failing test
+# does not stop the script here: the Pester runner counts it into the summary line.
+function Invoke-UnitTest {
+    Write-Step 'Running the engine''s unit tests (tests/LaminiPS.Tests, xunit)'
+    $resultsDir = Join-Path $OutDir 'test-results'
+    $results = Join-Path $resultsDir 'unit.trx'
+    if (Test-Path -LiteralPath $results) { Remove-Item -LiteralPath $results -Force }
+    & dotnet @(@('test', (Join-Path $RepoRoot 'tests/LaminiPS.Tests'), '-c', $Configuration, '--results-directory', $resultsDir,
+            '--logger', 'trx;LogFileName=unit.trx') + $DotnetQuiet)
+    $results
+}
+
 function Invoke-TestTask {
     Invoke-BuildTask
+    $unitResults = Invoke-UnitTest
     $pester = Get-PesterManifest
 
     Write-Step 'Running the tests in a fresh PowerShell process'
     $shell = Get-FreshPowerShell
     $runner = Join-Path $RepoRoot 'tests/Invoke-Tests.ps1'
-    & $shell.FilePath @($shell.Arguments + @('-File', $runner, '-PesterPath', $pester))
+    & $shell.FilePath @($shell.Arguments + @('-File', $runner, '-PesterPath', $pester, '-UnitTestResults', $unitResults))
     # The runner's summary must stay the last line, so report failure through the exit code only.
     if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
 }

@@ -3,7 +3,8 @@
     Runs every tests/**/*.Tests.ps1 with Pester; build.ps1 -Task Test starts it in a fresh process.
 
 .DESCRIPTION
-    Prints Pester's normal output and then, as the very last line, "N passed, N failed, N skipped".
+    Prints Pester's normal output and then, as the very last line, "N passed, N failed, N skipped",
+    counting in the unit tests' results when -UnitTestResults names their TRX file.
     Blocks and files that fail outside a test (a failing BeforeAll, a script that does not parse)
     count as failures too. Exits 1 when anything failed or when no test ran.
     Expects the module built into out/ (build.ps1 -Task Build).
@@ -14,7 +15,11 @@ param(
     [Parameter(Mandatory)] [string] $PesterPath,
 
     # Test files or folders; default: every *.Tests.ps1 under tests/ outside bin/ and obj/.
-    [string[]] $Path
+    [string[]] $Path,
+
+    # The TRX file `dotnet test` wrote for tests/LaminiPS.Tests (build.ps1 passes it); a missing
+    # or unreadable file counts as one failure.
+    [string] $UnitTestResults
 )
 
 $ErrorActionPreference = 'Stop'
@@ -58,7 +63,23 @@ foreach ($node in @($result.FailedBlocks) + @($result.FailedContainers)) {
     if ($null -ne $node -and -not (Test-HasFailedTest $node)) { $failed++ }
 }
 if ($result.Result -eq 'Failed' -and $failed -eq 0) { $failed = 1 }
-$line = '{0} passed, {1} failed, {2} skipped' -f $result.PassedCount, $failed, $result.SkippedCount
+$passed = $result.PassedCount
+$skipped = $result.SkippedCount
+if ($UnitTestResults) {
+    try {
+        $counters = ([xml](Get-Content -Raw -LiteralPath $UnitTestResults)).TestRun.ResultSummary.Counters
+        $unit = @([int]$counters.passed, ([int]$counters.failed + [int]$counters.error + [int]$counters.timeout + [int]$counters.aborted), [int]$counters.notExecuted)
+        if ($unit[0] + $unit[1] -eq 0) { throw 'it records no test that ran' }
+    } catch {
+        Write-Host "The unit tests' results ($UnitTestResults) could not be read: $($_.Exception.Message)" -ForegroundColor Red
+        $unit = @(0, 1, 0)
+    }
+    Write-Host ('Unit tests (xunit, tests/LaminiPS.Tests): {0} passed, {1} failed, {2} skipped; counted in below.' -f $unit[0], $unit[1], $unit[2])
+    $passed += $unit[0]
+    $failed += $unit[1]
+    $skipped += $unit[2]
+}
+$line = '{0} passed, {1} failed, {2} skipped' -f $passed, $failed, $skipped
 
 $exitCode = 0
 if ($failed -gt 0) {

@@ -197,6 +197,22 @@ Describe 'Invoke-LaminiChat' {
             (Get-ChatRequest).Json | ForEach-Object { $_.messages | Should -HaveCount 3 }
         }
 
+        It 'shares a long conversation among the replies that continue it instead of copying it into each' {
+            $turns = foreach ($i in 1..1000) { @{ role = 'user'; content = "q$i" }; @{ role = 'assistant'; content = "a$i" } }
+            $long = Invoke-LaminiChat -Messages (@($turns) + @{ role = 'user'; content = 'last' }) @conn
+            $long.Messages | Should -HaveCount 2002
+            $prompts = 1..100 | ForEach-Object { "next $_" }
+            $before = [GC]::GetTotalMemory($true)
+            $replies = $prompts | Invoke-LaminiChat -Conversation $long @conn
+            $perReply = ([GC]::GetTotalMemory($true) - $before) / $prompts.Count
+            $replies | Should -HaveCount 100
+            $replies[-1].Messages | Should -HaveCount 2004
+            $replies[-1].Messages[2002].Content | Should -BeExactly 'next 100'
+            $replies[-1].Messages[0].Content | Should -BeExactly 'q1'
+            # A copy of the history alone would hold 2,002 references (about 16 KB) per reply.
+            $perReply | Should -BeLessThan 8000
+        }
+
         It 'writes a history that holds the sent messages and the reply' {
             $reply = Invoke-LaminiChat 'hi' @conn -SystemPrompt 'Be brief.'
             $reply.Messages.Role | Should -Be @('system', 'user', 'assistant')
@@ -236,6 +252,35 @@ Describe 'Invoke-LaminiChat' {
             (Get-ChatRequest)[0].Json.messages[0].content | Should -BeExactly 'From an object'
         }
 
+        It 'matches roles in any case and sends them in lower case, for <Name>' -ForEach @(
+            @{ Name = 'hashtables'; Messages = { @{ ROLE = 'System'; content = 'Be brief.' }, @{ role = 'USER'; Content = 'Hi' } } }
+            @{ Name = '[pscustomobject]s'; Messages = { [pscustomobject]@{ Role = 'SYSTEM'; Content = 'Be brief.' }, [pscustomobject]@{ role = 'uSeR'; content = 'Hi' } } }
+            @{ Name = 'typed messages'; Messages = { [LaminiPS.Models.LaminiChatMessage]::new('System', 'Be brief.'), [LaminiPS.Models.LaminiChatMessage]::new('USER', 'Hi') } }
+        ) {
+            $list = @(& $Messages)
+            $reply = Invoke-LaminiChat -Messages $list @conn
+            (Get-ChatRequest)[0].body | Should -BeExactly '{"model":"meta-llama/Llama-3.2-3B-Instruct","messages":[{"role":"system","content":"Be brief."},{"role":"user","content":"Hi"}]}'
+            $reply.Messages.Role | Should -Be @('system', 'user', 'assistant')
+        }
+
+        It 'leaves the caller''s typed message as it was when it sends its role in lower case' {
+            $typed = [LaminiPS.Models.LaminiChatMessage]::new('User', 'Hi')
+            $null = Invoke-LaminiChat -Messages $typed @conn
+            (Get-ChatRequest)[0].Json.messages[0].role | Should -BeExactly 'user'
+            $typed.Role | Should -BeExactly 'User'
+        }
+
+        It 'keeps name and tool_call_id of <Name> messages' -ForEach @(
+            @{ Name = 'hashtable'; Messages = { @{ role = 'user'; content = 'Hi'; name = 'ada' }, @{ role = 'assistant'; content = 'Looking.' }, @{ role = 'tool'; content = '42'; tool_call_id = 'call_1' }, @{ role = 'user'; content = 'And?' } } }
+            @{ Name = '[pscustomobject]'; Messages = { [pscustomobject]@{ role = 'user'; content = 'Hi'; name = 'ada' }, [pscustomobject]@{ role = 'assistant'; content = 'Looking.' }, [pscustomobject]@{ role = 'tool'; content = '42'; tool_call_id = 'call_1' }, [pscustomobject]@{ role = 'user'; content = 'And?' } } }
+            @{ Name = 'ToolCallId-keyed'; Messages = { @{ role = 'user'; content = 'Hi'; Name = 'ada' }, [ordered]@{ role = 'assistant'; content = 'Looking.' }, [pscustomobject]@{ Role = 'tool'; Content = '42'; ToolCallId = 'call_1' }, @{ role = 'user'; content = 'And?' } } }
+        ) {
+            $null = Invoke-LaminiChat -Messages @(& $Messages) @conn
+            (Get-ChatRequest)[0].body | Should -BeExactly ('{"model":"meta-llama/Llama-3.2-3B-Instruct","messages":[' +
+                '{"role":"user","content":"Hi","name":"ada"},{"role":"assistant","content":"Looking."},' +
+                '{"role":"tool","content":"42","tool_call_id":"call_1"},{"role":"user","content":"And?"}]}')
+        }
+
         It 'rejects <Name> with InvalidMessage before any request' -ForEach @(
             @{ Name = 'an unknown role'; Messages = @(@{ role = 'user'; content = 'ok' }, @{ role = 'wizard'; content = 'abracadabra' }) }
             @{ Name = 'a missing role'; Messages = @(@{ content = 'who am I' }) }
@@ -247,6 +292,47 @@ Describe 'Invoke-LaminiChat' {
             # Typed messages are made at run time: the module is not loaded during discovery.
             $list = if ($Messages -is [scriptblock]) { & $Messages } else { $Messages }
             { Invoke-LaminiChat -Messages $list @conn } | Should -Throw -ErrorId 'InvalidMessage*'
+            Get-ChatRequest | Should -HaveCount 0
+        }
+    }
+
+    Context 'binding' {
+        It 'shows in Get-Command -Syntax that -JsonSchema and -JsonObject exclude each other, and the types binding converts to' {
+            $lines = @((Get-Command Invoke-LaminiChat -Syntax) -split '\r?\n' | Where-Object { $_ -match '\S' })
+            $lines | Should -HaveCount 4
+            $lines | Where-Object { $_ -match '-JsonSchema' -and $_ -match '-JsonObject' } | Should -BeNullOrEmpty
+            # In the sets that have it, -JsonObject is required: without it, they are the -JsonSchema sets.
+            @($lines | Where-Object { $_ -match ' -JsonObject ' -and $_ -notmatch '\[-JsonObject\]' }) | Should -HaveCount 2
+            @($lines | Where-Object { $_ -match '\[-JsonSchema <LaminiJsonSchema>\]' }) | Should -HaveCount 2
+            @($lines | Where-Object { $_ -match '-Messages <LaminiChatMessage\[\]>' }) | Should -HaveCount 2
+            @($lines | Where-Object { $_ -match '\[-Prompt\] <string\[\]>' }) | Should -HaveCount 2
+        }
+
+        It 'refuses -JsonSchema together with -JsonObject while binding' {
+            { Invoke-LaminiChat 'q' -JsonSchema @{ answer = 'string' } -JsonObject @conn } | Should -Throw -ErrorId 'AmbiguousParameterSet*'
+            Get-ChatRequest | Should -HaveCount 0
+        }
+
+        It 'turns <Name> given to -JsonSchema into the schema New-LaminiJsonSchema makes of it' -ForEach @(
+            @{ Name = 'a hashtable of property types'; Given = { @{ answer = 'string'; score = 'integer' } }; Made = { New-LaminiJsonSchema -Property @{ answer = 'string'; score = 'integer' } } }
+            @{ Name = 'a [type]'; Given = { [System.Net.IPEndPoint] }; Made = { New-LaminiJsonSchema -Type ([System.Net.IPEndPoint]) } }
+            @{ Name = 'JSON text'; Given = { '{"type":"object","properties":{"n":{"type":"number"}},"required":["n"]}' }; Made = { New-LaminiJsonSchema -Json '{"type":"object","properties":{"n":{"type":"number"}},"required":["n"]}' } }
+        ) {
+            $null = Invoke-LaminiChat 'q' -JsonSchema (& $Given) @conn -ErrorAction SilentlyContinue
+            $made = & $Made
+            $format = (Get-ChatRequest)[0].Json.response_format
+            $format.type | Should -BeExactly 'json_schema'
+            ($format.json_schema.schema | ConvertTo-Json -Compress -Depth 20) | Should -BeExactly ($made.ToString() | ConvertFrom-Json | ConvertTo-Json -Compress -Depth 20)
+        }
+
+        It 'stops while binding, before any request, for a -JsonSchema that cannot be a schema, and says why' {
+            $failure = $null
+            try { Invoke-LaminiChat 'q' -JsonSchema '{"type":"string"}' @conn } catch { $failure = $_ }
+            $failure.FullyQualifiedErrorId | Should -BeLike 'ParameterArgumentTransformationError*'
+            $cause = $failure.Exception.GetBaseException()
+            $cause | Should -BeOfType 'LaminiPS.Schema.LaminiSchemaException'
+            $cause.ErrorId | Should -BeExactly 'SchemaNotObject'
+            $failure.Exception.Message | Should -BeLike '*JsonSchema*'
             Get-ChatRequest | Should -HaveCount 0
         }
     }
