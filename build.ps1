@@ -165,7 +165,7 @@ function Invoke-UnitTest {
     $results = Join-Path $resultsDir 'unit.trx'
     if (Test-Path -LiteralPath $results) { Remove-Item -LiteralPath $results -Force }
     & dotnet @(@('test', (Join-Path $RepoRoot 'tests/LaminiPS.Tests'), '-c', $Configuration, '--results-directory', $resultsDir,
-            '--logger', 'trx;LogFileName=unit.trx') + $DotnetQuiet)
+            '--logger', 'trx;LogFileName=unit.trx') + $DotnetQuiet) | Out-Host
     $results
 }
 

@@ -275,22 +275,24 @@ public abstract class LaminiCommandBase : PSCmdlet, IDisposable
                 baseUri);
         }
 
-        return new ConnectionSettings(baseUri, key)
-        {
-            Timeout = TimeSpan.FromSeconds(TimeoutSec),
-            MaximumRetryCount = MaximumRetryCount,
-            RetryInterval = TimeSpan.FromSeconds(RetryIntervalSec),
-            UserAgent = ConnectionResolver.UserAgent(),
-            Transport = new TransportSettings
-            {
-                SkipCertificateCheck = SkipCertificateCheck,
-                Proxy = Proxy,
-                ProxyCredential = ProxyCredential?.GetNetworkCredential(),
-                ProxyUseDefaultCredentials = ProxyUseDefaultCredentials,
-                ConnectTimeout = TimeoutSec is > 0 and < 10 ? TimeSpan.FromSeconds(TimeoutSec) : TimeSpan.FromSeconds(10),
-            },
-        };
+        return SettingsFor(baseUri, key);
     }
+
+    private ConnectionSettings SettingsFor(Uri baseUri, SecureString key) => new(baseUri, key)
+    {
+        Timeout = TimeSpan.FromSeconds(TimeoutSec),
+        MaximumRetryCount = MaximumRetryCount,
+        RetryInterval = TimeSpan.FromSeconds(RetryIntervalSec),
+        UserAgent = ConnectionResolver.UserAgent(),
+        Transport = new TransportSettings
+        {
+            SkipCertificateCheck = SkipCertificateCheck,
+            Proxy = Proxy,
+            ProxyCredential = ProxyCredential?.GetNetworkCredential(),
+            ProxyUseDefaultCredentials = ProxyUseDefaultCredentials,
+            ConnectTimeout = TimeoutSec is > 0 and < 10 ? TimeSpan.FromSeconds(TimeoutSec) : TimeSpan.FromSeconds(10),
+        },
+    };
 
     /// <summary>Builds the exception ThrowTerminatingError raises, so callers can write "throw Terminate(...)".</summary>
     protected PipelineStoppedException Terminate(Exception exception, string errorId, ErrorCategory category, object? target)

@@ -127,6 +127,15 @@ public sealed class ModelNameCompleter : IArgumentCompleter
             },
         };
 
+        string[] ids = FetchIds(settings);
+        DateTime now = DateTime.UtcNow;
+        s_cache[cacheKey] = new CacheEntry(ids, now + (ids.Length > 0 ? s_cacheLifetime : s_failureLifetime));
+        return ids;
+    }
+
+    /// <summary>The service's model ids, or none when it does not answer within the budget.</summary>
+    private static string[] FetchIds(ConnectionSettings settings)
+    {
         string[] ids;
         using (var cancellation = new CancellationTokenSource(s_budget))
         {
@@ -153,8 +162,6 @@ public sealed class ModelNameCompleter : IArgumentCompleter
             }
         }
 
-        DateTime now = DateTime.UtcNow;
-        s_cache[cacheKey] = new CacheEntry(ids, now + (ids.Length > 0 ? s_cacheLifetime : s_failureLifetime));
         return ids;
     }
 
