@@ -19,6 +19,12 @@ internal sealed class ChatMessagesTransformationAttribute : ArgumentTransformati
     public override object Transform(EngineIntrinsics engineIntrinsics, object inputData)
     {
         object? value = Unwrap(inputData);
+        if (value is null)
+        {
+            // Left to [ValidateNotNullOrEmpty], which names the parameter.
+            return inputData;
+        }
+
         IEnumerable entries = value is IEnumerable list and not string and not IDictionary ? list : new[] { value };
         var messages = new List<LaminiChatMessage>();
         foreach (object? entry in entries)
