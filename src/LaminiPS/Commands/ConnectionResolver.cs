@@ -64,29 +64,37 @@ internal static class ConnectionResolver
             return new Uri(LaminiCommandBase.DefaultBaseUri);
         }
 
-        string? problem;
-        if (!Uri.TryCreate(candidate, UriKind.Absolute, out Uri? uri)
-            || (uri.Scheme != Uri.UriSchemeHttps && uri.Scheme != Uri.UriSchemeHttp)
-            || uri.Host.Length == 0)
+        if (ProblemWith(candidate, out Uri? uri) is not string problem)
         {
-            problem = $"is not an absolute http:// or https:// address, e.g. {LaminiCommandBase.DefaultBaseUri}.";
-        }
-        else if (uri.UserInfo.Length > 0)
-        {
-            // Shown without it: the part before '@' is often a password.
-            problem = "holds user information (user:password@ before the host). LaminiPS authenticates with the API key only and never sends it; remove it.";
-        }
-        else if (candidate.IndexOfAny(s_queryOrFragment) >= 0)
-        {
-            problem = "has a query string or fragment ('?' or '#'). The endpoint path (e.g. /chat/completions) follows the base URI, so it would land inside the query; remove it.";
-        }
-        else
-        {
-            return uri;
+            return uri!;
         }
 
         string shown = WithoutUserInfo(candidate, uri);
         throw new ConnectionSettingException($"The base URI '{shown}' from {source} {problem}", ErrorIds.InvalidBaseUri, ErrorCategory.InvalidArgument, shown);
+    }
+
+    /// <summary>What makes <paramref name="candidate"/> unusable as a base URI, as the end of a sentence; null when it is usable.</summary>
+    private static string? ProblemWith(string candidate, out Uri? uri)
+    {
+        if (!Uri.TryCreate(candidate, UriKind.Absolute, out uri)
+            || (uri.Scheme != Uri.UriSchemeHttps && uri.Scheme != Uri.UriSchemeHttp)
+            || uri.Host.Length == 0)
+        {
+            return $"is not an absolute http:// or https:// address, e.g. {LaminiCommandBase.DefaultBaseUri}.";
+        }
+
+        if (uri.UserInfo.Length > 0)
+        {
+            // Shown without it: the part before '@' is often a password.
+            return "holds user information (user:password@ before the host). LaminiPS authenticates with the API key only and never sends it; remove it.";
+        }
+
+        if (candidate.IndexOfAny(s_queryOrFragment) >= 0)
+        {
+            return "has a query string or fragment ('?' or '#'). The endpoint path (e.g. /chat/completions) follows the base URI, so it would land inside the query; remove it.";
+        }
+
+        return null;
     }
 
     /// <summary>LaminiPS/&lt;version&gt; PowerShell/&lt;version&gt;: some gateways and firewalls refuse requests without a User-Agent.</summary>

@@ -68,32 +68,13 @@ public sealed class ModelNameCompleter : IArgumentCompleter
 
     private static IReadOnlyList<string> ModelIds(string commandName, IDictionary fakeBoundParameters)
     {
-        LaminiConfigFile? config = null;
-        try
-        {
-            config = LaminiConfigFile.Load(LaminiConfigFile.DefaultPath());
-        }
-#pragma warning disable CA1031 // An unreadable configure.yaml only means fewer places to look.
-        catch (Exception)
-#pragma warning restore CA1031
-        {
-        }
-
+        LaminiConfigFile? config = ConfigOrNull();
         IDictionary? defaults = DefaultParameterValues();
-        Uri baseUri;
-        try
+        Func<string, object?> given = parameter => Lookup(parameter, commandName, fakeBoundParameters, defaults);
+        Uri? baseUri = OrNull(() => ConnectionResolver.ResolveBaseUri(ToUri(given("BaseUri")), config));
+        if (baseUri is null || (baseUri.Scheme == Uri.UriSchemeHttp && !baseUri.IsLoopback && !IsSet(given("AllowUnencryptedAuthentication"))))
         {
-            baseUri = ConnectionResolver.ResolveBaseUri(ToUri(Lookup("BaseUri", commandName, fakeBoundParameters, defaults)), config);
-        }
-        catch (ConnectionSettingException)
-        {
-            return Array.Empty<string>();
-        }
-
-        bool allowHttp = IsSet(Lookup("AllowUnencryptedAuthentication", commandName, fakeBoundParameters, defaults));
-        if (baseUri.Scheme == Uri.UriSchemeHttp && !baseUri.IsLoopback && !allowHttp)
-        {
-            // The cmdlets would refuse to send the key there; so does completion.
+            // No usable address, or one the cmdlets would refuse to send the key to; so does completion.
             return Array.Empty<string>();
         }
 
@@ -103,34 +84,59 @@ public sealed class ModelNameCompleter : IArgumentCompleter
             return cached.Ids;
         }
 
-        SecureString key;
-        try
-        {
-            key = ConnectionResolver.ResolveApiKey(ToSecureString(Lookup("ApiKey", commandName, fakeBoundParameters, defaults)), config, LaminiConfigFile.DefaultPath());
-        }
-        catch (ConnectionSettingException)
+        SecureString? key = OrNull(() => ConnectionResolver.ResolveApiKey(ToSecureString(given("ApiKey")), config, LaminiConfigFile.DefaultPath()));
+        if (key is null)
         {
             return Array.Empty<string>();
         }
 
-        var settings = new ConnectionSettings(baseUri, key)
-        {
-            Timeout = s_budget,
-            MaximumRetryCount = 0,
-            UserAgent = ConnectionResolver.UserAgent(),
-            Transport = new TransportSettings
-            {
-                SkipCertificateCheck = IsSet(Lookup("SkipCertificateCheck", commandName, fakeBoundParameters, defaults)),
-                Proxy = ToUri(Lookup("Proxy", commandName, fakeBoundParameters, defaults)),
-                ProxyUseDefaultCredentials = IsSet(Lookup("ProxyUseDefaultCredentials", commandName, fakeBoundParameters, defaults)),
-                ConnectTimeout = s_budget,
-            },
-        };
-
-        string[] ids = FetchIds(settings);
+        string[] ids = FetchIds(SettingsFor(baseUri, key, given));
         DateTime now = DateTime.UtcNow;
         s_cache[cacheKey] = new CacheEntry(ids, now + (ids.Length > 0 ? s_cacheLifetime : s_failureLifetime));
         return ids;
+    }
+
+    /// <summary>What a resolution gives, or null where it would stop the cmdlet: completion offers nothing then.</summary>
+    private static T? OrNull<T>(Func<T> resolve)
+        where T : class
+    {
+        try
+        {
+            return resolve();
+        }
+        catch (ConnectionSettingException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>A connection as the cmdlet would make it of what is typed or defaulted, bounded by the completion budget.</summary>
+    private static ConnectionSettings SettingsFor(Uri baseUri, SecureString key, Func<string, object?> given) => new(baseUri, key)
+    {
+        Timeout = s_budget,
+        MaximumRetryCount = 0,
+        UserAgent = ConnectionResolver.UserAgent(),
+        Transport = new TransportSettings
+        {
+            SkipCertificateCheck = IsSet(given("SkipCertificateCheck")),
+            Proxy = ToUri(given("Proxy")),
+            ProxyUseDefaultCredentials = IsSet(given("ProxyUseDefaultCredentials")),
+            ConnectTimeout = s_budget,
+        },
+    };
+
+    private static LaminiConfigFile? ConfigOrNull()
+    {
+        try
+        {
+            return LaminiConfigFile.Load(LaminiConfigFile.DefaultPath());
+        }
+#pragma warning disable CA1031 // An unreadable configure.yaml only means fewer places to look.
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+            return null;
+        }
     }
 
     /// <summary>The service's model ids, or none when it does not answer within the budget.</summary>
