@@ -143,6 +143,51 @@ function Get-LaminiTestStats {
     Invoke-LaminiTestAdmin -Server $Server -Method Get -Path 'stats'
 }
 
+function Get-LaminiTestProxy {
+    <#
+    .SYNOPSIS
+        The server's authenticating proxy: Url, and Attempts (method, target, scheme, user, accepted)
+        for every request it was sent since the last Set-LaminiTestProxy.
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory)] [pscustomobject] $Server
+    )
+
+    $proxy = Invoke-LaminiTestAdmin -Server $Server -Method Get -Path 'proxy'
+    [pscustomobject]@{ Url = [uri]$proxy.url; Attempts = @($proxy.attempts) }
+}
+
+function Set-LaminiTestProxy {
+    <#
+    .SYNOPSIS
+        Sets the Basic login the proxy asks for (no -User: it lets everyone through) and forgets its attempts.
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory)] [pscustomobject] $Server,
+        [string] $User,
+        [string] $Password
+    )
+
+    $login = if ($User) { @{ user = $User; password = $Password } } else { @{} }
+    $null = Invoke-LaminiTestAdmin -Server $Server -Method Post -Path 'proxy' -Body (ConvertTo-Json -InputObject $login -Compress)
+}
+
+function Get-LaminiTestUnreachableUri {
+    <#
+    .SYNOPSIS
+        A loopback http:// address whose connection attempts are dropped, never accepted or refused.
+    #>
+    [CmdletBinding()]
+    [OutputType([uri])]
+    param(
+        [Parameter(Mandatory)] [pscustomobject] $Server
+    )
+
+    [uri](Invoke-LaminiTestAdmin -Server $Server -Method Get -Path 'unreachable').url
+}
+
 function Invoke-LaminiTestAdmin {
     param(
         [pscustomobject] $Server,
@@ -281,4 +326,5 @@ function Get-ReadmeExample {
 
 Export-ModuleMember -Function Start-LaminiTestServer, Stop-LaminiTestServer, Reset-LaminiTestServer,
     Add-LaminiTestBehavior, Get-LaminiTestRequest, Get-LaminiTestStats, Get-ReadmeExample,
-    Enter-LaminiTestEnvironment, Restore-LaminiTestEnvironment, Set-LaminiTestConfig
+    Enter-LaminiTestEnvironment, Restore-LaminiTestEnvironment, Set-LaminiTestConfig,
+    Get-LaminiTestProxy, Set-LaminiTestProxy, Get-LaminiTestUnreachableUri

@@ -57,9 +57,14 @@ var state = new ServerState();
 var admin = new AdminApi(state, fixtures);
 var api = new ApiHandler(state, fixtures, apiKey);
 
+// Network faults on ports of their own: an authenticating proxy and an address that never accepts.
+using var proxy = new AuthenticatingProxy();
+using var unreachable = new UnreachableHost();
+
 var app = builder.Build();
-app.Run(context => context.Request.Path.StartsWithSegments("/_admin", out var adminPath)
-    ? admin.HandleAsync(context, adminPath)
+app.Run(context => context.Request.Path.StartsWithSegments("/_admin/proxy") ? proxy.HandleAdminAsync(context)
+    : context.Request.Path.StartsWithSegments("/_admin/unreachable") ? unreachable.HandleAdminAsync(context)
+    : context.Request.Path.StartsWithSegments("/_admin", out var adminPath) ? admin.HandleAsync(context, adminPath)
     : api.HandleAsync(context));
 
 await app.StartAsync();

@@ -18,6 +18,9 @@ internal sealed class RequestRecord
     public required string Body { get; init; }
     public required DateTimeOffset ReceivedAt { get; init; }
 
+    /// <summary>Kestrel's id of the TCP connection, so tests can tell a reused connection from a new one.</summary>
+    public required string Connection { get; init; }
+
     public int? Behavior { get; set; }
     public List<DateTimeOffset> EventTimes { get; } = [];
     public DateTimeOffset? CompletedAt { get; set; }
@@ -37,6 +40,7 @@ internal sealed class RequestRecord
         ["headers"] = new JsonObject(Headers.Select(h => KeyValuePair.Create(h.Key, (JsonNode?)h.Value))),
         ["body"] = Body,
         ["receivedAt"] = Iso(ReceivedAt),
+        ["connection"] = Connection,
         ["completedAt"] = CompletedAt is { } completed ? Iso(completed) : null,
         ["status"] = Status,
         ["clientAborted"] = ClientAborted,

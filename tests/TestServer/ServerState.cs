@@ -59,6 +59,7 @@ internal sealed class ServerState
                 Headers = request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase),
                 Body = body,
                 ReceivedAt = receivedAt,
+                Connection = request.HttpContext.Connection.Id,
             };
             _records.Add(record);
             _maxInFlight = Math.Max(_maxInFlight, ++_inFlight);
