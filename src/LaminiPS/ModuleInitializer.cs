@@ -2,7 +2,6 @@ using System;
 using System.IO;
 using System.Management.Automation;
 using System.Reflection;
-using LaminiPS.Client;
 
 namespace LaminiPS;
 
@@ -18,11 +17,7 @@ public sealed class ModuleInitializer : IModuleAssemblyInitializer, IModuleAssem
 
     public void OnImport() => AppDomain.CurrentDomain.AssemblyResolve += ResolveDependency;
 
-    public void OnRemove(PSModuleInfo psModuleInfo)
-    {
-        AppDomain.CurrentDomain.AssemblyResolve -= ResolveDependency;
-        HttpClientCache.DisposeAll();
-    }
+    public void OnRemove(PSModuleInfo psModuleInfo) => AppDomain.CurrentDomain.AssemblyResolve -= ResolveDependency;
 
     private static Assembly? ResolveDependency(object? sender, ResolveEventArgs args)
     {

@@ -10,8 +10,10 @@ using System.Threading;
 namespace LaminiPS.Client;
 
 /// <summary>
-/// One HttpClient per distinct transport configuration for the life of the module, so repeated
-/// calls reuse pooled connections instead of churning sockets.
+/// One HttpClient per distinct transport configuration for the life of the process, so repeated
+/// calls reuse pooled connections instead of churning sockets. They are never disposed: every
+/// runspace shares them, and Remove-Module or Import-Module -Force in one runspace must not cancel
+/// the requests of another (a re-import finds the same clients and their warm connections).
 /// </summary>
 internal static class HttpClientCache
 {
@@ -28,19 +30,6 @@ internal static class HttpClientCache
     {
         string key = CacheKey(settings);
         return s_clients.GetOrAdd(key, _ => new Lazy<HttpClient>(() => Create(settings), LazyThreadSafetyMode.ExecutionAndPublication)).Value;
-    }
-
-    public static void DisposeAll()
-    {
-        foreach (Lazy<HttpClient> client in s_clients.Values)
-        {
-            if (client.IsValueCreated)
-            {
-                client.Value.Dispose();
-            }
-        }
-
-        s_clients.Clear();
     }
 
     private static string CacheKey(TransportSettings settings)
@@ -68,14 +57,26 @@ internal static class HttpClientCache
         return new HttpClient(handler, disposeHandler: true) { Timeout = System.Threading.Timeout.InfiniteTimeSpan };
     }
 
-    private static WebProxy? ExplicitProxy(TransportSettings settings) =>
-        settings.Proxy is null
-            ? null
-            : new WebProxy(settings.Proxy)
-            {
-                Credentials = settings.ProxyCredential,
-                UseDefaultCredentials = settings.ProxyUseDefaultCredentials && settings.ProxyCredential is null,
-            };
+    private static WebProxy? ExplicitProxy(TransportSettings settings)
+    {
+        if (settings.Proxy is null)
+        {
+            return null;
+        }
+
+        // WebProxy.UseDefaultCredentials is a view of Credentials: setting it to false clears them.
+        var proxy = new WebProxy(settings.Proxy);
+        if (settings.ProxyCredential is not null)
+        {
+            proxy.Credentials = settings.ProxyCredential;
+        }
+        else if (settings.ProxyUseDefaultCredentials)
+        {
+            proxy.UseDefaultCredentials = true;
+        }
+
+        return proxy;
+    }
 
     private static HttpMessageHandler CreateSocketsHandler(Type handlerType, TransportSettings settings)
     {
