@@ -15,10 +15,13 @@ public static class ErrorIds
     public const string InvalidMessage = "InvalidMessage";
     public const string AsObjectNeedsJson = "AsObjectNeedsJson";
     public const string InvalidAdditionalParameters = "InvalidAdditionalParameters";
+    public const string ProxyCredentialNeedsProxy = "ProxyCredentialNeedsProxy";
+    public const string ProxyCredentialConflict = "ProxyCredentialConflict";
 
     // HTTP and transport failures.
     public const string Unauthorized = "Unauthorized";
     public const string PermissionDenied = "PermissionDenied";
+    public const string ProxyAuthenticationRequired = "ProxyAuthenticationRequired";
     public const string NotFound = "NotFound";
     public const string ModelNotFound = "ModelNotFound";
     public const string BadRequest = "BadRequest";

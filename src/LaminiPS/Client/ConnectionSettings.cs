@@ -21,6 +21,12 @@ public sealed class ConnectionSettings
     /// <summary>Per-attempt deadline; for streams, the longest silence between events. Zero means none.</summary>
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(300);
 
+    /// <summary>
+    /// Deadline of the whole call: every attempt and every wait between them (for streams, until
+    /// the first event arrives). Zero means none.
+    /// </summary>
+    public TimeSpan TotalTimeout { get; init; } = TimeSpan.FromSeconds(300);
+
     public int MaximumRetryCount { get; init; } = 2;
 
     public TimeSpan RetryInterval { get; init; } = TimeSpan.FromSeconds(0.5);

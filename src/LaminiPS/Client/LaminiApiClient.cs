@@ -142,36 +142,52 @@ public sealed class LaminiApiClient
         CancellationToken cancellationToken)
     {
         int maximumAttempts = _retry.MaximumRetryCount + 1;
+        TimeSpan total = _settings.TotalTimeout;
+        var call = Stopwatch.StartNew();
         for (int attempt = 1; ; attempt++)
         {
-            using var deadline = new AttemptDeadline(_settings.Timeout, cancellationToken);
+            // The whole-call limit cuts an attempt short when less of it is left than -TimeoutSec.
+            TimeSpan left = total - call.Elapsed;
+            bool cutByTotal = total > TimeSpan.Zero && (_settings.Timeout <= TimeSpan.Zero || left < _settings.Timeout);
+            TimeSpan limit = cutByTotal ? TimeSpan.FromTicks(Math.Max(left.Ticks, TimeSpan.TicksPerMillisecond)) : _settings.Timeout;
+            using var deadline = new AttemptDeadline(limit, _settings.Timeout, cancellationToken);
             LaminiApiException failure;
             bool retryable;
             double? serverDelaySeconds = null;
-            string target = string.Empty;
+            HttpMethod? method = null;
+            Uri? address = null;
             try
             {
                 using HttpRequestMessage request = createRequest();
-                target = $"{request.Method} {request.RequestUri}";
+                method = request.Method;
+                address = request.RequestUri!;
                 Authorize(request);
                 if (_settings.UserAgent.Length > 0)
                 {
                     request.Headers.TryAddWithoutValidation("User-Agent", _settings.UserAgent);
                 }
 
-                log.Debug($"{target} (attempt {attempt} of {maximumAttempts}, {request.Content?.Headers.ContentLength ?? 0} bytes)");
+                log.Debug($"{method} {address} (attempt {attempt} of {maximumAttempts}, {request.Content?.Headers.ContentLength ?? 0} bytes)");
                 using HttpResponseMessage response = await _http
                     .SendAsync(request, HttpCompletionOption.ResponseHeadersRead, deadline.Token)
                     .ConfigureAwait(false);
-                log.Debug($"{target} answered {(int)response.StatusCode} {response.ReasonPhrase}");
+                log.Debug($"{method} {address} answered {(int)response.StatusCode} {response.ReasonPhrase}");
                 if (response.IsSuccessStatusCode)
                 {
                     return await readSuccess(response, deadline).ConfigureAwait(false);
                 }
 
-                failure = await HttpFailureAsync(response, request.RequestUri!, model, attempt, deadline.Token).ConfigureAwait(false);
-                retryable = RetryPolicy.ShouldRetry(response);
-                serverDelaySeconds = RetryPolicy.ServerRequestedDelaySeconds(response.Headers, DateTimeOffset.UtcNow);
+                if (response.StatusCode == HttpStatusCode.ProxyAuthenticationRequired)
+                {
+                    failure = ProxyAuthenticationFailure(method, address, attempt);
+                    retryable = false;
+                }
+                else
+                {
+                    failure = await HttpFailureAsync(response, address, model, attempt, deadline.Token).ConfigureAwait(false);
+                    retryable = RetryPolicy.ShouldRetry(response);
+                    serverDelaySeconds = RetryPolicy.ServerRequestedDelaySeconds(response.Headers, DateTimeOffset.UtcNow);
+                }
             }
             catch (Exception ex) when (cancellationToken.IsCancellationRequested && ex is not LaminiApiException)
             {
@@ -179,13 +195,17 @@ public sealed class LaminiApiClient
             }
             catch (Exception ex) when (deadline.Expired && ex is not LaminiApiException)
             {
-                failure = TransportFailure(LaminiFailureKind.Timeout, $"No answer from {target} within {_settings.Timeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s", ex, attempt);
-                retryable = true;
+                failure = cutByTotal
+                    ? TransportFailure(LaminiFailureKind.Timeout, $"No answer from {Route(method, address)} within the whole-call limit of {Seconds(total)} s (-TotalTimeoutSec)", ex, attempt)
+                    : TransportFailure(LaminiFailureKind.Timeout, $"No answer from {Route(method, address)} within {Seconds(_settings.Timeout)} s", ex, attempt);
+                retryable = !cutByTotal;
             }
-            catch (Exception ex) when (ex is HttpRequestException or IOException or ObjectDisposedException)
+            catch (Exception ex) when (ex is not LaminiApiException && TransportFault.From(ex, _settings.Transport.ConnectTimeout) is { } fault)
             {
-                failure = TransportFailure(LaminiFailureKind.ConnectionFailed, $"Could not reach {target}: {InnermostMessage(ex)}", ex, attempt);
-                retryable = true;
+                failure = fault.Kind == LaminiFailureKind.ProxyAuthenticationRequired
+                    ? ProxyAuthenticationFailure(method!, address!, attempt)
+                    : TransportFailure(fault.Kind, $"Could not reach {Route(method, address)}: {fault.Reason}", ex, attempt);
+                retryable = fault.Retryable;
             }
 
             if (!retryable || attempt >= maximumAttempts)
@@ -208,6 +228,21 @@ public sealed class LaminiApiClient
             }
 
             TimeSpan wait = serverDelaySeconds is double seconds ? TimeSpan.FromSeconds(seconds) : _retry.Backoff(attempt - 1);
+            if (total > TimeSpan.Zero && call.Elapsed + wait >= total)
+            {
+                throw new LaminiApiException(
+                    failure.Kind,
+                    $"{failure.Message} A retry in {Seconds(wait)} s would not start within the whole-call limit of {Seconds(total)} s (-TotalTimeoutSec); gave up.",
+                    failure.InnerException)
+                {
+                    StatusCode = failure.StatusCode,
+                    ServerMessage = failure.ServerMessage,
+                    RequestId = failure.RequestId,
+                    Attempts = attempt,
+                    RawBody = failure.RawBody,
+                };
+            }
+
             log.Verbose(string.Format(
                 CultureInfo.InvariantCulture,
                 "Attempt {0} of {1} failed ({2}); retrying in {3:0.###} s.",
@@ -218,6 +253,42 @@ public sealed class LaminiApiClient
             await Task.Delay(wait, cancellationToken).ConfigureAwait(false);
         }
     }
+
+    private static string Seconds(TimeSpan time) => time.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture);
+
+    /// <summary>The request as errors name it: method and address, and the proxy it went through.</summary>
+    private string Route(HttpMethod? method, Uri? address) =>
+        address is not null && ProxyFor(address) is Uri proxy ? $"{method} {address} through proxy {proxy}" : $"{method} {address}";
+
+    /// <summary>-Proxy, else the system's proxy for this address; null when the request goes direct.</summary>
+    private Uri? ProxyFor(Uri target)
+    {
+        if (_settings.Transport.Proxy is Uri explicitProxy)
+        {
+            return explicitProxy;
+        }
+
+        Uri? systemProxy = WebRequest.DefaultWebProxy?.GetProxy(target);
+        return systemProxy is null || systemProxy == target ? null : systemProxy;
+    }
+
+    private LaminiApiException ProxyAuthenticationFailure(HttpMethod method, Uri address, int attempt)
+    {
+        TransportSettings transport = _settings.Transport;
+        string proxy = ProxyFor(address)?.ToString() ?? "the proxy";
+        string route = $"{method} {address}";
+        string what = transport.ProxyCredential is { } credential
+            ? $"The proxy {proxy} did not accept the -ProxyCredential login of '{QualifiedUserName(credential)}' (HTTP 407 Proxy Authentication Required) for {route}. Check the user name and password, or try -ProxyUseDefaultCredentials"
+            : transport.ProxyUseDefaultCredentials
+                ? $"The proxy {proxy} did not accept the logged-on user's identity (-ProxyUseDefaultCredentials; HTTP 407 Proxy Authentication Required) for {route}. Give a login with -ProxyCredential"
+                : $"The proxy {proxy} requires a login (HTTP 407 Proxy Authentication Required) for {route}. Give it with -ProxyCredential, or use -ProxyUseDefaultCredentials to sign in as the logged-on user";
+        var message = new StringBuilder(what);
+        AppendAttemptsAndRequestId(message, attempt, null);
+        return new LaminiApiException(LaminiFailureKind.ProxyAuthenticationRequired, message.ToString()) { StatusCode = 407, Attempts = attempt };
+    }
+
+    private static string QualifiedUserName(NetworkCredential credential) =>
+        string.IsNullOrEmpty(credential.Domain) ? credential.UserName : $"{credential.Domain}\\{credential.UserName}";
 
     /// <summary>The key becomes plain text only here, for the one header that needs it.</summary>
     private void Authorize(HttpRequestMessage request)
@@ -387,7 +458,7 @@ public sealed class LaminiApiClient
         }
         catch (Exception ex) when (assembler.ReceivedCharacters > 0 && ex is not LaminiApiException && !deadline.UserCancelled)
         {
-            throw Truncated(assembler, deadline.Expired ? "no event arrived within the timeout" : InnermostMessage(ex), ex);
+            throw Truncated(assembler, deadline.Expired ? "no event arrived within the timeout" : TransportFault.InnermostMessage(ex), ex);
         }
 
         if (assembler.FinishReason is null)
@@ -459,6 +530,12 @@ public sealed class LaminiApiClient
         }
 
         message.Append(')');
+        if (ProxyFor(requestUri) is Uri proxy)
+        {
+            // The answer may be the proxy's own, not the service's.
+            message.Append(" through proxy ").Append(proxy);
+        }
+
         if (serverMessage is not null)
         {
             message.Append(": ").Append(serverMessage);
@@ -505,7 +582,7 @@ public sealed class LaminiApiClient
 
     private static LaminiApiException TransportFailure(LaminiFailureKind kind, string summary, Exception inner, int attempt)
     {
-        var message = new StringBuilder(summary).Append('.');
+        var message = new StringBuilder(summary);
         AppendAttemptsAndRequestId(message, attempt, null);
         return new LaminiApiException(kind, message.ToString(), inner) { Attempts = attempt };
     }
@@ -532,16 +609,5 @@ public sealed class LaminiApiClient
         {
             message.Append('.');
         }
-    }
-
-    private static string InnermostMessage(Exception ex)
-    {
-        Exception inner = ex;
-        while (inner.InnerException is not null)
-        {
-            inner = inner.InnerException;
-        }
-
-        return inner.Message;
     }
 }

@@ -5,6 +5,7 @@ public enum LaminiFailureKind
 {
     Unauthorized,
     PermissionDenied,
+    ProxyAuthenticationRequired,
     NotFound,
     ModelNotFound,
     BadRequest,

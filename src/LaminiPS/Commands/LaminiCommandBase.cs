@@ -1,4 +1,5 @@
 using System;
+using System.Globalization;
 using System.IO;
 using System.Management.Automation;
 using System.Net;
@@ -21,6 +22,9 @@ public abstract class LaminiCommandBase : PSCmdlet, IDisposable
 {
     public const string DefaultBaseUri = "https://api.lamini.ai/inf";
 
+    /// <summary>A server that never answers holds a scheduled task for this long, not for every attempt's -TimeoutSec.</summary>
+    private const int DefaultTotalTimeoutSec = 300;
+
     private readonly CancellationTokenSource _cancellation = new();
     private LaminiApiClient? _client;
 
@@ -36,6 +40,14 @@ public abstract class LaminiCommandBase : PSCmdlet, IDisposable
     [Parameter]
     [ValidateRange(0, 86400)]
     public int TimeoutSec { get; set; } = 300;
+
+    /// <summary>
+    /// Seconds the whole call may take, retries and the waits between them included (for streams:
+    /// until the first event). Default: 300, or -TimeoutSec when that is larger; 0 means no limit.
+    /// </summary>
+    [Parameter]
+    [ValidateRange(0, 86400)]
+    public int? TotalTimeoutSec { get; set; }
 
     /// <summary>How often a transient failure (connection, timeout, 408, 409, 429, 5xx) is retried.</summary>
     [Parameter]
@@ -82,10 +94,18 @@ public abstract class LaminiCommandBase : PSCmdlet, IDisposable
         Log = new RequestLog(
             IsStreamEnabled("Verbose", "VerbosePreference") ? message => Post(() => WriteVerbose(message)) : null,
             IsStreamEnabled("Debug", "DebugPreference") ? message => Post(() => WriteDebug(message)) : null);
-        WriteVerbose($"Using {settings.BaseUri}");
+        WriteVerbose(string.Format(
+            CultureInfo.InvariantCulture,
+            "Using {0} (each attempt: {1}; the whole call: {2})",
+            settings.BaseUri,
+            Limit(settings.Timeout),
+            Limit(settings.TotalTimeout)));
     }
 
     protected override void StopProcessing() => _cancellation.Cancel();
+
+    private static string Limit(TimeSpan limit) =>
+        limit > TimeSpan.Zero ? limit.TotalSeconds.ToString(CultureInfo.InvariantCulture) + " s" : "no limit";
 
     /// <summary>Whether -Verbose/-Debug (or the caller's preference variable) would show the stream.</summary>
     private bool IsStreamEnabled(string switchName, string preferenceVariable)
@@ -209,6 +229,7 @@ public abstract class LaminiCommandBase : PSCmdlet, IDisposable
     {
         LaminiFailureKind.Unauthorized => ErrorIds.Unauthorized,
         LaminiFailureKind.PermissionDenied => ErrorIds.PermissionDenied,
+        LaminiFailureKind.ProxyAuthenticationRequired => ErrorIds.ProxyAuthenticationRequired,
         LaminiFailureKind.NotFound => ErrorIds.NotFound,
         LaminiFailureKind.ModelNotFound => ErrorIds.ModelNotFound,
         LaminiFailureKind.BadRequest => ErrorIds.BadRequest,
@@ -229,7 +250,7 @@ public abstract class LaminiCommandBase : PSCmdlet, IDisposable
 
     internal static ErrorCategory CategoryFor(LaminiFailureKind kind) => kind switch
     {
-        LaminiFailureKind.Unauthorized or LaminiFailureKind.PermissionDenied => ErrorCategory.PermissionDenied,
+        LaminiFailureKind.Unauthorized or LaminiFailureKind.PermissionDenied or LaminiFailureKind.ProxyAuthenticationRequired => ErrorCategory.PermissionDenied,
         LaminiFailureKind.NotFound or LaminiFailureKind.ModelNotFound => ErrorCategory.ObjectNotFound,
         LaminiFailureKind.BadRequest or LaminiFailureKind.Redirected => ErrorCategory.InvalidArgument,
         LaminiFailureKind.RateLimited or LaminiFailureKind.RetryAfterTooLong or LaminiFailureKind.ResponseTooLarge => ErrorCategory.LimitsExceeded,
@@ -275,12 +296,36 @@ public abstract class LaminiCommandBase : PSCmdlet, IDisposable
                 baseUri);
         }
 
+        RefuseProxyConflicts();
         return SettingsFor(baseUri, key);
+    }
+
+    /// <summary>-ProxyCredential needs -Proxy and excludes -ProxyUseDefaultCredentials, as in Invoke-RestMethod.</summary>
+    private void RefuseProxyConflicts()
+    {
+        if (ProxyCredential is not null && Proxy is null)
+        {
+            throw Terminate(
+                new ArgumentException("-ProxyCredential is the login for the proxy given with -Proxy; add -Proxy <address>, as with Invoke-RestMethod."),
+                ErrorIds.ProxyCredentialNeedsProxy,
+                ErrorCategory.InvalidArgument,
+                null);
+        }
+
+        if (ProxyCredential is not null && ProxyUseDefaultCredentials)
+        {
+            throw Terminate(
+                new ArgumentException("Use either -ProxyCredential (a given login) or -ProxyUseDefaultCredentials (the logged-on user), not both."),
+                ErrorIds.ProxyCredentialConflict,
+                ErrorCategory.InvalidArgument,
+                null);
+        }
     }
 
     private ConnectionSettings SettingsFor(Uri baseUri, SecureString key) => new(baseUri, key)
     {
         Timeout = TimeSpan.FromSeconds(TimeoutSec),
+        TotalTimeout = TimeSpan.FromSeconds(TotalTimeoutSec ?? (TimeoutSec == 0 ? 0 : Math.Max(TimeoutSec, DefaultTotalTimeoutSec))),
         MaximumRetryCount = MaximumRetryCount,
         RetryInterval = TimeSpan.FromSeconds(RetryIntervalSec),
         UserAgent = ConnectionResolver.UserAgent(),
