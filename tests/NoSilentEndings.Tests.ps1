@@ -128,17 +128,21 @@ Describe 'Module lifetime across runspaces' {
         }
     }
 
-    It 'ForEach-Object -Parallel blocks that each run Import-Module -Force all return every reply' {
-        Add-LaminiTestBehavior -Server $server -Behavior @{ delayMs = 100; times = -1 }
+    It 'ForEach-Object -Parallel blocks that re-import with -Force before every prompt return every reply' {
+        Add-LaminiTestBehavior -Server $server -Behavior @{ delayMs = 200; times = -1 }
         $baseUri = $server.BaseUri
         $key = $server.SecureApiKey
         $results = 1..8 | ForEach-Object -ThrottleLimit 8 -Parallel {
-            Import-Module $using:manifest -Force
             $block = $_
-            1..10 | ForEach-Object { "block $block question $_" } | Invoke-LaminiChat -BaseUri $using:baseUri -ApiKey $using:key -ThrottleLimit 2
+            foreach ($question in 1..8) {
+                # Each import -Force removes the module in this runspace while the other blocks' requests run.
+                Import-Module $using:manifest -Force
+                Invoke-LaminiChat "block $block question $question" -BaseUri $using:baseUri -ApiKey $using:key
+            }
         }
-        $results | Should -HaveCount 80
+        $results | Should -HaveCount 64
         @($results | Where-Object { $_.Content -ne "Echo: $($_.Prompt)" }) | Should -BeNullOrEmpty
+        (Get-LaminiTestStats -Server $server).maxInFlight | Should -BeGreaterThan 1 -Because 'the blocks must overlap'
     }
 
     It 'keeps its pooled connection across Import-Module -Force' {
