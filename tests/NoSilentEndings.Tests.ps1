@@ -18,16 +18,6 @@ BeforeAll {
     $script:tempRoot = Join-Path ([System.IO.Path]::GetTempPath()) ('LaminiPS-silent-' + [guid]::NewGuid().ToString('N'))
     $null = New-Item -ItemType Directory -Path $tempRoot
 
-    # Runs a command that must fail, and returns its ErrorRecord.
-    function Get-Failure([scriptblock] $Command) {
-        try {
-            & $Command
-        } catch {
-            return $_
-        }
-        throw 'The command did not fail.'
-    }
-
     # Starts a script file in a fresh pwsh, as a scheduled task runs `pwsh -File report.ps1`.
     function Start-Script([string] $Name, [string] $Text, [hashtable] $Environment) {
         $path = Join-Path $tempRoot "$Name.ps1"
@@ -196,7 +186,7 @@ Describe 'Proxy authentication' {
             @{ Scheme = 'https'; Https = $true; Method = 'CONNECT' }
         ) {
             $target = if ($Https) { $tlsConn } else { $conn }
-            $failure = Get-Failure { Invoke-LaminiChat 'no login' @target -Proxy $proxyUrl -ErrorAction Stop }
+            $failure = { Invoke-LaminiChat 'no login' @target -Proxy $proxyUrl -ErrorAction Stop } | Should -Throw -PassThru
             $failure.FullyQualifiedErrorId | Should -Be 'ProxyAuthenticationRequired,LaminiPS.Commands.InvokeLaminiChatCommand'
             $failure.CategoryInfo.Category | Should -Be 'PermissionDenied'
             $failure.TargetObject | Should -Be 'no login'
@@ -213,7 +203,7 @@ Describe 'Proxy authentication' {
 
         It 'with a wrong password says the login was not accepted, and is not retried' {
             $wrong = [pscredential]::new('alice', (ConvertTo-SecureString 'Pa55-canary' -AsPlainText -Force))
-            $failure = Get-Failure { Get-LaminiModel @tlsConn -Proxy $proxyUrl -ProxyCredential $wrong -ErrorAction Stop }
+            $failure = { Get-LaminiModel @tlsConn -Proxy $proxyUrl -ProxyCredential $wrong -ErrorAction Stop } | Should -Throw -PassThru
             $failure.FullyQualifiedErrorId | Should -Be 'ProxyAuthenticationRequired,LaminiPS.Commands.GetLaminiModelCommand'
             $failure.Exception.Message | Should -BeLike "*did not accept the -ProxyCredential login of 'alice'*"
             $failure.Exception.Message | Should -Not -BeLike '*Pa55-canary*'
@@ -224,7 +214,7 @@ Describe 'Proxy authentication' {
         }
 
         It 'with -ProxyUseDefaultCredentials that the proxy refuses says so' {
-            $failure = Get-Failure { Get-LaminiModel @conn -Proxy $proxyUrl -ProxyUseDefaultCredentials -ErrorAction Stop }
+            $failure = { Get-LaminiModel @conn -Proxy $proxyUrl -ProxyUseDefaultCredentials -ErrorAction Stop } | Should -Throw -PassThru
             $failure.FullyQualifiedErrorId | Should -BeLike 'ProxyAuthenticationRequired,*'
             $failure.Exception.Message | Should -BeLike "*did not accept the logged-on user's identity (-ProxyUseDefaultCredentials*"
             $failure.Exception.Message | Should -BeLike '*-ProxyCredential*'
@@ -233,7 +223,7 @@ Describe 'Proxy authentication' {
 
     Context 'parameter errors' {
         It '-ProxyCredential without -Proxy is ProxyCredentialNeedsProxy, and nothing is sent' {
-            $failure = Get-Failure { Invoke-LaminiChat 'hi' @conn -ProxyCredential $login -ErrorAction Stop }
+            $failure = { Invoke-LaminiChat 'hi' @conn -ProxyCredential $login -ErrorAction Stop } | Should -Throw -PassThru
             $failure.FullyQualifiedErrorId | Should -Be 'ProxyCredentialNeedsProxy,LaminiPS.Commands.InvokeLaminiChatCommand'
             $failure.CategoryInfo.Category | Should -Be 'InvalidArgument'
             $failure.Exception.Message | Should -BeLike '*-Proxy*'
@@ -252,7 +242,7 @@ Describe 'Proxy authentication' {
         It 'an HTTP error names the proxy' {
             Set-LaminiTestProxy -Server $server
             Add-LaminiTestBehavior -Server $server -Behavior @{ status = 503; times = -1 }
-            $failure = Get-Failure { Invoke-LaminiChat 'hi' @conn -Proxy $proxyUrl -MaximumRetryCount 0 -ErrorAction Stop }
+            $failure = { Invoke-LaminiChat 'hi' @conn -Proxy $proxyUrl -MaximumRetryCount 0 -ErrorAction Stop } | Should -Throw -PassThru
             $failure.FullyQualifiedErrorId | Should -BeLike 'ServiceUnavailable,*'
             $failure.Exception.Message | Should -BeLike "*through proxy $proxyUrl*"
         }
@@ -265,7 +255,7 @@ Describe 'Proxy authentication' {
             $deadPort = $listener.LocalEndpoint.Port
             $listener.Stop()
             $dead = "https://127.0.0.1:$deadPort/inf"
-            $failure = Get-Failure { Get-LaminiModel -BaseUri $dead -ApiKey $server.SecureApiKey -Proxy $proxyUrl -MaximumRetryCount 0 -ErrorAction Stop }
+            $failure = { Get-LaminiModel -BaseUri $dead -ApiKey $server.SecureApiKey -Proxy $proxyUrl -MaximumRetryCount 0 -ErrorAction Stop } | Should -Throw -PassThru
             $failure.FullyQualifiedErrorId | Should -BeLike 'ConnectionFailed,*'
             $failure.Exception.Message | Should -BeLike "*$dead/models through proxy $proxyUrl*"
         }
@@ -279,7 +269,7 @@ Describe 'Faults that cannot succeed on retry' {
 
     It 'an untrusted certificate: one attempt, with a hint about -SkipCertificateCheck for test servers' {
         $watch = [System.Diagnostics.Stopwatch]::StartNew()
-        $failure = Get-Failure { Invoke-LaminiChat 'hi' -BaseUri $tls.BaseUri -ApiKey $tls.SecureApiKey -RetryIntervalSec 2 -ErrorAction Stop }
+        $failure = { Invoke-LaminiChat 'hi' -BaseUri $tls.BaseUri -ApiKey $tls.SecureApiKey -RetryIntervalSec 2 -ErrorAction Stop } | Should -Throw -PassThru
         $watch.Elapsed.TotalSeconds | Should -BeLessThan 1.5 -Because 'no backoff wait was spent on retries'
         $failure.FullyQualifiedErrorId | Should -BeLike 'ConnectionFailed,*'
         $failure.Exception.Attempts | Should -Be 1
@@ -290,7 +280,7 @@ Describe 'Faults that cannot succeed on retry' {
 
     It 'a host name that does not resolve: one attempt' {
         $watch = [System.Diagnostics.Stopwatch]::StartNew()
-        $failure = Get-Failure { Get-LaminiModel -BaseUri 'http://lamini-test.invalid/inf' -ApiKey $tls.SecureApiKey -AllowUnencryptedAuthentication -RetryIntervalSec 2 -ErrorAction Stop }
+        $failure = { Get-LaminiModel -BaseUri 'http://lamini-test.invalid/inf' -ApiKey $tls.SecureApiKey -AllowUnencryptedAuthentication -RetryIntervalSec 2 -ErrorAction Stop } | Should -Throw -PassThru
         $failure.FullyQualifiedErrorId | Should -BeLike 'ConnectionFailed,*'
         $failure.Exception.Attempts | Should -Be 1
         $failure.Exception.Message | Should -BeLike '*lamini-test.invalid*does not resolve*'
@@ -306,7 +296,7 @@ Describe 'The whole-call deadline (-TotalTimeoutSec)' {
     It 'ends retries against a server that never answers within the total' {
         Add-LaminiTestBehavior -Server $server -Behavior @{ delayMs = 20000; times = -1 }
         $watch = [System.Diagnostics.Stopwatch]::StartNew()
-        $failure = Get-Failure { Invoke-LaminiChat 'never answered' @conn -TimeoutSec 1 -TotalTimeoutSec 3 -MaximumRetryCount 10 -RetryIntervalSec 0.05 -ErrorAction Stop }
+        $failure = { Invoke-LaminiChat 'never answered' @conn -TimeoutSec 1 -TotalTimeoutSec 3 -MaximumRetryCount 10 -RetryIntervalSec 0.05 -ErrorAction Stop } | Should -Throw -PassThru
         $elapsed = $watch.Elapsed.TotalSeconds
         $failure.FullyQualifiedErrorId | Should -BeLike 'Timeout,*'
         $failure.CategoryInfo.Category | Should -Be 'OperationTimeout'
@@ -321,7 +311,7 @@ Describe 'The whole-call deadline (-TotalTimeoutSec)' {
     It 'cuts the first attempt when the total is shorter than -TimeoutSec' {
         Add-LaminiTestBehavior -Server $server -Behavior @{ delayMs = 20000; times = -1 }
         $watch = [System.Diagnostics.Stopwatch]::StartNew()
-        $failure = Get-Failure { Get-LaminiModel @conn -TimeoutSec 60 -TotalTimeoutSec 1 -ErrorAction Stop }
+        $failure = { Get-LaminiModel @conn -TimeoutSec 60 -TotalTimeoutSec 1 -ErrorAction Stop } | Should -Throw -PassThru
         $watch.Elapsed.TotalSeconds | Should -BeLessThan 2.5
         $failure.FullyQualifiedErrorId | Should -BeLike 'Timeout,*'
         $failure.Exception.Attempts | Should -Be 1
@@ -331,7 +321,7 @@ Describe 'The whole-call deadline (-TotalTimeoutSec)' {
     It 'does not start a retry whose wait would end after the total' {
         Add-LaminiTestBehavior -Server $server -Behavior @{ status = 503; times = -1; headers = @{ 'Retry-After' = '5' } }
         $watch = [System.Diagnostics.Stopwatch]::StartNew()
-        $failure = Get-Failure { Invoke-LaminiChat 'busy' @conn -TotalTimeoutSec 2 -ErrorAction Stop }
+        $failure = { Invoke-LaminiChat 'busy' @conn -TotalTimeoutSec 2 -ErrorAction Stop } | Should -Throw -PassThru
         $watch.Elapsed.TotalSeconds | Should -BeLessThan 1.5
         $failure.FullyQualifiedErrorId | Should -BeLike 'ServiceUnavailable,*'
         $failure.Exception.Message | Should -BeLike '*A retry in 5 s would not start within the whole-call limit of 2 s (-TotalTimeoutSec)*'
