@@ -275,13 +275,13 @@ public sealed class LaminiApiClient
     private LaminiApiException ProxyAuthenticationFailure(HttpMethod method, Uri address, int attempt)
     {
         TransportSettings transport = _settings.Transport;
-        string proxy = ProxyFor(address)?.ToString() ?? "the proxy";
+        string proxy = ProxyFor(address) is Uri known ? $"The proxy {known}" : "A proxy";
         string route = $"{method} {address}";
         string what = transport.ProxyCredential is { } credential
-            ? $"The proxy {proxy} did not accept the -ProxyCredential login of '{QualifiedUserName(credential)}' (HTTP 407 Proxy Authentication Required) for {route}. Check the user name and password, or try -ProxyUseDefaultCredentials"
+            ? $"{proxy} did not accept the -ProxyCredential login of '{QualifiedUserName(credential)}' (HTTP 407 Proxy Authentication Required) for {route}. Check the user name and password, or try -ProxyUseDefaultCredentials"
             : transport.ProxyUseDefaultCredentials
-                ? $"The proxy {proxy} did not accept the logged-on user's identity (-ProxyUseDefaultCredentials; HTTP 407 Proxy Authentication Required) for {route}. Give a login with -ProxyCredential"
-                : $"The proxy {proxy} requires a login (HTTP 407 Proxy Authentication Required) for {route}. Give it with -ProxyCredential, or use -ProxyUseDefaultCredentials to sign in as the logged-on user";
+                ? $"{proxy} did not accept the logged-on user's identity (-ProxyUseDefaultCredentials; HTTP 407 Proxy Authentication Required) for {route}. Give a login with -ProxyCredential"
+                : $"{proxy} requires a login (HTTP 407 Proxy Authentication Required) for {route}. Give it with -ProxyCredential, or use -ProxyUseDefaultCredentials to sign in as the logged-on user";
         var message = new StringBuilder(what);
         AppendAttemptsAndRequestId(message, attempt, null);
         return new LaminiApiException(LaminiFailureKind.ProxyAuthenticationRequired, message.ToString()) { StatusCode = 407, Attempts = attempt };
