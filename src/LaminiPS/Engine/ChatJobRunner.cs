@@ -64,19 +64,10 @@ internal sealed class ChatJobRunner
     /// <summary>Service failures end as <see cref="LaminiApiException"/>; a cancellation only when the token was cancelled.</summary>
     public async Task<ChatResult> RunAsync(ChatJob job, CancellationToken cancellationToken)
     {
-        LaminiChatResponse reply;
-        try
-        {
-            reply = _stream
-                ? await _client.StreamChatCompletionAsync(job.Request, _postPiece, _log, cancellationToken).ConfigureAwait(false)
-                : await _client.CreateChatCompletionAsync(job.Request, _log, cancellationToken).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
-        {
-            // Nobody stopped the command: something inside the HTTP stack gave up waiting. That is
-            // the network's doing, so it is this prompt's error, never a silent stop of the batch.
-            throw new LaminiApiException(LaminiFailureKind.Timeout, $"The request was abandoned before an answer arrived: {ex.Message}", ex);
-        }
+        // The client turns every cancellation it did not get from this token into a LaminiApiException.
+        LaminiChatResponse reply = _stream
+            ? await _client.StreamChatCompletionAsync(job.Request, _postPiece, _log, cancellationToken).ConfigureAwait(false)
+            : await _client.CreateChatCompletionAsync(job.Request, _log, cancellationToken).ConfigureAwait(false);
 
         reply.Prompt = job.Prompt;
         reply.RequestedModel = job.Request.Model;
