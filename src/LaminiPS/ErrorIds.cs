@@ -49,4 +49,9 @@ public static class ErrorIds
     public const string SelfReferencingType = "SelfReferencingType";
     public const string StrictSchemaViolation = "StrictSchemaViolation";
     public const string InvalidSchemaName = "InvalidSchemaName";
+
+    // Tool calling.
+    public const string InvalidTool = "InvalidTool";
+    public const string InvalidToolChoice = "InvalidToolChoice";
+    public const string ToolChoiceUnsupported = "ToolChoiceUnsupported";
 }

@@ -79,7 +79,7 @@ public sealed class ChatRequest
                 writer.WriteString("type", call.Type);
                 writer.WriteStartObject("function");
                 writer.WriteString("name", call.Name);
-                writer.WriteString("arguments", call.Arguments ?? "{}");
+                writer.WriteString("arguments", call.ArgumentsJson ?? "{}");
                 writer.WriteEndObject();
                 writer.WriteEndObject();
             }

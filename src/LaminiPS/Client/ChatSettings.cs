@@ -44,6 +44,12 @@ public sealed class ChatSettings
     /// <summary>True when replies are JSON to be parsed (with <see cref="JsonSchema"/> or <see cref="JsonObject"/>).</summary>
     public bool WantsJson => JsonSchema is not null || JsonObject;
 
+    /// <summary>Functions the model may ask to call (tools).</summary>
+    public IReadOnlyList<LaminiTool>? Tools { get; init; }
+
+    /// <summary>tool_choice: "auto", "none" or "required" as is; any other value names the one function to call.</summary>
+    public string? ToolChoice { get; init; }
+
     /// <summary>Extra top-level fields as name → JSON text; names a setting above already sends are skipped.</summary>
     public IReadOnlyList<KeyValuePair<string, string>> AdditionalFields { get; init; } = new List<KeyValuePair<string, string>>();
 
@@ -87,6 +93,7 @@ public sealed class ChatSettings
         }
 
         WriteResponseFormat(writer);
+        ToolFields.Write(writer, Tools, ToolChoice);
         if (stream)
         {
             writer.WriteBoolean("stream", true);
@@ -152,6 +159,8 @@ public sealed class ChatSettings
         AddIf(Count.HasValue, "n");
         AddIf(CacheTtlSeconds.HasValue, "cache");
         AddIf(WantsJson, "response_format");
+        AddIf(Tools is not null, "tools");
+        AddIf(ToolChoice is not null, "tool_choice");
         AddIf(stream, "stream");
         AddIf(stream, "stream_options");
         return names;

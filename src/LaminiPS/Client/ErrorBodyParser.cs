@@ -34,6 +34,9 @@ internal static class ErrorBodyParser
 
         // LiteLLM, the router Lamini uses for third-party models: 400 "Invalid model name passed in model=...".
         new(status => status == 400, LaminiFailureKind.ModelNotFound, "Model '{model}' was not found at {server}", NeedsModel: true, Message: new Regex("Invalid model name", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)),
+
+        // vLLM without --enable-auto-tool-choice, and other servers that refuse tools.
+        new(status => status is 400 or 422, LaminiFailureKind.ToolChoiceUnsupported, "The model or server at {server} does not offer automatic tool choice", Message: UnsupportedToolsAnswer.Pattern),
         new(status => status == 404, LaminiFailureKind.NotFound, "Not found at {server}"),
         new(status => status is 400 or 422, LaminiFailureKind.BadRequest, "The server at {server} rejected the request"),
         new(status => status == 429, LaminiFailureKind.RateLimited, "Rate limited by {server}"),

@@ -22,4 +22,5 @@ public enum LaminiFailureKind
     ResponseTooLarge,
     StreamError,
     StreamTruncated,
+    ToolChoiceUnsupported,
 }

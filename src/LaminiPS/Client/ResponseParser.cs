@@ -98,13 +98,11 @@ internal static class ResponseParser
             toolCalls = calls.EnumerateArray().Select(call =>
             {
                 JsonElement function = JsonRead.Child(call, "function", JsonValueKind.Object) ?? default;
-                return new LaminiToolCall
-                {
-                    Id = JsonRead.String(call, "id"),
-                    Type = JsonRead.String(call, "type") ?? "function",
-                    Name = JsonRead.String(function, "name"),
-                    Arguments = JsonRead.String(function, "arguments"),
-                };
+                return new LaminiToolCall(
+                    JsonRead.String(call, "id"),
+                    JsonRead.String(call, "type") ?? "function",
+                    JsonRead.String(function, "name"),
+                    JsonRead.String(function, "arguments"));
             }).ToArray();
         }
 

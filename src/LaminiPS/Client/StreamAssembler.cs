@@ -15,6 +15,7 @@ internal sealed class StreamAssembler
 {
     private readonly StringBuilder _content = new();
     private readonly StringBuilder _reasoning = new();
+    private readonly ToolCallAssembler _toolCalls = new();
     private string? _id;
     private string? _model;
     private DateTime? _created;
@@ -53,6 +54,7 @@ internal sealed class StreamAssembler
                 _role ??= JsonRead.String(delta, "role");
                 string? reasoning = JsonRead.String(delta, "reasoning_content") ?? JsonRead.String(delta, "reasoning");
                 _reasoning.Append(reasoning);
+                _toolCalls.Apply(delta);
                 string? text = JsonRead.String(delta, "content");
                 if (!string.IsNullOrEmpty(text))
                 {
@@ -67,7 +69,9 @@ internal sealed class StreamAssembler
 
     public LaminiChatResponse Build(IReadOnlyList<LaminiChatMessage> sent)
     {
-        var message = new LaminiChatMessage(_role ?? "assistant", _content.ToString());
+        // A reply that only calls tools has no text: content null, as in a reply that is not streamed.
+        string? content = _content.Length == 0 && _toolCalls.HasCalls ? null : _content.ToString();
+        var message = new LaminiChatMessage(_role ?? "assistant", content) { ToolCalls = _toolCalls.Build() };
         var choice = new LaminiChatChoice { Index = 0, Message = message, FinishReason = FinishReason };
         return new LaminiChatResponse
         {

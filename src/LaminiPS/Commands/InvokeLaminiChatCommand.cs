@@ -1,8 +1,10 @@
+using System;
 using System.Collections;
 using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
 using LaminiPS.Client;
+using LaminiPS.Commands.Tools;
 using LaminiPS.Commands.Transformations;
 using LaminiPS.Engine;
 using LaminiPS.Models;
@@ -113,6 +115,14 @@ public sealed class InvokeLaminiChatCommand : LaminiCommandBase
     [Parameter, ValidateNotNull]
     public IDictionary? AdditionalParameters { get; set; }
 
+    /// <summary>Functions the model may ask to call (tools): commands (Get-Command output or names), or definitions in the OpenAI shape as hashtables or JSON text.</summary>
+    [Parameter, ValidateNotNullOrEmpty, ToolTransformation]
+    public LaminiTool[]? Tool { get; set; }
+
+    /// <summary>tool_choice: auto, none, required, or the name of the one tool the model must call.</summary>
+    [Parameter, ValidateNotNullOrEmpty]
+    public string? ToolChoice { get; set; }
+
     /// <summary>Requests in flight at once for piped prompts (1 = one after another).</summary>
     [Parameter, ValidateRange(1, 64)]
     public int ThrottleLimit { get; set; } = 5;
@@ -143,8 +153,9 @@ public sealed class InvokeLaminiChatCommand : LaminiCommandBase
             ThrowTerminatingError(invalidField);
         }
 
+        string? toolChoice = ResolveToolChoice();
         base.BeginProcessing();
-        _settings = Settings(fields);
+        _settings = Settings(fields, toolChoice);
         foreach (string shadowed in _settings.ShadowedAdditionalFields(Stream))
         {
             WriteWarning($"-AdditionalParameters['{shadowed}'] is ignored: a parameter of Invoke-LaminiChat already sets that field.");
@@ -213,6 +224,12 @@ public sealed class InvokeLaminiChatCommand : LaminiCommandBase
             WriteWarning($"The reply to '{Shorten(prompt, 60)}' was cut off at {limit} (finish_reason 'length').");
         }
 
+        if (Stream && !PassThru && reply.ToolCalls.Count > 0)
+        {
+            // Only text is written while streaming: without this, the calls would vanish unseen.
+            WriteWarning($"The reply to '{Shorten(prompt, 60)}' asks to call {string.Join(", ", reply.ToolCalls.Select(call => call.Name))}; add -PassThru to get the calls in the reply's ToolCalls.");
+        }
+
         if (result.JsonCheck is { Success: false } check)
         {
             WriteError(ToErrorRecord(check, reply, prompt));
@@ -231,7 +248,19 @@ public sealed class InvokeLaminiChatCommand : LaminiCommandBase
         return true;
     }
 
-    private ChatSettings Settings(List<KeyValuePair<string, string>> additionalFields) => new()
+    private string? ResolveToolChoice()
+    {
+        try
+        {
+            return ToolChoice is null ? null : ToolChoiceResolver.Resolve(ToolChoice, Tool);
+        }
+        catch (ArgumentException ex)
+        {
+            throw Terminate(ex, ErrorIds.InvalidToolChoice, ErrorCategory.InvalidArgument, ToolChoice);
+        }
+    }
+
+    private ChatSettings Settings(List<KeyValuePair<string, string>> additionalFields, string? toolChoice) => new()
     {
         Temperature = Temperature,
         TopP = TopP,
@@ -245,5 +274,7 @@ public sealed class InvokeLaminiChatCommand : LaminiCommandBase
         JsonSchema = JsonSchema,
         JsonObject = JsonObject,
         AdditionalFields = additionalFields,
+        Tools = Tool,
+        ToolChoice = toolChoice,
     };
 }

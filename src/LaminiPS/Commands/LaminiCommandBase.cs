@@ -209,8 +209,17 @@ public abstract class LaminiCommandBase : PSCmdlet, IDisposable
         return true;
     }
 
-    protected static ErrorRecord ToErrorRecord(LaminiApiException exception, object? target) =>
-        new(exception, ErrorIdFor(exception.Kind), CategoryFor(exception.Kind), target);
+    protected static ErrorRecord ToErrorRecord(LaminiApiException exception, object? target)
+    {
+        var record = new ErrorRecord(exception, ErrorIdFor(exception.Kind), CategoryFor(exception.Kind), target);
+        if (exception.Kind == LaminiFailureKind.ToolChoiceUnsupported)
+        {
+            const string advice = "Name the tool the model must call with -ToolChoice <name>, or use another model.";
+            record.ErrorDetails = new ErrorDetails(exception.Message + " " + advice) { RecommendedAction = advice };
+        }
+
+        return record;
+    }
 
     /// <summary>A structured reply that is not JSON or breaks its schema; the details show the raw reply.</summary>
     private protected static ErrorRecord ToErrorRecord(JsonReplyCheckResult check, LaminiChatResponse reply, object? target)
@@ -245,6 +254,7 @@ public abstract class LaminiCommandBase : PSCmdlet, IDisposable
         LaminiFailureKind.ResponseTooLarge => ErrorIds.ResponseTooLarge,
         LaminiFailureKind.StreamError => ErrorIds.StreamError,
         LaminiFailureKind.StreamTruncated => ErrorIds.StreamTruncated,
+        LaminiFailureKind.ToolChoiceUnsupported => ErrorIds.ToolChoiceUnsupported,
         _ => ErrorIds.UnexpectedStatus,
     };
 
@@ -258,6 +268,7 @@ public abstract class LaminiCommandBase : PSCmdlet, IDisposable
         LaminiFailureKind.Timeout => ErrorCategory.OperationTimeout,
         LaminiFailureKind.ConnectionFailed or LaminiFailureKind.StreamTruncated => ErrorCategory.ConnectionError,
         LaminiFailureKind.InvalidResponse or LaminiFailureKind.EmptyResponse => ErrorCategory.InvalidResult,
+        LaminiFailureKind.ToolChoiceUnsupported => ErrorCategory.NotImplemented,
         _ => ErrorCategory.ProtocolError,
     };
 

@@ -31,17 +31,3 @@ public sealed class LaminiChatMessage
 
     public override string ToString() => $"{Role}: {Content}";
 }
-
-/// <summary>A function call the model asked for; Arguments is the model's JSON text, which may be invalid.</summary>
-public sealed class LaminiToolCall
-{
-    public string? Id { get; set; }
-
-    public string Type { get; set; } = "function";
-
-    public string? Name { get; set; }
-
-    public string? Arguments { get; set; }
-
-    public override string ToString() => $"{Name}({Arguments})";
-}

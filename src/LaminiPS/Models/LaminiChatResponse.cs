@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Collections.ObjectModel;
 using System.Globalization;
+using System.Linq;
 
 namespace LaminiPS.Models;
 
@@ -36,6 +37,10 @@ public sealed class LaminiChatResponse
     public int TotalTokens => Usage?.TotalTokens ?? 0;
 
     public LaminiChoiceList Choices { get; internal set; } = new(Array.Empty<LaminiChatChoice>());
+
+    /// <summary>The functions the model asks to call (the first choice's tool_calls); empty when it asks for none.</summary>
+    public IReadOnlyList<LaminiToolCall> ToolCalls =>
+        Choices.OrderBy(choice => choice.Index).FirstOrDefault()?.Message.ToolCalls ?? (IReadOnlyList<LaminiToolCall>)Array.Empty<LaminiToolCall>();
 
     /// <summary>The messages sent plus the assistant's reply.</summary>
     public LaminiMessageList Messages { get; internal set; } = new(Array.Empty<LaminiChatMessage>());

@@ -69,6 +69,12 @@ internal static partial class SchemaBuilder
         return Finish(MapType(target, string.Empty, []), name, description, strict);
     }
 
+    /// <summary>
+    /// One .NET type's schema node (a fresh, mutable tree), for callers that place it inside a schema of their own,
+    /// such as a tool's parameters. Throws <see cref="LaminiSchemaException"/> for a type that can't be described.
+    /// </summary>
+    internal static OrderedDictionary SchemaNodeFor(Type type) => MapType(type, string.Empty, []);
+
     /// <summary>One type's schema. <c>stack</c>: the classes being expanded, each with the property that led on, e.g. (Person, "Person.Pet").</summary>
     private static OrderedDictionary MapType(Type type, string path, List<(Type Type, string Via)> stack)
     {
