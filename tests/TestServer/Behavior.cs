@@ -36,6 +36,7 @@ internal sealed class Behavior
     // Adjustments to the default chat reply.
     public string? FinishReason { get; init; }
     public string? ReasoningContent { get; init; }
+    public IReadOnlyList<ScriptedToolCall>? ToolCalls { get; init; } // the reply asks for these calls (see ScriptedToolCalls.cs)
 
     // Adjustments to whichever event stream is sent (scripted or the default streamed reply).
     public int? SseEventDelayMs { get; init; } // before each event that has no delayMs of its own
@@ -62,6 +63,9 @@ internal sealed class Behavior
             : SseFixture is not null && !fixtures.HasFile(SseFixture) ? $"no fixture file '{SseFixture}'"
             : ErrorFixture is not null && !fixtures.HasError(ErrorFixture) ? $"no errors.json entry '{ErrorFixture}'"
             : Sse?.Any(e => (e.Data is null) == (e.Raw is null)) == true ? "each sse event needs exactly one of data, raw"
+            : ToolCalls is not null && (bodies.Count(b => b is not null) - (Content is null ? 0 : 1)) > 0
+                ? "toolCalls adjust the default reply: give no body, rawBody, fixture, errorFixture, sse or sseFixture with them"
+            : ToolCalls?.Any(c => string.IsNullOrEmpty(c.Name)) == true ? "each tool call needs a name"
             : Times < -1 ? "times must be -1 (unlimited) or more"
             : Status is < 100 or > 999 ? "status must be 100-999"
             : DelayMs < 0 || SseEventDelayMs < 0 || CutAfter < 0 || Sse?.Any(e => e.DelayMs < 0) == true

@@ -5,7 +5,8 @@ namespace LaminiTestServer;
 
 /// <summary>
 /// The answer made up when no behaviour supplies a body. It echoes the last message, so a test can
-/// tell which request an answer belongs to, and counts words as tokens, so usage is predictable.
+/// tell which request an answer belongs to (after tool results, it echoes them all), and counts words as
+/// tokens, so usage is predictable. A behaviour's toolCalls make it ask for function calls instead.
 /// Field names and the null extras follow what Lamini's vLLM actually sends.
 /// </summary>
 internal sealed partial class ChatReply
@@ -13,16 +14,21 @@ internal sealed partial class ChatReply
     private readonly string _id = "chatcmpl-" + Guid.NewGuid().ToString("N");
     private readonly long _created = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
     private readonly ChatRequest _request;
-    private readonly string[] _choiceContents;
+    private readonly string?[] _choiceContents;
     private readonly string _finishReason;
     private readonly string? _reasoningContent;
+    private readonly ToolCallReply? _toolCalls;
 
     public ChatReply(ChatRequest request, Behavior? behavior)
     {
         _request = request;
-        var content = behavior?.Content ?? "Echo: " + (request.Contents.Count > 0 ? request.Contents[^1] : "");
-        _choiceContents = [.. Enumerable.Range(0, request.N).Select(i => i == 0 ? content : $"{content} (choice {i})")];
-        _finishReason = behavior?.FinishReason ?? "stop";
+        _toolCalls = behavior?.ToolCalls is { } calls ? new ToolCallReply(calls) : null;
+        var content = behavior?.Content
+            ?? (_toolCalls is not null ? null
+            : request.ToolResults.Count > 0 ? ToolResult.Echo(request.ToolResults)
+            : "Echo: " + (request.Contents.Count > 0 ? request.Contents[^1] : ""));
+        _choiceContents = [.. Enumerable.Range(0, request.N).Select(i => i == 0 || content is null ? content : $"{content} (choice {i})")];
+        _finishReason = behavior?.FinishReason ?? (_toolCalls is not null ? "tool_calls" : "stop");
         _reasoningContent = behavior?.ReasoningContent;
     }
 
@@ -65,6 +71,11 @@ internal sealed partial class ChatReply
                 yield return Chunk(index, new JsonObject { ["content"] = piece });
             }
 
+            foreach (var delta in _toolCalls?.StreamDeltas() ?? [])
+            {
+                yield return Chunk(index, delta);
+            }
+
             yield return Chunk(index, [], _finishReason);
         }
 
@@ -76,7 +87,7 @@ internal sealed partial class ChatReply
         yield return SseFrame.Data("[DONE]");
     }
 
-    private JsonObject Message(string content)
+    private JsonObject Message(string? content)
     {
         var message = new JsonObject
         {
@@ -85,7 +96,7 @@ internal sealed partial class ChatReply
             ["role"] = "assistant",
             ["audio"] = null,
             ["function_call"] = null,
-            ["tool_calls"] = null,
+            ["tool_calls"] = _toolCalls?.MessageToolCalls(),
         };
         if (_reasoningContent is not null)
         {
@@ -98,7 +109,7 @@ internal sealed partial class ChatReply
     private JsonObject Usage()
     {
         var prompt = _request.Contents.Sum(text => WordPattern().Count(text));
-        var completion = _choiceContents.Sum(text => WordPattern().Count(text));
+        var completion = _choiceContents.Sum(text => WordPattern().Count(text ?? ""));
         return new JsonObject
         {
             ["prompt_tokens"] = prompt,
@@ -148,8 +159,9 @@ internal sealed partial class ChatReply
     /// Cuts a text into words that keep their leading whitespace (trailing whitespace stays with the
     /// last one), so the pieces concatenate back to the text exactly.
     /// </summary>
-    private static List<string> Pieces(string text)
+    private static List<string> Pieces(string? text)
     {
+        text ??= "";
         var pieces = PiecePattern().Matches(text).Select(m => m.Value).ToList();
         return pieces.Count == 0 && text.Length > 0 ? [text] : pieces;
     }

@@ -5,7 +5,8 @@ namespace LaminiTestServer;
 
 /// <summary>The parts of a chat completion request that the default reply depends on.</summary>
 /// <param name="Contents">The text of each message, in order (empty when it has none).</param>
-internal sealed record ChatRequest(JsonNode? Model, IReadOnlyList<string> Contents, int N, bool Stream, bool IncludeUsage)
+/// <param name="ToolResults">The tool messages that end the conversation, in order.</param>
+internal sealed record ChatRequest(JsonNode? Model, IReadOnlyList<string> Contents, int N, bool Stream, bool IncludeUsage, IReadOnlyList<ToolResult> ToolResults)
 {
     /// <summary>Null when the body is not a JSON object (the caller answers 400, as vLLM does).</summary>
     public static ChatRequest? Parse(string body)
@@ -35,7 +36,22 @@ internal sealed record ChatRequest(JsonNode? Model, IReadOnlyList<string> Conten
             contents,
             n,
             IsTrue(root, "stream"),
-            root["stream_options"] is JsonObject options && IsTrue(options, "include_usage"));
+            root["stream_options"] is JsonObject options && IsTrue(options, "include_usage"),
+            TrailingToolResults(root["messages"] as JsonArray));
+    }
+
+    private static List<ToolResult> TrailingToolResults(JsonArray? messages)
+    {
+        var results = (messages ?? [])
+            .Reverse()
+            .Select(m => m as JsonObject)
+            .TakeWhile(m => m?["role"] is JsonValue role && role.TryGetValue(out string? name) && name == "tool")
+            .Select(m => new ToolResult(
+                m!["tool_call_id"] is JsonValue id && id.TryGetValue(out string? text) ? text : null,
+                TextOf(m["content"])))
+            .ToList();
+        results.Reverse();
+        return results;
     }
 
     private static bool IsTrue(JsonObject json, string name) =>
