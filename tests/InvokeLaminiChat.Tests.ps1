@@ -518,7 +518,8 @@ Describe 'Invoke-LaminiChat' {
             $call = $reply.Choices[0].Message.ToolCalls[0]
             $call.Id | Should -BeExactly 'call_1'
             $call.Name | Should -BeExactly 'get_weather'
-            $call.Arguments | Should -BeExactly '{"city": "Lima'
+            $call.ArgumentsJson | Should -BeExactly '{"city": "Lima'
+            $call.Arguments | Should -BeNullOrEmpty
         }
 
         It 'reads tool_calls [] and a refusal with content null' {

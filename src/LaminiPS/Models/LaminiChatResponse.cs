@@ -39,8 +39,8 @@ public sealed class LaminiChatResponse
     public LaminiChoiceList Choices { get; internal set; } = new(Array.Empty<LaminiChatChoice>());
 
     /// <summary>The functions the model asks to call (the first choice's tool_calls); empty when it asks for none.</summary>
-    public IReadOnlyList<LaminiToolCall> ToolCalls =>
-        Choices.OrderBy(choice => choice.Index).FirstOrDefault()?.Message.ToolCalls ?? (IReadOnlyList<LaminiToolCall>)Array.Empty<LaminiToolCall>();
+    public LaminiToolCallList ToolCalls =>
+        new(Choices.OrderBy(choice => choice.Index).FirstOrDefault()?.Message.ToolCalls ?? Array.Empty<LaminiToolCall>());
 
     /// <summary>The messages sent plus the assistant's reply.</summary>
     public LaminiMessageList Messages { get; internal set; } = new(Array.Empty<LaminiChatMessage>());
@@ -82,4 +82,15 @@ public sealed class LaminiChoiceList : ReadOnlyCollection<LaminiChatChoice>
     }
 
     public override string ToString() => string.Format(CultureInfo.InvariantCulture, "{0} choices", Count);
+}
+
+/// <summary>A read-only list of tool calls whose text form stays short in CSV and tables.</summary>
+public sealed class LaminiToolCallList : ReadOnlyCollection<LaminiToolCall>
+{
+    public LaminiToolCallList(IList<LaminiToolCall> calls)
+        : base(calls)
+    {
+    }
+
+    public override string ToString() => string.Format(CultureInfo.InvariantCulture, "{0} tool calls", Count);
 }
