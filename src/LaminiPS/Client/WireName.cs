@@ -2,7 +2,7 @@ using System.Text;
 
 namespace LaminiPS.Client;
 
-/// <summary>The names the API takes for functions: <c>^[a-zA-Z0-9_-]{1,64}$</c>.</summary>
+/// <summary>The names the API takes for functions and json_schema: <c>^[a-zA-Z0-9_-]{1,64}$</c>.</summary>
 internal static class WireName
 {
     public const int MaxLength = 64;
@@ -41,6 +41,6 @@ internal static class WireName
         return safe.Length == 0 ? "_" : safe.ToString();
     }
 
-    private static bool IsAllowed(char c) =>
+    public static bool IsAllowed(char c) =>
         (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
 }

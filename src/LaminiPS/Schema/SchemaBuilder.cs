@@ -6,6 +6,7 @@ using System.Globalization;
 using System.Linq;
 using System.Management.Automation;
 using System.Text.Json;
+using LaminiPS.Client;
 using LaminiPS.Models;
 
 namespace LaminiPS.Schema;
@@ -34,7 +35,7 @@ internal static partial class SchemaBuilder
         {
             problem = "it is empty";
         }
-        else if (name.Length > 64)
+        else if (name.Length > WireName.MaxLength)
         {
             problem = string.Format(CultureInfo.InvariantCulture, "it is {0} characters long", name.Length);
         }
@@ -42,7 +43,7 @@ internal static partial class SchemaBuilder
         {
             foreach (char c in name)
             {
-                if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-'))
+                if (!WireName.IsAllowed(c))
                 {
                     problem = char.IsWhiteSpace(c) ? "it contains a space" : "it contains '" + c + "'";
                     break;
