@@ -375,6 +375,31 @@ Describe 'Invoke-LaminiChat -Tool' {
             $request.eventTimes.Count | Should -BeGreaterThan 10
         }
 
+        It 'assembles calls whose pieces interleave, and a piece without an index as part of the latest call' {
+            function New-ToolChunk([object[]] $Calls, [string] $FinishReason) {
+                $delta = if ($Calls) { @{ tool_calls = $Calls } } else { @{} }
+                ConvertTo-Json -Compress -Depth 10 -InputObject ([ordered]@{
+                        id = 'c'; object = 'chat.completion.chunk'; created = 1741379785; model = 'm'
+                        choices = @([ordered]@{ index = 0; delta = $delta; finish_reason = $FinishReason })
+                    })
+            }
+            $events = @(
+                New-ToolChunk @(@{ index = 0; id = 'call_x'; type = 'function'; function = @{ name = 'first'; arguments = '' } })
+                New-ToolChunk @(@{ index = 1; id = 'call_y'; type = 'function'; function = @{ name = 'second'; arguments = '{"b"' } })
+                New-ToolChunk @(@{ index = 0; function = @{ arguments = '{"a": ' } })
+                New-ToolChunk @(@{ index = 1; function = @{ arguments = ': 2' } })
+                New-ToolChunk @(@{ index = 0; function = @{ arguments = '1}' } })
+                New-ToolChunk @(@{ function = @{ arguments = '}' } })
+                New-ToolChunk $null 'tool_calls'
+                '[DONE]'
+            ) | ForEach-Object { @{ data = $_ } }
+            Add-LaminiTestBehavior -Server $server -Behavior @{ sse = $events }
+            $reply = @(Invoke-LaminiChat 'x' -Stream -PassThru -Tool @{ name = 'first' }, @{ name = 'second' } @conn)[-1]
+            $reply.ToolCalls.Id | Should -Be @('call_x', 'call_y')
+            $reply.ToolCalls.Name | Should -Be @('first', 'second')
+            $reply.ToolCalls.ArgumentsJson | Should -Be @('{"a": 1}', '{"b": 2}')
+        }
+
         It 'streams the text of a reply that also calls a tool, and assembles the call' {
             Add-LaminiTestBehavior -Server $server -Behavior @{ content = 'Let me check.'; toolCalls = @(@{ id = 'call_t'; name = 'Set-Light'; arguments = @{ Room = 'attic' } }) }
             $output = @(Invoke-LaminiChat 'attic' -Stream -PassThru -Tool (Get-Command Set-Light) @conn)
