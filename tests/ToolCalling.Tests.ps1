@@ -400,6 +400,15 @@ Describe 'Invoke-LaminiChat -Tool' {
             $reply.ToolCalls.ArgumentsJson | Should -Be @('{"a": 1}', '{"b": 2}')
         }
 
+        It 'warns when a streamed reply asks for calls and -PassThru is not there to carry them' {
+            Add-LaminiTestBehavior -Server $server -Behavior @{ toolCalls = @(@{ name = 'Set-Light'; arguments = @{ Room = 'hall' } }, @{ name = 'Get-Inventory'; arguments = @{ Warehouse = 'A1' } }) }
+            $output = @(Invoke-LaminiChat 'lights' -Stream -Tool (Get-Command Set-Light), (Get-Command Get-Inventory) @conn -WarningVariable warnings -WarningAction SilentlyContinue)
+            $output.Count | Should -Be 0
+            $warnings.Count | Should -Be 1
+            "$($warnings[0])" | Should -BeExactly "The reply to 'lights' asks to call Set-Light, Get-Inventory; add -PassThru to get the calls in the reply's ToolCalls."
+            $toolRuns.Count | Should -Be 0
+        }
+
         It 'streams the text of a reply that also calls a tool, and assembles the call' {
             Add-LaminiTestBehavior -Server $server -Behavior @{ content = 'Let me check.'; toolCalls = @(@{ id = 'call_t'; name = 'Set-Light'; arguments = @{ Room = 'attic' } }) }
             $output = @(Invoke-LaminiChat 'attic' -Stream -PassThru -Tool (Get-Command Set-Light) @conn)

@@ -73,7 +73,16 @@ internal static class CommandToolBuilder
 
         // PowerShell refuses parameters a command does not have; saying so lets guided decoding keep the model to them.
         root["additionalProperties"] = false;
-        LaminiJsonSchema parameters = SchemaBuilder.FromJson(PowerShellJson.Serialize(root), null, null, strict: false);
+        LaminiJsonSchema parameters;
+        try
+        {
+            parameters = SchemaBuilder.FromJson(PowerShellJson.Serialize(root), null, null, strict: false);
+        }
+        catch (LaminiSchemaException ex)
+        {
+            throw new InvalidToolException($"The parameters of '{target.Name}' can't be described as a JSON schema: {ex.Message}", ex);
+        }
+
         return new CommandTool(name ?? WireName.MakeSafe(target.Name), description ?? help.Synopsis, parameters, target, set.Name);
     }
 
