@@ -445,7 +445,7 @@ Describe 'Invoke-LaminiChat -Tool' {
             $errs[0].FullyQualifiedErrorId | Should -BeExactly 'ToolChoiceUnsupported,LaminiPS.Commands.InvokeLaminiChatCommand'
             $errs[0].CategoryInfo.Category | Should -Be 'NotImplemented'
             $errs[0].TargetObject | Should -BeExactly 'first'
-            $errs[0].Exception.Message | Should -BeLike 'The model or server does not offer automatic tool choice (HTTP 400*'
+            $errs[0].Exception.Message | Should -BeLike "The model or server at $($server.BaseUri.Authority) does not offer automatic tool choice (HTTP 400*"
             $errs[0].Exception.Message | Should -BeLike "*$($Body.message)$($Body.error.message)*"
             "$($errs[0])" | Should -BeLike '*-ToolChoice <name>*another model*'
             $errs[0].ErrorDetails.RecommendedAction | Should -BeLike '*-ToolChoice <name>*'
