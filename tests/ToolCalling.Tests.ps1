@@ -28,14 +28,14 @@ BeforeAll {
         param(
             [Parameter(Mandatory)] [string] $Warehouse,
             [ValidateSet('tools', 'food', 'parts')] [string] $Category,
+            [scriptblock] $Filter,
             [ValidateRange(1, 500)] [int] $Limit = 50,
             [double] $MinimumPrice,
             [datetime] $Since,
             [switch] $IncludeEmpty,
             [string[]] $Tags,
             [ValidateSet('red', 'green')] [string[]] $Colors,
-            [Parameter(HelpMessage = 'Shelf numbers to look at.')] [ValidateCount(1, 3)] [int[]] $Shelves,
-            [scriptblock] $Filter
+            [Parameter(HelpMessage = 'Shelf numbers to look at.')] [ValidateCount(1, 3)] [int[]] $Shelves
         )
         $script:toolRuns.Add("Get-Inventory $Warehouse")
     }

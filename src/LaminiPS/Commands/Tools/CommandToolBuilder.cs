@@ -29,23 +29,34 @@ internal static class CommandToolBuilder
         CommandInfo target = Resolve(command);
         CommandParameterSetInfo set = ChooseSet(target, parameterSetName);
         CommandHelp help = CommandHelp.Read(engine, target);
+        OrderedDictionary root = DescribeParameters(target, set, help);
+        LaminiJsonSchema parameters;
+        try
+        {
+            parameters = SchemaBuilder.FromJson(PowerShellJson.Serialize(root), null, null, strict: false);
+        }
+        catch (LaminiSchemaException ex)
+        {
+            throw new InvalidToolException($"The parameters of '{target.Name}' can't be described as a JSON schema: {ex.Message}", ex);
+        }
+
+        return new CommandTool(name ?? WireName.MakeSafe(target.Name), description ?? help.Synopsis, parameters, target, set.Name);
+    }
+
+    /// <summary>The object schema of one parameter set: a property per parameter the model may give.</summary>
+    private static OrderedDictionary DescribeParameters(CommandInfo command, CommandParameterSetInfo set, CommandHelp help)
+    {
         var properties = new OrderedDictionary(StringComparer.Ordinal);
         var required = new List<object?>();
-        foreach (CommandParameterInfo parameter in set.Parameters)
+        foreach (CommandParameterInfo parameter in set.Parameters.Where(IsForTheModel))
         {
-            if (Cmdlet.CommonParameters.Contains(parameter.Name) || Cmdlet.OptionalCommonParameters.Contains(parameter.Name)
-                || parameter.Attributes.OfType<ParameterAttribute>().Any(attribute => attribute.DontShow))
-            {
-                continue;
-            }
-
             OrderedDictionary? schema = ValueSchema(parameter.ParameterType);
             if (schema is null)
             {
                 if (parameter.IsMandatory)
                 {
                     throw new InvalidToolException(
-                        $"The command '{target.Name}' needs -{parameter.Name}, a {parameter.ParameterType.Name}, which the model can't write as JSON (a script block, or an object PowerShell can't make from text or a hashtable). Name another parameter set, or wrap the command in a function that takes simple values.");
+                        $"The command '{command.Name}' needs -{parameter.Name}, a {parameter.ParameterType.Name}, which the model can't write as JSON (a script block, or an object PowerShell can't make from text or a hashtable). Name another parameter set, or wrap the command in a function that takes simple values.");
                 }
 
                 continue;
@@ -73,18 +84,13 @@ internal static class CommandToolBuilder
 
         // PowerShell refuses parameters a command does not have; saying so lets guided decoding keep the model to them.
         root["additionalProperties"] = false;
-        LaminiJsonSchema parameters;
-        try
-        {
-            parameters = SchemaBuilder.FromJson(PowerShellJson.Serialize(root), null, null, strict: false);
-        }
-        catch (LaminiSchemaException ex)
-        {
-            throw new InvalidToolException($"The parameters of '{target.Name}' can't be described as a JSON schema: {ex.Message}", ex);
-        }
-
-        return new CommandTool(name ?? WireName.MakeSafe(target.Name), description ?? help.Synopsis, parameters, target, set.Name);
+        return root;
     }
+
+    /// <summary>Common parameters and hidden ones are not the model's business.</summary>
+    private static bool IsForTheModel(CommandParameterInfo parameter) =>
+        !Cmdlet.CommonParameters.Contains(parameter.Name) && !Cmdlet.OptionalCommonParameters.Contains(parameter.Name)
+        && !parameter.Attributes.OfType<ParameterAttribute>().Any(attribute => attribute.DontShow);
 
     private static CommandInfo Resolve(CommandInfo command) => command switch
     {
