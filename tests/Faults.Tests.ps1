@@ -31,7 +31,7 @@ BeforeAll {
             Verbose  = @($output | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] } | ForEach-Object Message)
             Retries  = @($output | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] -and $_.Message -like 'Attempt *' } | ForEach-Object Message)
             Errors   = @($errs)
-            Requests = @(Get-LaminiTestRequest -Server $server -Path '*/chat/completions')
+            Requests = @(Get-LaminiTestRequest -Server $server -Path '*/chat/completions' -Settled)
             Elapsed  = $stopwatch.Elapsed.TotalSeconds
         }
     }

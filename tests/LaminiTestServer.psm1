@@ -114,8 +114,18 @@ function Get-LaminiTestRequest {
     param(
         [Parameter(Mandatory)] [pscustomobject] $Server,
         # A wildcard on the request path, e.g. '*/chat/completions'.
-        [string] $Path = '*'
+        [string] $Path = '*',
+        # First wait (up to 5 s) until no request is in flight: a client can see its answer, or give
+        # up, a moment before the server records the request's end (completedAt, clientAborted).
+        [switch] $Settled
     )
+
+    if ($Settled) {
+        $deadline = [datetime]::UtcNow.AddSeconds(5)
+        while ((Get-LaminiTestStats -Server $Server).inFlight -gt 0 -and [datetime]::UtcNow -lt $deadline) {
+            Start-Sleep -Milliseconds 20
+        }
+    }
 
     foreach ($record in (Invoke-LaminiTestAdmin -Server $Server -Method Get -Path 'requests')) {
         if ($record.path -notlike $Path) { continue }

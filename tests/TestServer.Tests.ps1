@@ -196,11 +196,7 @@ Describe 'LaminiPS test server' {
             Add-LaminiTestBehavior -Server $server -Behavior @{ delayMs = 10000 }
             $cancel = [System.Threading.CancellationTokenSource]::new(200)
             { Send-Api 'inf/models' -CancellationToken $cancel.Token } | Should -Throw
-            $deadline = [datetime]::UtcNow.AddSeconds(2)
-            while ((Get-LaminiTestStats -Server $server).inFlight -gt 0 -and [datetime]::UtcNow -lt $deadline) {
-                Start-Sleep -Milliseconds 20
-            }
-            $record = Get-LaminiTestRequest -Server $server
+            $record = Get-LaminiTestRequest -Server $server -Settled
             $record.clientAborted | Should -BeTrue
             $record.status | Should -Be 0
             ($record.completedAt - $record.receivedAt).TotalSeconds | Should -BeLessThan 2
@@ -210,7 +206,7 @@ Describe 'LaminiPS test server' {
     Context 'admin API' {
         It 'records each request with its headers, body and times' {
             $null = Send-Api 'inf/chat/completions?x=1' -Body $chatBody
-            $record = Get-LaminiTestRequest -Server $server -Path '*/chat/completions'
+            $record = Get-LaminiTestRequest -Server $server -Path '*/chat/completions' -Settled
             $record.seq | Should -Be 1
             $record.method | Should -Be 'POST'
             $record.query | Should -Be '?x=1'
