@@ -13,6 +13,7 @@
     CompatiblePSEditions = @('Desktop', 'Core')
     PowerShellVersion    = '5.1'
     FormatsToProcess     = @('LaminiPS.Format.ps1xml')
+    TypesToProcess       = @('LaminiPS.Types.ps1xml')
     CmdletsToExport      = @('Get-LaminiModel', 'Invoke-LaminiChat', 'New-LaminiJsonSchema')
     FunctionsToExport    = @()
     VariablesToExport    = @()

@@ -7,7 +7,7 @@
     Needs only the .NET SDK (and, for the README commands, `dotnet tool restore` for pwsh).
 
     Build  (default) dotnet publish, then lay out an importable module in out/LaminiPS:
-           LaminiPS.psd1, LaminiPS.dll, the format file(s), en-US help when docs/en-US exists,
+           LaminiPS.psd1, LaminiPS.dll, the format and type files, en-US help when docs/en-US exists,
            and dependencies/ holding what Windows PowerShell 5.1 needs (System.Text.Json and its
            closure). Also builds the test server into out/testserver.
     Test   Build, run the engine's unit tests (tests/LaminiPS.Tests, xunit), restore the pinned
@@ -126,9 +126,12 @@ function Invoke-BuildTask {
     }
 
     # Every file the manifest names must be in the module folder.
-    foreach ($format in (Import-PowerShellDataFile -LiteralPath $ManifestPath).FormatsToProcess) {
-        if (-not (Test-Path -LiteralPath (Join-Path $ModuleDir $format))) {
-            throw "The manifest lists '$format' in FormatsToProcess, but src/LaminiPS has no such file."
+    $manifest = Import-PowerShellDataFile -LiteralPath $ManifestPath
+    foreach ($key in 'FormatsToProcess', 'TypesToProcess') {
+        foreach ($file in $manifest[$key]) {
+            if (-not (Test-Path -LiteralPath (Join-Path $ModuleDir $file))) {
+                throw "The manifest lists '$file' in $key, but src/LaminiPS has no such file."
+            }
         }
     }
 
