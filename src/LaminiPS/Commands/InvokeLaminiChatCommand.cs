@@ -44,6 +44,7 @@ public sealed class InvokeLaminiChatCommand : LaminiCommandBase
     /// <summary>A previous reply to continue: its history is sent before the new prompt.</summary>
     [Parameter(ValueFromPipeline = true, ParameterSetName = PromptSet)]
     [Parameter(ValueFromPipeline = true, ParameterSetName = PromptJsonObjectSet)]
+    [ConversationTransformation]
     public LaminiChatResponse? Conversation { get; set; }
 
     /// <summary>A whole conversation (messages): LaminiChatMessage objects, hashtables or objects with role and content.</summary>
