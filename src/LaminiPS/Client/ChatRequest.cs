@@ -24,7 +24,7 @@ public sealed class ChatRequest
     internal byte[] ToJson(bool stream)
     {
         using var buffer = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(buffer))
+        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = MinimalJsonEncoder.Instance }))
         {
             writer.WriteStartObject();
             writer.WriteString("model", Model);

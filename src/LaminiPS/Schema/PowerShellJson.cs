@@ -7,8 +7,8 @@ using System.IO;
 using System.Management.Automation;
 using System.Numerics;
 using System.Text;
-using System.Text.Encodings.Web;
 using System.Text.Json;
+using LaminiPS.Client;
 using LaminiPS.Models;
 
 namespace LaminiPS.Schema;
@@ -37,15 +37,15 @@ internal static class PowerShellJson
     /// <summary>Deepest nesting written; JSON bodies are nowhere near this, self-containing values are.</summary>
     internal const int MaxDepth = 100;
 
-    /// <summary>Compact, and without HTML-safe escaping: the text goes into JSON bodies, never into HTML.</summary>
+    /// <summary>Compact, escaping only what JSON requires: the text goes into JSON bodies, never into HTML.</summary>
     internal static readonly JsonWriterOptions CompactWriterOptions = new()
     {
-        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        Encoder = MinimalJsonEncoder.Instance,
     };
 
     internal static readonly JsonWriterOptions IndentedWriterOptions = new()
     {
-        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        Encoder = MinimalJsonEncoder.Instance,
         Indented = true,
     };
 
