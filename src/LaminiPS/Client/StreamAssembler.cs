@@ -9,7 +9,8 @@ namespace LaminiPS.Client;
 
 /// <summary>
 /// Builds a complete reply out of chat.completion.chunk events. Only the first choice is streamed
-/// as text; fields may be missing rather than null in any chunk.
+/// as text; the others (-Count) are assembled into Choices. Fields may be missing rather than null
+/// in any chunk.
 /// </summary>
 internal sealed class StreamAssembler
 {
@@ -21,6 +22,7 @@ internal sealed class StreamAssembler
     private DateTime? _created;
     private string? _role;
     private LaminiUsage? _usage;
+    private readonly SortedDictionary<long, OtherChoice> _otherChoices = new();
 
     public string? FinishReason { get; private set; }
 
@@ -44,8 +46,9 @@ internal sealed class StreamAssembler
         {
             foreach (JsonElement choice in choices.EnumerateArray())
             {
-                if ((JsonRead.Integer(choice, "index") ?? 0) != 0)
+                if ((JsonRead.Integer(choice, "index") ?? 0) is long index and not 0)
                 {
+                    ApplyOtherChoice(index, choice);
                     continue;
                 }
 
@@ -82,8 +85,39 @@ internal sealed class StreamAssembler
             FinishReason = FinishReason,
             ReasoningContent = _reasoning.Length > 0 ? _reasoning.ToString() : null,
             Usage = _usage,
-            Choices = new LaminiChoiceList(new[] { choice }),
+            Choices = new LaminiChoiceList(new[] { choice }.Concat(_otherChoices.Select(other => other.Value.Build(other.Key))).ToList()),
             Messages = new LaminiMessageList(MessageHistory.Append(sent, message)),
+        };
+    }
+
+    private void ApplyOtherChoice(long index, JsonElement choice)
+    {
+        if (!_otherChoices.TryGetValue(index, out OtherChoice? other))
+        {
+            other = new OtherChoice();
+            _otherChoices.Add(index, other);
+        }
+
+        other.FinishReason = JsonRead.String(choice, "finish_reason") ?? other.FinishReason;
+        JsonElement delta = JsonRead.Child(choice, "delta", JsonValueKind.Object) ?? default;
+        other.Role ??= JsonRead.String(delta, "role");
+        other.Content.Append(JsonRead.String(delta, "content"));
+    }
+
+    /// <summary>A choice other than the first: assembled, never streamed.</summary>
+    private sealed class OtherChoice
+    {
+        public StringBuilder Content { get; } = new();
+
+        public string? Role { get; set; }
+
+        public string? FinishReason { get; set; }
+
+        public LaminiChatChoice Build(long index) => new()
+        {
+            Index = JsonRead.ClampToInt(index),
+            Message = new LaminiChatMessage(Role ?? "assistant", Content.ToString()),
+            FinishReason = FinishReason,
         };
     }
 }
