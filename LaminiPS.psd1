@@ -14,6 +14,8 @@
     PowerShellVersion    = '5.1'
     FormatsToProcess     = @('LaminiPS.Format.ps1xml')
     TypesToProcess       = @('LaminiPS.Types.ps1xml')
+    # Update-Help reads LaminiPS_<GUID>_HelpInfo.xml from here (docs/ in the repository).
+    HelpInfoURI          = 'https://raw.githubusercontent.com/laminips/LaminiPS/main/docs/'
     CmdletsToExport      = @('Get-LaminiModel', 'Invoke-LaminiChat', 'New-LaminiJsonSchema')
     FunctionsToExport    = @()
     VariablesToExport    = @()

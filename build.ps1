@@ -122,7 +122,8 @@ function Invoke-BuildTask {
     if (Test-Path -LiteralPath $helpSource) {
         $helpDir = Join-Path $ModuleDir 'en-US'
         $null = New-Item -ItemType Directory -Path $helpDir -Force
-        Copy-Item -Path (Join-Path $helpSource '*') -Destination $helpDir -Recurse -Force
+        # Only what Get-Help reads; the markdown pages are the online help (HelpUri).
+        Copy-Item -Path (Join-Path $helpSource '*') -Include '*-Help.xml', 'about_*.help.txt' -Destination $helpDir -Force
     }
 
     # Every file the manifest names must be in the module folder.

@@ -459,8 +459,9 @@ Describe 'Invoke-LaminiChat' {
             $rows.Prompt | Should -Be @('one', 'two')
             $rows[0].FinishReason | Should -BeExactly 'stop'
             $rows[0].Model | Should -BeExactly $defaultModel
-            $rows[0].Messages | Should -BeExactly '2 messages'
-            $rows[0].Choices | Should -BeExactly '1 choices'
+            # Issue 14: no collection summaries ('2 messages', '1 choices') as cells any more.
+            $rows[0].PSObject.Properties.Name | Should -Not -Contain 'Messages'
+            $rows[0].PSObject.Properties.Name | Should -Not -Contain 'Choices'
         }
 
         It 'converts to JSON with -Depth 5 without JSON element noise' {
@@ -472,7 +473,8 @@ Describe 'Invoke-LaminiChat' {
             $back.Content | Should -BeExactly $reply.Content
             $back.Usage.TotalTokens | Should -Be 378
             $back.Messages[-1].Role | Should -BeExactly 'assistant'
-            $back.Choices[0].Message.Content | Should -BeExactly $reply.Content
+            # Issue 14: Choices is left out of the JSON (its messages nest past the default depth).
+            $back.Messages[-1].Content | Should -BeExactly $reply.Content
         }
 
         It 'converts a structured reply (-JsonObject) to JSON with its Data as plain values' {

@@ -7,7 +7,7 @@ using LaminiPS.Models;
 namespace LaminiPS.Commands;
 
 /// <summary>Lists the models the service offers (GET /models).</summary>
-[Cmdlet(VerbsCommon.Get, "LaminiModel")]
+[Cmdlet(VerbsCommon.Get, "LaminiModel", HelpUri = OnlineHelp.Pages + "Get-LaminiModel.md")]
 [OutputType(typeof(LaminiModel))]
 public sealed class GetLaminiModelCommand : LaminiCommandBase
 {

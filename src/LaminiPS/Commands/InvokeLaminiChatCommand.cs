@@ -12,7 +12,7 @@ using LaminiPS.Models;
 namespace LaminiPS.Commands;
 
 /// <summary>Sends chat completions (POST /chat/completions): one per prompt, piped or given.</summary>
-[Cmdlet(VerbsLifecycle.Invoke, "LaminiChat", DefaultParameterSetName = PromptSet)]
+[Cmdlet(VerbsLifecycle.Invoke, "LaminiChat", DefaultParameterSetName = PromptSet, HelpUri = OnlineHelp.Pages + "Invoke-LaminiChat.md")]
 [OutputType(typeof(LaminiChatResponse))]
 [OutputType(typeof(string), typeof(PSObject))]
 public sealed class InvokeLaminiChatCommand : LaminiCommandBase

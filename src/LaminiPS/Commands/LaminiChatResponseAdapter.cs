@@ -13,8 +13,8 @@ namespace LaminiPS.Commands;
 /// Listing its properties gives only the report columns, so Export-Csv, Select-Object * and
 /// Format-List * write useful cells and no "3 messages" or always-empty Data column. Every property
 /// is still reachable by name ($reply.Messages, Where-Object Data, Select-Object Id), including
-/// Elapsed, Usage and Choices, which are not public .NET properties because ConvertTo-Json writes
-/// those (see LaminiChatResponse).
+/// Elapsed and Choices, which are not public .NET properties because ConvertTo-Json writes those
+/// (see LaminiChatResponse).
 /// </summary>
 public sealed class LaminiChatResponseAdapter : PSPropertyAdapter
 {
@@ -60,7 +60,6 @@ public sealed class LaminiChatResponseAdapter : PSPropertyAdapter
         }
 
         readers["Elapsed"] = new Reader("Elapsed", typeof(TimeSpan), reply => reply.Elapsed);
-        readers["Usage"] = new Reader("Usage", typeof(LaminiUsage), reply => reply.Usage);
         readers["Choices"] = new Reader("Choices", typeof(LaminiChoiceList), reply => reply.Choices);
         return readers;
     }

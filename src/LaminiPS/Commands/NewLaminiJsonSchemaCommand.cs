@@ -17,7 +17,7 @@ namespace LaminiPS.Commands;
 /// naming the offending property, rather than at the service.
 /// </para>
 /// </summary>
-[Cmdlet(VerbsCommon.New, "LaminiJsonSchema", DefaultParameterSetName = PropertySet)]
+[Cmdlet(VerbsCommon.New, "LaminiJsonSchema", DefaultParameterSetName = PropertySet, HelpUri = OnlineHelp.Pages + "New-LaminiJsonSchema.md")]
 [OutputType(typeof(LaminiJsonSchema))]
 public sealed class NewLaminiJsonSchemaCommand : PSCmdlet
 {

@@ -12,7 +12,7 @@ namespace LaminiPS.Models;
 /// </summary>
 /// <remarks>
 /// The public properties are the JSON document ConvertTo-Json writes (about_LaminiPS, JSON), so each
-/// one stays within its default depth. Elapsed, Usage and Choices are not public for that reason;
+/// one stays within its default depth. Elapsed and Choices are not public for that reason;
 /// PowerShell reaches them, and every public property, by name through LaminiChatResponseAdapter,
 /// which lists only the report columns (what Export-Csv and Format-List * show).
 /// </remarks>
@@ -59,10 +59,10 @@ public sealed class LaminiChatResponse
     /// <summary>Parsed JSON reply (structured output), as PowerShell objects; null otherwise.</summary>
     public object? Data { get; internal set; }
 
+    public LaminiUsage? Usage { get; internal set; }
+
     /// <summary>From sending the request to the end of the reply.</summary>
     internal TimeSpan Elapsed { get; set; }
-
-    internal LaminiUsage? Usage { get; set; }
 
     /// <summary>Every alternative (-Count); each choice's Message nests past ConvertTo-Json's default depth.</summary>
     internal LaminiChoiceList Choices { get; set; } = new(Array.Empty<LaminiChatChoice>());
