@@ -54,10 +54,16 @@ Describe 'Module manifest' {
         ([version]$dll.FileVersion).ToString(3) | Should -Be ([version]$version).ToString(3)
     }
 
-    It 'has release notes, and no HelpInfoURI it cannot serve' {
+    It 'has release notes, and a HelpInfoURI whose HelpInfo.xml the repository holds' {
         $data = Import-PowerShellDataFile -LiteralPath $manifest
         $data.PrivateData.PSData.ReleaseNotes | Should -Not -BeNullOrEmpty
-        $data.ContainsKey('HelpInfoURI') | Should -BeFalse
+        # Issue 14: Update-Help needs a HelpInfoURI; it serves docs/ of the repository.
+        $data.HelpInfoURI | Should -BeLike 'https://*/laminips/LaminiPS/main/docs/'
+        $helpInfo = [xml](Get-Content -Raw -LiteralPath "$PSScriptRoot/../docs/LaminiPS_$($data.GUID)_HelpInfo.xml")
+        $helpInfo.HelpInfo.HelpContentURI | Should -BeExactly $data.HelpInfoURI
+        $helpInfo.HelpInfo.SupportedUICultures.UICulture.UICultureName | Should -Be 'en-US'
+        [version]$helpInfo.HelpInfo.SupportedUICultures.UICulture.UICultureVersion | Should -BeGreaterOrEqual ([version]$data.ModuleVersion)
+        (Get-Module LaminiPS).HelpInfoUri | Should -BeExactly $data.HelpInfoURI
     }
 
     It 'ships the help in the module folder' {
@@ -73,6 +79,15 @@ Describe 'Cmdlet help' {
         $help.Synopsis | Should -Not -BeNullOrEmpty
         $help.Synopsis | Should -Not -BeLike "*$Name *[[]*"   # the auto-generated synopsis is the syntax
         ($help.Description.Text -join "`n").Trim() | Should -Not -BeNullOrEmpty
+    }
+
+    It '<Name> has a HelpUri for Get-Help -Online: its page in docs/en-US' -ForEach $commands {
+        $uri = [uri](Get-Command $Name).HelpUri
+        $uri.AbsoluteUri | Should -BeExactly "https://github.com/laminips/LaminiPS/blob/main/docs/en-US/$Name.md"
+        $page = "$PSScriptRoot/../docs/en-US/$Name.md"
+        $page | Should -Exist
+        (Get-Content -LiteralPath $page) | Should -Contain "# $Name"
+        (Get-Content -LiteralPath $page) | Should -Contain "online version: $($uri.AbsoluteUri)"
     }
 
     It '<Name> has at least three examples, inputs, outputs and notes' -ForEach $commands {
