@@ -324,15 +324,19 @@ Describe 'Replies in PowerShell habits' {
 
         It 'runs the unattended report on Linux as written, logging each failed prompt' -Skip:(-not $IsLinux) {
             $dir = New-Item -ItemType Directory -Path (Join-Path $tempDir 'report')
-            $homeDir = New-Item -ItemType Directory -Path (Join-Path $tempDir 'home')
-            $lamini = New-Item -ItemType Directory -Path (Join-Path $homeDir '.lamini')
-            Set-Content -LiteralPath (Join-Path $lamini 'configure.yaml') -Value "production:`n  key: $($server.ApiKey)`n  url: $($server.RootUri.AbsoluteUri.TrimEnd('/'))"
             'What is a llama?', 'Refuse this one', 'What do llamas eat?' | Set-Content -LiteralPath (Join-Path $dir 'questions.txt')
             Add-LaminiTestBehavior -Server $server -Behavior @{ match = 'Refuse this one'; status = 400; errorFixture = 'vllm_flat_400'; times = -1 }
             $script = Join-Path $dir 'llama-report.ps1'
             Set-Content -LiteralPath $script -Value (Get-ReadmeBlock 'report recipe') -Encoding UTF8
 
-            $run = Invoke-FreshScript $script @{ HOME = $homeDir.FullName; PSModulePath = $runEnvironment.PSModulePath; LAMINI_API_KEY = $null; LAMINI_API_URL = $null }
+            # The key and address only in ~/.lamini/configure.yaml, as the cron recipe says.
+            $saved = Enter-LaminiTestEnvironment -Root $tempDir
+            try {
+                $null = Set-LaminiTestConfig "production:`n  key: $($server.ApiKey)`n  url: $($server.RootUri.AbsoluteUri.TrimEnd('/'))`n"
+                $run = Invoke-FreshScript $script @{ PSModulePath = $runEnvironment.PSModulePath }
+            } finally {
+                Restore-LaminiTestEnvironment -Saved $saved
+            }
             $run.ExitCode | Should -Be 1 -Because 'one prompt failed'
             $rows = @(Import-Csv -LiteralPath (Join-Path $dir 'answers.csv'))
             $rows.Prompt | Should -Be @('What is a llama?', 'What do llamas eat?')
