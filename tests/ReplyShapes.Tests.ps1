@@ -182,6 +182,29 @@ Describe 'Replies in PowerShell habits' {
             Assert-Continued $first 'Why?'
         }
 
+        It 'keeps tool calls of a reply saved with -Depth 5, and refuses one saved with them cut to text' {
+            $toolReply = [ordered]@{
+                id = 'gen-tools'; object = 'chat.completion'; created = 1741379785; model = $askedModel
+                choices = @([ordered]@{ index = 0; finish_reason = 'tool_calls'; message = [ordered]@{
+                            role = 'assistant'; content = $null
+                            tool_calls = @([ordered]@{ id = 'call-1'; type = 'function'; function = [ordered]@{ name = 'Get-Date'; arguments = '{}' } })
+                        } })
+            }
+            Add-LaminiTestBehavior -Server $server -Behavior @{ rawBody = ($toolReply | ConvertTo-Json -Depth 10 -Compress) }
+            $first = Invoke-LaminiChat 'What day is it?' -Model $askedModel @conn
+
+            $deep = $first | ConvertTo-Json -Depth 5 | ConvertFrom-Json
+            $null = $deep | Invoke-LaminiChat -Prompt 'Thanks' @conn
+            $sent = (Get-ChatRequest)[-1].Json.messages[1]
+            $sent.role | Should -BeExactly 'assistant'
+            $sent.tool_calls[0].id | Should -BeExactly 'call-1'
+            $sent.tool_calls[0].function.name | Should -BeExactly 'Get-Date'
+
+            $shallow = $first | ConvertTo-Json -WarningAction SilentlyContinue | ConvertFrom-Json
+            { $shallow | Invoke-LaminiChat -Prompt 'Thanks' @conn -ErrorAction Stop } | Should -Throw '*Message 1 has its tool calls only as text*-Depth 5*'
+            Get-ChatRequest | Should -HaveCount 2
+        }
+
         It 'says which message is broken and sends nothing for a saved reply that lost its roles' {
             $broken = [pscustomobject]@{ Messages = @([pscustomobject]@{ Content = 'hello' }) }
             { Invoke-LaminiChat -Conversation $broken -Prompt 'Why?' @conn -ErrorAction Stop } | Should -Throw '*Message 0*no role*'

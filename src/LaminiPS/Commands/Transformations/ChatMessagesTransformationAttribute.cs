@@ -1,41 +1,41 @@
 using System;
 using System.Collections;
 using System.Collections.Generic;
+using System.Linq;
 using System.Management.Automation;
 using LaminiPS.Client;
 using LaminiPS.Models;
+using static LaminiPS.Commands.Transformations.ObjectFields;
 
 namespace LaminiPS.Commands.Transformations;
 
 /// <summary>
 /// Lets -Messages take LaminiChatMessage objects, hashtables and [pscustomobject]s (any object with
-/// role and content, also name and tool_call_id): each becomes a LaminiChatMessage with its role in
-/// lower case. Whether a message can be sent is checked afterwards, so a bad one is reported as
-/// InvalidMessage with its place in the list.
+/// role and content, also name and tool_call_id, and the ToolCalls and Refusal of a saved reply's
+/// messages): each becomes a LaminiChatMessage with its role in lower case. Whether a message can be
+/// sent is checked afterwards, so a bad one is reported as InvalidMessage with its place in the list.
 /// </summary>
 [AttributeUsage(AttributeTargets.Property)]
 internal sealed class ChatMessagesTransformationAttribute : ArgumentTransformationAttribute
 {
-    public override object Transform(EngineIntrinsics engineIntrinsics, object inputData)
-    {
-        object? value = Unwrap(inputData);
-        if (value is null)
-        {
-            // Left to [ValidateNotNullOrEmpty], which names the parameter.
-            return inputData;
-        }
+    public override object Transform(EngineIntrinsics engineIntrinsics, object inputData) =>
+        // Null is left to [ValidateNotNullOrEmpty], which names the parameter.
+        Unwrap(inputData) is { } value ? ToMessages(value) : inputData;
 
+    /// <summary>One message, or a list of them, as messages (also what -Conversation reads a reply's Messages with).</summary>
+    public static LaminiChatMessage[] ToMessages(object value)
+    {
         IEnumerable entries = value is IEnumerable list and not string and not IDictionary ? list : new[] { value };
         var messages = new List<LaminiChatMessage>();
         foreach (object? entry in entries)
         {
-            messages.Add(ToMessage(Unwrap(entry)));
+            messages.Add(ToMessage(Unwrap(entry), messages.Count));
         }
 
         return messages.ToArray();
     }
 
-    private static LaminiChatMessage ToMessage(object? entry) => entry switch
+    private static LaminiChatMessage ToMessage(object? entry, int index) => entry switch
     {
         LaminiChatMessage { Role: var role } message when role == ChatMessageRules.NormalizeRole(role) => message,
         LaminiChatMessage message => new LaminiChatMessage(ChatMessageRules.NormalizeRole(message.Role), message.Content)
@@ -46,37 +46,42 @@ internal sealed class ChatMessagesTransformationAttribute : ArgumentTransformati
             Refusal = message.Refusal,
         },
         null => new LaminiChatMessage(),
-        _ => new LaminiChatMessage(ChatMessageRules.NormalizeRole(Field(entry, "role") ?? string.Empty), Field(entry, "content"))
+        _ => new LaminiChatMessage(ChatMessageRules.NormalizeRole(Text(entry, "role") ?? string.Empty), Text(entry, "content"))
         {
-            Name = Field(entry, "name"),
-            ToolCallId = Field(entry, "tool_call_id") ?? Field(entry, "ToolCallId"),
+            Name = Text(entry, "name"),
+            ToolCallId = Text(entry, "tool_call_id") ?? Text(entry, "ToolCallId"),
+            ToolCalls = ToolCalls(Value(entry, "ToolCalls"), index),
+            Refusal = Text(entry, "Refusal"),
         },
     };
 
-    /// <summary>A dictionary's key or an object's property, matched without regard to case, as text.</summary>
-    private static string? Field(object source, string name)
+    /// <summary>A saved reply's tool calls (Id, Type, Name, Arguments), or null when it has none.</summary>
+    private static LaminiToolCall[]? ToolCalls(object? value, int index)
     {
-        object? value = null;
-        if (source is IDictionary table)
+        if (value is null)
         {
-            foreach (DictionaryEntry entry in table)
+            return null;
+        }
+
+        // ConvertTo-Json below -Depth 5 writes a message's tool calls as their type name or as text.
+        Exception CutToText() => new ArgumentTransformationMetadataException(
+            $"Message {index} has its tool calls only as text, as ConvertTo-Json writes them below -Depth 5; save the reply with ConvertTo-Json -Depth 5 to continue it. (error id {ErrorIds.InvalidMessage})");
+        if (value is not IEnumerable calls || value is string or IDictionary)
+        {
+            throw CutToText();
+        }
+
+        return calls.Cast<object?>().Select(Unwrap).Select(call => call switch
+        {
+            LaminiToolCall typed => typed,
+            null or string or ValueType => throw CutToText(),
+            _ => new LaminiToolCall
             {
-                if (string.Equals(entry.Key?.ToString(), name, StringComparison.OrdinalIgnoreCase))
-                {
-                    value = entry.Value;
-                    break;
-                }
-            }
-        }
-        else
-        {
-            value = PSObject.AsPSObject(source).Properties[name]?.Value;
-        }
-
-        return Unwrap(value)?.ToString();
+                Id = Text(call, "Id"),
+                Type = Text(call, "Type") ?? "function",
+                Name = Text(call, "Name"),
+                Arguments = Text(call, "Arguments"),
+            },
+        }).ToArray();
     }
-
-    /// <summary>The object inside a PSObject, except a [pscustomobject], whose properties live on the PSObject.</summary>
-    private static object? Unwrap(object? value) =>
-        value is PSObject { BaseObject: not PSCustomObject } wrapped ? wrapped.BaseObject : value;
 }
