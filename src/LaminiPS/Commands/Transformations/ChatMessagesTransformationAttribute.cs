@@ -55,7 +55,7 @@ internal sealed class ChatMessagesTransformationAttribute : ArgumentTransformati
         },
     };
 
-    /// <summary>A saved reply's tool calls (Id, Type, Name, Arguments), or null when it has none.</summary>
+    /// <summary>A saved reply's tool calls (Id, Type, Name, ArgumentsJson), or null when it has none.</summary>
     private static LaminiToolCall[]? ToolCalls(object? value, int index)
     {
         if (value is null)
@@ -75,13 +75,8 @@ internal sealed class ChatMessagesTransformationAttribute : ArgumentTransformati
         {
             LaminiToolCall typed => typed,
             null or string or ValueType => throw CutToText(),
-            _ => new LaminiToolCall
-            {
-                Id = Text(call, "Id"),
-                Type = Text(call, "Type") ?? "function",
-                Name = Text(call, "Name"),
-                Arguments = Text(call, "Arguments"),
-            },
+            // ArgumentsJson is the model's text as received, which goes back on the wire unchanged.
+            _ => new LaminiToolCall(Text(call, "Id"), Text(call, "Type") ?? "function", Text(call, "Name"), Text(call, "ArgumentsJson")),
         }).ToArray();
     }
 }
