@@ -1,5 +1,6 @@
 using System.Collections.Specialized;
 using System.Text.Json;
+using LaminiPS.Schema;
 
 namespace LaminiPS.Models;
 
@@ -13,13 +14,16 @@ public sealed class LaminiJsonSchema
     /// <summary>The name every schema gets unless -Name says otherwise (what Lamini's docs use).</summary>
     public const string DefaultName = "json_response";
 
-    internal LaminiJsonSchema(string name, string? description, bool strict, string schemaJson, OrderedDictionary schemaView)
+    private readonly ParsedSchema _parsed;
+    private OrderedDictionary? _view;
+
+    internal LaminiJsonSchema(string name, string? description, bool strict, string schemaJson, ParsedSchema parsed)
     {
         Name = name;
         Description = description;
         Strict = strict;
         SchemaJson = schemaJson;
-        Schema = schemaView;
+        _parsed = parsed;
     }
 
     /// <summary><c>response_format.json_schema.name</c>: 1 to 64 letters, digits, '_' or '-'.</summary>
@@ -34,9 +38,9 @@ public sealed class LaminiJsonSchema
     /// <summary>
     /// <c>response_format.json_schema.schema</c> as read-only nested ordered dictionaries, object[] arrays and
     /// primitives (long, double, string, bool, null), in the order it is sent. Pipe it to ConvertTo-Json -Depth 20
-    /// to see it indented.
+    /// to see it indented. Made when first read (two threads may both make one; they are equal).
     /// </summary>
-    public OrderedDictionary Schema { get; }
+    public OrderedDictionary Schema => _view ??= (OrderedDictionary)PowerShellJson.ToDictionaryTree(_parsed.Root, readOnly: true)!;
 
     /// <summary>The schema as canonical compact JSON text: exactly what is sent as <c>json_schema.schema</c>.</summary>
     internal string SchemaJson { get; }
@@ -71,6 +75,6 @@ public sealed class LaminiJsonSchema
         writer.WriteEndObject();
     }
 
-    /// <summary>Parses the schema for validation; the caller disposes the document.</summary>
-    internal JsonDocument ParseSchema() => JsonDocument.Parse(SchemaJson);
+    /// <summary>The schema, parsed once when it was made (replies are validated against it).</summary>
+    internal JsonElement Root => _parsed.Root;
 }

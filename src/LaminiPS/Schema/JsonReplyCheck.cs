@@ -68,7 +68,7 @@ internal static class JsonReplyCheck
         JsonDocument reply;
         try
         {
-            reply = JsonDocument.Parse(json);
+            reply = JsonDocument.Parse(json, PowerShellJson.ReadOptions);
         }
         catch (JsonException ex)
         {
@@ -83,12 +83,7 @@ internal static class JsonReplyCheck
                 return JsonReplyCheckResult.Ok(data);
             }
 
-            IReadOnlyList<string> violations;
-            using (JsonDocument schemaDocument = schema.ParseSchema())
-            {
-                violations = SchemaValidator.Validate(reply.RootElement, schemaDocument.RootElement);
-            }
-
+            IReadOnlyList<string> violations = SchemaValidator.Validate(reply.RootElement, schema.Root);
             if (violations.Count == 0)
             {
                 return JsonReplyCheckResult.Ok(data);

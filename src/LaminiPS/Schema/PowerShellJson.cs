@@ -34,7 +34,12 @@ namespace LaminiPS.Schema;
 /// </remarks>
 internal static class PowerShellJson
 {
-    /// <summary>Deepest nesting written; JSON bodies are nowhere near this, self-containing values are.</summary>
+    /// <summary>
+    /// The one nesting limit, in levels of JSON objects and arrays: for every JSON value LaminiPS writes or
+    /// parses (schemas, replies, request fields) and for the schema builders' recursion. Real schemas and
+    /// replies are nowhere near it; a value that contains itself reaches it and is refused, instead of
+    /// overflowing the stack.
+    /// </summary>
     internal const int MaxDepth = 100;
 
     /// <summary>Compact, escaping only what JSON requires: the text goes into JSON bodies, never into HTML.</summary>
@@ -49,15 +54,15 @@ internal static class PowerShellJson
         Indented = true,
     };
 
+    internal static readonly JsonDocumentOptions ReadOptions = new() { MaxDepth = MaxDepth };
+
     /// <summary>Lenient reading for text people write (schemas): comments and trailing commas are accepted.</summary>
     internal static readonly JsonDocumentOptions LenientReadOptions = new()
     {
         CommentHandling = JsonCommentHandling.Skip,
         AllowTrailingCommas = true,
-        MaxDepth = 128,
+        MaxDepth = MaxDepth,
     };
-
-    public static void WriteValue(Utf8JsonWriter writer, object? value) => Write(writer, value, 0);
 
     /// <summary>The JSON text of a PowerShell value.</summary>
     internal static string Serialize(object? value, bool indented = false)
@@ -65,7 +70,7 @@ internal static class PowerShellJson
         using var stream = new MemoryStream();
         using (var writer = new Utf8JsonWriter(stream, indented ? IndentedWriterOptions : CompactWriterOptions))
         {
-            Write(writer, value, 0);
+            Write(writer, value, 1);
         }
 
         return Encoding.UTF8.GetString(stream.ToArray());
@@ -74,8 +79,15 @@ internal static class PowerShellJson
     /// <summary>Parses JSON text (strict JSON) into PowerShell values; throws JsonException when it is not JSON.</summary>
     internal static object? Parse(string json)
     {
-        using JsonDocument document = JsonDocument.Parse(json);
+        using JsonDocument document = JsonDocument.Parse(json, ReadOptions);
         return ToPowerShell(document.RootElement);
+    }
+
+    /// <summary>Parses JSON text into an element that needs no disposing; throws JsonException when it is not JSON.</summary>
+    internal static JsonElement ParseElement(string json, bool lenient = false)
+    {
+        using JsonDocument document = JsonDocument.Parse(json, lenient ? LenientReadOptions : ReadOptions);
+        return document.RootElement.Clone();
     }
 
     private static readonly System.Text.RegularExpressions.Regex s_positionSuffix = new(
@@ -319,6 +331,7 @@ internal static class PowerShellJson
         }
     }
 
+    /// <summary><paramref name="depth"/>: the level <paramref name="value"/> sits at, 1 for the outermost.</summary>
     private static void Write(Utf8JsonWriter writer, object? value, int depth)
     {
         if (depth > MaxDepth)

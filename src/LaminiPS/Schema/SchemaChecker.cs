@@ -8,23 +8,13 @@ using System.Text.Json;
 namespace LaminiPS.Schema;
 
 /// <summary>
-/// Checks that a JSON schema is well formed (before it is sent) and, for -Strict, that it follows the
-/// strict-mode rules. No PowerShell types. Paths are property paths: <c>address.city</c>, <c>tags[]</c>
-/// for an array's items, <c>shape.anyOf[1]</c>, <c>$defs.address</c>; empty for the root.
+/// The rules a schema must follow before it is sent: well-formed (<see cref="CheckRoot"/>) and, for -Strict,
+/// the strict-mode rules (<see cref="CheckStrict"/>), which <see cref="Strictify"/> fills in where a builder
+/// left them out. Each is a visitor of the one <see cref="SchemaWalker"/>. No PowerShell types.
 /// </summary>
 internal static class SchemaChecker
 {
-    private const int MaxDepth = 128;
-
-    private static readonly string[] s_schemaLists = ["anyOf", "oneOf", "allOf", "prefixItems"];
-    private static readonly string[] s_schemaMaps = ["$defs", "definitions", "patternProperties", "dependentSchemas"];
-    private static readonly string[] s_singleSchemas = ["not", "contains", "propertyNames", "if", "then", "else", "unevaluatedItems", "unevaluatedProperties"];
-
-    internal static string Describe(string path) => path.Length == 0 ? "The schema" : "Property '" + path + "'";
-
-    internal static string Child(string parent, string name) => parent.Length == 0 ? name : parent + "." + name;
-
-    internal static string Items(string parent) => parent + "[]";
+    private static readonly JsonElement s_false = PowerShellJson.ParseElement("false");
 
     /// <summary>
     /// Throws <see cref="LaminiSchemaException"/> (<see cref="ErrorIds.SchemaNotObject"/>) unless the root is
@@ -35,285 +25,33 @@ internal static class SchemaChecker
     {
         if (root.ValueKind != JsonValueKind.Object)
         {
-            throw new LaminiSchemaException(
-                ErrorIds.SchemaNotObject,
-                string.Empty,
-                "The schema must be a JSON object such as {\"type\": \"object\", \"properties\": {\"answer\": {\"type\": \"string\"}}}; this one is " + Article(SchemaValidator.KindName(root.ValueKind)) + ".");
+            throw NotObject("The schema must be a JSON object such as {\"type\": \"object\", \"properties\": {\"answer\": {\"type\": \"string\"}}}; this one is " + SchemaWalker.Article(SchemaTypes.KindName(root.ValueKind)) + ".");
         }
 
         if (!root.TryGetProperty("type", out JsonElement type))
         {
-            throw new LaminiSchemaException(
-                ErrorIds.SchemaNotObject,
-                string.Empty,
-                "The schema has no \"type\"; a structured-output schema describes a JSON object, so its root needs \"type\": \"object\" (with its \"properties\").");
+            throw NotObject("The schema has no \"type\"; a structured-output schema describes a JSON object, so its root needs \"type\": \"object\" (with its \"properties\").");
         }
 
         if (type.ValueKind != JsonValueKind.String || type.GetString() != "object")
         {
-            throw new LaminiSchemaException(
-                ErrorIds.SchemaNotObject,
-                string.Empty,
-                "The schema's root has \"type\": " + type.GetRawText() + "; a structured-output schema describes a JSON object, so its root needs \"type\": \"object\". To get a list or a single value, wrap it in an object property, e.g. {\"type\": \"object\", \"properties\": {\"items\": {\"type\": \"array\", ...}}}.");
+            throw NotObject("The schema's root has \"type\": " + type.GetRawText() + "; a structured-output schema describes a JSON object, so its root needs \"type\": \"object\". To get a list or a single value, wrap it in an object property, e.g. {\"type\": \"object\", \"properties\": {\"items\": {\"type\": \"array\", ...}}}.");
         }
 
-        CheckNode(root, root, string.Empty, 0);
-    }
-
-    private static void CheckNode(JsonElement root, JsonElement node, string path, int depth)
-    {
-        if (node.ValueKind is JsonValueKind.True or JsonValueKind.False)
-        {
-            return;
-        }
-
-        if (node.ValueKind != JsonValueKind.Object)
-        {
-            throw Invalid(path, "must be a schema object such as {\"type\": \"string\"}, not " + Article(SchemaValidator.KindName(node.ValueKind)) + " (" + Excerpt(node) + ").");
-        }
-
-        if (depth > MaxDepth)
-        {
-            throw Invalid(path, "is nested too deeply.");
-        }
-
-        List<string> types = CheckType(node, path);
-        Dictionary<string, JsonElement>? properties = null;
-
-        if (node.TryGetProperty("properties", out JsonElement propertiesElement))
-        {
-            if (propertiesElement.ValueKind != JsonValueKind.Object)
-            {
-                throw Invalid(path, "has \"properties\" that is " + Article(SchemaValidator.KindName(propertiesElement.ValueKind)) + "; it must be an object mapping each property name to its schema.");
-            }
-
-            properties = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
-            foreach (JsonProperty property in propertiesElement.EnumerateObject())
-            {
-                string childPath = Child(path, property.Name);
-                if (property.Name.Length == 0)
-                {
-                    throw Invalid(path, "has a property with an empty name.");
-                }
-
-                properties[property.Name] = property.Value;
-                CheckNode(root, property.Value, childPath, depth + 1);
-            }
-        }
-
-        if (node.TryGetProperty("required", out JsonElement required))
-        {
-            CheckRequired(required, properties, path);
-        }
-
-        if (node.TryGetProperty("items", out JsonElement items))
-        {
-            if (items.ValueKind == JsonValueKind.Array)
-            {
-                foreach (JsonElement item in items.EnumerateArray())
-                {
-                    CheckNode(root, item, Items(path), depth + 1);
-                }
-            }
-            else
-            {
-                CheckNode(root, items, Items(path), depth + 1);
-            }
-        }
-
-        if (node.TryGetProperty("additionalProperties", out JsonElement additional))
-        {
-            CheckNode(root, additional, Child(path, "*"), depth + 1);
-        }
-
-        foreach (string keyword in s_schemaLists)
-        {
-            if (node.TryGetProperty(keyword, out JsonElement list))
-            {
-                if (list.ValueKind != JsonValueKind.Array || list.GetArrayLength() == 0)
-                {
-                    throw Invalid(path, "has \"" + keyword + "\" that is not a non-empty array of schemas.");
-                }
-
-                int index = 0;
-                foreach (JsonElement branch in list.EnumerateArray())
-                {
-                    CheckNode(root, branch, path + (path.Length == 0 ? string.Empty : ".") + keyword + "[" + index.ToString(CultureInfo.InvariantCulture) + "]", depth + 1);
-                    index++;
-                }
-            }
-        }
-
-        foreach (string keyword in s_schemaMaps)
-        {
-            if (node.TryGetProperty(keyword, out JsonElement map))
-            {
-                if (map.ValueKind != JsonValueKind.Object)
-                {
-                    throw Invalid(path, "has \"" + keyword + "\" that is not an object of named schemas.");
-                }
-
-                foreach (JsonProperty entry in map.EnumerateObject())
-                {
-                    CheckNode(root, entry.Value, Child(Child(path, keyword), entry.Name), depth + 1);
-                }
-            }
-        }
-
-        foreach (string keyword in s_singleSchemas)
-        {
-            if (node.TryGetProperty(keyword, out JsonElement single))
-            {
-                CheckNode(root, single, Child(path, keyword), depth + 1);
-            }
-        }
-
-        if (node.TryGetProperty("enum", out JsonElement allowed))
-        {
-            if (allowed.ValueKind != JsonValueKind.Array || allowed.GetArrayLength() == 0)
-            {
-                throw Invalid(path, "has \"enum\" that is not a non-empty array of allowed values.");
-            }
-
-            foreach (JsonElement value in allowed.EnumerateArray())
-            {
-                CheckValueFitsType(value, types, path, "an allowed value (enum)");
-            }
-        }
-
-        if (node.TryGetProperty("const", out JsonElement constant))
-        {
-            CheckValueFitsType(constant, types, path, "the \"const\" value");
-        }
-
-        if (node.TryGetProperty("$ref", out JsonElement reference))
-        {
-            if (reference.ValueKind != JsonValueKind.String)
-            {
-                throw Invalid(path, "has \"$ref\" that is not a string.");
-            }
-
-            string target = reference.GetString()!;
-            if (target.StartsWith("#", StringComparison.Ordinal) && !SchemaValidator.TryResolveReference(root, target, out _))
-            {
-                throw Invalid(path, "has \"$ref\": \"" + target + "\", which points to nothing in this schema.");
-            }
-        }
-
-        foreach (string keyword in new[] { "description", "title", "format", "pattern" })
-        {
-            if (node.TryGetProperty(keyword, out JsonElement text) && text.ValueKind != JsonValueKind.String)
-            {
-                throw Invalid(path, "has \"" + keyword + "\" that is not a string.");
-            }
-        }
-    }
-
-    private static List<string> CheckType(JsonElement node, string path)
-    {
-        var types = new List<string>();
-        if (!node.TryGetProperty("type", out JsonElement type))
-        {
-            return types;
-        }
-
-        if (type.ValueKind == JsonValueKind.String)
-        {
-            types.Add(CheckTypeName(type.GetString()!, path));
-        }
-        else if (type.ValueKind == JsonValueKind.Array && type.GetArrayLength() > 0)
-        {
-            foreach (JsonElement name in type.EnumerateArray())
-            {
-                if (name.ValueKind != JsonValueKind.String)
-                {
-                    throw Invalid(path, "has a \"type\" list with " + Excerpt(name) + " in it; list type names such as [\"string\", \"null\"].");
-                }
-
-                string checkedName = CheckTypeName(name.GetString()!, path);
-                if (types.Contains(checkedName))
-                {
-                    throw Invalid(path, "lists the type '" + checkedName + "' twice.");
-                }
-
-                types.Add(checkedName);
-            }
-        }
-        else
-        {
-            throw Invalid(path, "has \"type\": " + Excerpt(type) + "; use a type name (" + SchemaTypeNames.JsonTypeList() + ") or a list of them such as [\"string\", \"null\"].");
-        }
-
-        return types;
-    }
-
-    private static string CheckTypeName(string name, string path)
-    {
-        if (!SchemaTypeNames.IsJsonType(name))
-        {
-            throw Invalid(path, "unknown type '" + name + "'. " + SchemaTypeNames.Suggestion(name, jsonTypesOnly: true) + "JSON Schema types are " + SchemaTypeNames.JsonTypeList() + ".");
-        }
-
-        return name;
-    }
-
-    private static void CheckRequired(JsonElement required, Dictionary<string, JsonElement>? properties, string path)
-    {
-        if (required.ValueKind != JsonValueKind.Array)
-        {
-            throw Invalid(path, "has \"required\" that is " + Article(SchemaValidator.KindName(required.ValueKind)) + "; it must be an array of property names.");
-        }
-
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        foreach (JsonElement name in required.EnumerateArray())
-        {
-            if (name.ValueKind != JsonValueKind.String)
-            {
-                throw Invalid(path, "has " + Excerpt(name) + " in \"required\"; it must list property names (strings).");
-            }
-
-            string text = name.GetString()!;
-            if (!seen.Add(text))
-            {
-                throw Invalid(path, "lists '" + text + "' twice in \"required\".");
-            }
-
-            if (properties is not null && !properties.ContainsKey(text))
-            {
-                throw Invalid(path, "lists '" + text + "' in \"required\", but it has no such property. Its properties are: " + (properties.Count == 0 ? "(none)" : string.Join(", ", properties.Keys)) + ".");
-            }
-        }
-    }
-
-    private static void CheckValueFitsType(JsonElement value, List<string> types, string path, string what)
-    {
-        if (types.Count > 0 && !types.Any(type => SchemaValidator.MatchesType(value, type)))
-        {
-            throw Invalid(path, "has " + what + " " + Excerpt(value) + " that is not of its type (" + string.Join(" or ", types) + ").");
-        }
-    }
-
-    /// <summary>
-    /// Every place the schema breaks the strict-mode rules: each object must list all its properties in
-    /// "required" and set "additionalProperties": false. Empty when it follows them.
-    /// </summary>
-    internal static IReadOnlyList<string> FindStrictViolations(JsonElement root, out string firstPath)
-    {
-        var violations = new List<(string Path, string Message)>();
-        FindStrict(root, string.Empty, violations, 0);
-        firstPath = violations.Count > 0 ? violations[0].Path : string.Empty;
-        return violations.Select(static v => v.Message).ToList();
+        SchemaWalker.Walk(root, new WellFormed(root));
     }
 
     /// <summary>Throws <see cref="ErrorIds.StrictSchemaViolation"/> listing every violation, if there are any.</summary>
     internal static void CheckStrict(JsonElement root)
     {
-        IReadOnlyList<string> violations = FindStrictViolations(root, out string firstPath);
-        if (violations.Count == 0)
+        var rules = new StrictRules();
+        SchemaWalker.Walk(root, rules);
+        if (rules.Violations.Count == 0)
         {
             return;
         }
 
+        List<string> violations = rules.Violations.Select(static v => v.Message).ToList();
         var message = new StringBuilder();
         message.Append(violations.Count == 1
             ? "The schema breaks a strict-mode rule (-Strict):"
@@ -326,152 +64,217 @@ internal static class SchemaChecker
         message.Append(Environment.NewLine)
             .Append("In strict mode every object lists all of its properties in \"required\" and sets \"additionalProperties\": false. ")
             .Append("To make a value optional, allow null instead (\"type\": [\"string\", \"null\"]); or leave out -Strict.");
-        throw new LaminiSchemaException(ErrorIds.StrictSchemaViolation, firstPath, message.ToString(), violations, null);
+        throw new LaminiSchemaException(ErrorIds.StrictSchemaViolation, rules.Violations[0].Path, message.ToString(), violations, null);
     }
 
-    private static void FindStrict(JsonElement node, string path, List<(string Path, string Message)> violations, int depth)
-    {
-        if (node.ValueKind != JsonValueKind.Object || depth > MaxDepth)
-        {
-            return;
-        }
+    /// <summary>
+    /// The schema as compact JSON with what strict mode needs and a builder left out: each object schema with
+    /// properties gets "required" listing them all and "additionalProperties": false where it has none,
+    /// and its keys in canonical order. What is there already stays, for <see cref="CheckStrict"/> to judge.
+    /// </summary>
+    internal static string Strictify(JsonElement root) => SchemaWalker.Copy(root, new StrictFiller());
 
-        string where = path.Length == 0 ? "(root)" : path;
-        bool hasProperties = node.TryGetProperty("properties", out JsonElement properties) && properties.ValueKind == JsonValueKind.Object;
-        if (IsObjectSchema(node) || hasProperties)
-        {
-            node.TryGetProperty("additionalProperties", out JsonElement additional);
-            if (!hasProperties)
-            {
-                if (additional.ValueKind is JsonValueKind.Object or JsonValueKind.True)
-                {
-                    violations.Add((path, where + ": an object with open-ended keys (additionalProperties " + (additional.ValueKind == JsonValueKind.True ? "true" : "with a schema, e.g. a dictionary") + ") is not allowed; list its properties and set additionalProperties to false"));
-                }
-                else
-                {
-                    violations.Add((path, where + ": an object without \"properties\" is not allowed; list its properties (and set additionalProperties to false)"));
-                }
-            }
-            else
-            {
-                if (additional.ValueKind != JsonValueKind.False)
-                {
-                    string state = additional.ValueKind switch
-                    {
-                        JsonValueKind.Undefined => "it is missing",
-                        JsonValueKind.True => "it is true",
-                        _ => "it is " + Excerpt(additional),
-                    };
-                    violations.Add((path, where + ": additionalProperties must be false (" + state + ")"));
-                }
-
-                var required = new HashSet<string>(StringComparer.Ordinal);
-                if (node.TryGetProperty("required", out JsonElement requiredElement) && requiredElement.ValueKind == JsonValueKind.Array)
-                {
-                    foreach (JsonElement name in requiredElement.EnumerateArray())
-                    {
-                        if (name.ValueKind == JsonValueKind.String)
-                        {
-                            required.Add(name.GetString()!);
-                        }
-                    }
-                }
-
-                foreach (JsonProperty property in properties.EnumerateObject())
-                {
-                    if (!required.Contains(property.Name))
-                    {
-                        string childPath = Child(path, property.Name);
-                        violations.Add((childPath, childPath + ": not listed in \"required\" (every property must be)"));
-                    }
-                }
-            }
-        }
-
-        if (hasProperties)
-        {
-            foreach (JsonProperty property in properties.EnumerateObject())
-            {
-                FindStrict(property.Value, Child(path, property.Name), violations, depth + 1);
-            }
-        }
-
-        if (node.TryGetProperty("items", out JsonElement items))
-        {
-            if (items.ValueKind == JsonValueKind.Array)
-            {
-                foreach (JsonElement item in items.EnumerateArray())
-                {
-                    FindStrict(item, Items(path), violations, depth + 1);
-                }
-            }
-            else
-            {
-                FindStrict(items, Items(path), violations, depth + 1);
-            }
-        }
-
-        if (node.TryGetProperty("additionalProperties", out JsonElement additionalSchema))
-        {
-            FindStrict(additionalSchema, Child(path, "*"), violations, depth + 1);
-        }
-
-        foreach (string keyword in s_schemaLists)
-        {
-            if (node.TryGetProperty(keyword, out JsonElement list) && list.ValueKind == JsonValueKind.Array)
-            {
-                int index = 0;
-                foreach (JsonElement branch in list.EnumerateArray())
-                {
-                    FindStrict(branch, path + (path.Length == 0 ? string.Empty : ".") + keyword + "[" + index.ToString(CultureInfo.InvariantCulture) + "]", violations, depth + 1);
-                    index++;
-                }
-            }
-        }
-
-        foreach (string keyword in s_schemaMaps)
-        {
-            if (node.TryGetProperty(keyword, out JsonElement map) && map.ValueKind == JsonValueKind.Object)
-            {
-                foreach (JsonProperty entry in map.EnumerateObject())
-                {
-                    FindStrict(entry.Value, Child(Child(path, keyword), entry.Name), violations, depth + 1);
-                }
-            }
-        }
-
-        foreach (string keyword in s_singleSchemas)
-        {
-            if (node.TryGetProperty(keyword, out JsonElement single))
-            {
-                FindStrict(single, Child(path, keyword), violations, depth + 1);
-            }
-        }
-    }
-
-    internal static bool IsObjectSchema(JsonElement node)
-    {
-        if (!node.TryGetProperty("type", out JsonElement type))
-        {
-            return false;
-        }
-
-        return type.ValueKind switch
+    internal static bool IsObjectSchema(JsonElement node) =>
+        node.TryGetProperty("type", out JsonElement type) && type.ValueKind switch
         {
             JsonValueKind.String => type.GetString() == "object",
             JsonValueKind.Array => type.EnumerateArray().Any(static t => t.ValueKind == JsonValueKind.String && t.GetString() == "object"),
             _ => false,
         };
-    }
 
-    private static LaminiSchemaException Invalid(string path, string problem) =>
-        new(path.Length == 0 ? ErrorIds.InvalidSchema : ErrorIds.InvalidSchemaProperty, path, Describe(path) + (problem.StartsWith("unknown", StringComparison.Ordinal) ? ": " : " ") + problem);
+    private static LaminiSchemaException NotObject(string message) => new(ErrorIds.SchemaNotObject, string.Empty, message);
 
-    private static string Excerpt(JsonElement value)
+    private static bool TryGetProperties(JsonElement node, out JsonElement properties) =>
+        node.TryGetProperty("properties", out properties) && properties.ValueKind == JsonValueKind.Object;
+
+    /// <summary>Everything the walker does not check itself: types, required, enum, const, $ref and text keywords.</summary>
+    private sealed class WellFormed(JsonElement root) : SchemaVisitor
     {
-        string raw = value.GetRawText();
-        return raw.Length > 60 ? raw.Substring(0, 60) + "..." : raw;
+        public override void Visit(JsonElement schema, string path)
+        {
+            if (schema.ValueKind != JsonValueKind.Object)
+            {
+                return;
+            }
+
+            List<string> types = schema.TryGetProperty("type", out JsonElement type) ? CheckType(type, path) : [];
+            foreach (JsonProperty member in schema.EnumerateObject())
+            {
+                JsonElement value = member.Value;
+                switch (member.Name)
+                {
+                    case "required":
+                        CheckRequired(value, TryGetProperties(schema, out JsonElement properties) ? properties : (JsonElement?)null, path);
+                        break;
+                    case "enum":
+                        if (value.ValueKind != JsonValueKind.Array || value.GetArrayLength() == 0)
+                        {
+                            throw SchemaWalker.Invalid(path, "has \"enum\" that is not a non-empty array of allowed values.");
+                        }
+
+                        foreach (JsonElement allowed in value.EnumerateArray())
+                        {
+                            CheckValueFitsType(allowed, types, path, "an allowed value (enum)");
+                        }
+
+                        break;
+                    case "const":
+                        CheckValueFitsType(value, types, path, "the \"const\" value");
+                        break;
+                    case var name when SchemaKeywords.TryGetShape(name, out KeywordShape shape) && shape == KeywordShape.Text && value.ValueKind != JsonValueKind.String:
+                        throw SchemaWalker.Invalid(path, "has \"" + name + "\" that is not a string.");
+                    case "$ref" when value.GetString() is { } target && target.StartsWith("#", StringComparison.Ordinal) && !SchemaWalker.TryResolveReference(root, target, out _):
+                        throw SchemaWalker.Invalid(path, "has \"$ref\": \"" + target + "\", which points to nothing in this schema.");
+                }
+            }
+        }
+
+        private static List<string> CheckType(JsonElement type, string path)
+        {
+            if (type.ValueKind == JsonValueKind.String)
+            {
+                return [CheckTypeName(type.GetString()!, path)];
+            }
+
+            if (type.ValueKind != JsonValueKind.Array || type.GetArrayLength() == 0)
+            {
+                throw SchemaWalker.Invalid(path, "has \"type\": " + SchemaWalker.Excerpt(type) + "; use a type name (" + SchemaTypes.JsonTypeList() + ") or a list of them such as [\"string\", \"null\"].");
+            }
+
+            var types = new List<string>();
+            foreach (JsonElement name in type.EnumerateArray())
+            {
+                if (name.ValueKind != JsonValueKind.String)
+                {
+                    throw SchemaWalker.Invalid(path, "has a \"type\" list with " + SchemaWalker.Excerpt(name) + " in it; list type names such as [\"string\", \"null\"].");
+                }
+
+                string checkedName = CheckTypeName(name.GetString()!, path);
+                if (types.Contains(checkedName))
+                {
+                    throw SchemaWalker.Invalid(path, "lists the type '" + checkedName + "' twice.");
+                }
+
+                types.Add(checkedName);
+            }
+
+            return types;
+        }
+
+        private static string CheckTypeName(string name, string path) =>
+            SchemaTypes.IsJsonType(name)
+                ? name
+                : throw SchemaWalker.Invalid(path, "unknown type '" + name + "'. " + SchemaTypes.Suggestion(name, jsonTypesOnly: true) + "JSON Schema types are " + SchemaTypes.JsonTypeList() + ".");
+
+        private static void CheckRequired(JsonElement required, JsonElement? properties, string path)
+        {
+            if (required.ValueKind != JsonValueKind.Array)
+            {
+                throw SchemaWalker.Invalid(path, "has \"required\" that is " + SchemaWalker.Article(SchemaTypes.KindName(required.ValueKind)) + "; it must be an array of property names.");
+            }
+
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            foreach (JsonElement name in required.EnumerateArray())
+            {
+                if (name.ValueKind != JsonValueKind.String)
+                {
+                    throw SchemaWalker.Invalid(path, "has " + SchemaWalker.Excerpt(name) + " in \"required\"; it must list property names (strings).");
+                }
+
+                string text = name.GetString()!;
+                if (!seen.Add(text))
+                {
+                    throw SchemaWalker.Invalid(path, "lists '" + text + "' twice in \"required\".");
+                }
+
+                if (properties is JsonElement declared && !declared.TryGetProperty(text, out _))
+                {
+                    List<string> names = declared.EnumerateObject().Select(static p => p.Name).ToList();
+                    throw SchemaWalker.Invalid(path, "lists '" + text + "' in \"required\", but it has no such property. Its properties are: " + (names.Count == 0 ? "(none)" : string.Join(", ", names)) + ".");
+                }
+            }
+        }
+
+        private static void CheckValueFitsType(JsonElement value, List<string> types, string path, string what)
+        {
+            if (types.Count > 0 && !types.Any(type => SchemaTypes.MatchesType(value, type)))
+            {
+                throw SchemaWalker.Invalid(path, "has " + what + " " + SchemaWalker.Excerpt(value) + " that is not of its type (" + string.Join(" or ", types) + ").");
+            }
+        }
     }
 
-    private static string Article(string kind) => (kind.Length > 0 && "aeiou".IndexOf(kind[0]) >= 0 ? "an " : "a ") + kind;
+    /// <summary>Every place an object schema does not list all its properties in "required" and set "additionalProperties": false.</summary>
+    private sealed class StrictRules : SchemaVisitor
+    {
+        internal List<(string Path, string Message)> Violations { get; } = [];
+
+        public override void Visit(JsonElement schema, string path)
+        {
+            bool hasProperties = schema.ValueKind == JsonValueKind.Object && TryGetProperties(schema, out _);
+            if (schema.ValueKind != JsonValueKind.Object || !(hasProperties || IsObjectSchema(schema)))
+            {
+                return;
+            }
+
+            string where = path.Length == 0 ? "(root)" : path;
+            schema.TryGetProperty("additionalProperties", out JsonElement additional);
+            if (!hasProperties)
+            {
+                Violations.Add((path, additional.ValueKind is JsonValueKind.Object or JsonValueKind.True
+                    ? where + ": an object with open-ended keys (additionalProperties " + (additional.ValueKind == JsonValueKind.True ? "true" : "with a schema, e.g. a dictionary") + ") is not allowed; list its properties and set additionalProperties to false"
+                    : where + ": an object without \"properties\" is not allowed; list its properties (and set additionalProperties to false)"));
+                return;
+            }
+
+            if (additional.ValueKind != JsonValueKind.False)
+            {
+                string state = additional.ValueKind switch
+                {
+                    JsonValueKind.Undefined => "it is missing",
+                    JsonValueKind.True => "it is true",
+                    _ => "it is " + SchemaWalker.Excerpt(additional),
+                };
+                Violations.Add((path, where + ": additionalProperties must be false (" + state + ")"));
+            }
+
+            var required = new HashSet<string>(StringComparer.Ordinal);
+            if (schema.TryGetProperty("required", out JsonElement names))
+            {
+                required.UnionWith(names.EnumerateArray().Select(static name => name.GetString()!));
+            }
+
+            TryGetProperties(schema, out JsonElement properties);
+            foreach (JsonProperty property in properties.EnumerateObject().Where(property => !required.Contains(property.Name)))
+            {
+                string childPath = SchemaWalker.Child(path, property.Name);
+                Violations.Add((childPath, childPath + ": not listed in \"required\" (every property must be)"));
+            }
+        }
+    }
+
+    private sealed class StrictFiller : SchemaVisitor
+    {
+        public override IEnumerable<KeyValuePair<string, JsonElement>> Members(JsonElement schema)
+        {
+            List<KeyValuePair<string, JsonElement>> members = base.Members(schema).ToList();
+            if (!TryGetProperties(schema, out JsonElement properties))
+            {
+                return members;
+            }
+
+            if (!schema.TryGetProperty("required", out _))
+            {
+                string names = PowerShellJson.Serialize(properties.EnumerateObject().Select(static p => p.Name).ToArray());
+                members.Add(new KeyValuePair<string, JsonElement>("required", PowerShellJson.ParseElement(names)));
+            }
+
+            if (!schema.TryGetProperty("additionalProperties", out _))
+            {
+                members.Add(new KeyValuePair<string, JsonElement>("additionalProperties", s_false));
+            }
+
+            return SchemaKeywords.InCanonicalOrder(members, static member => member.Key);
+        }
+    }
 }

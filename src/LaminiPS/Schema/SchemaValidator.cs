@@ -23,7 +23,6 @@ namespace LaminiPS.Schema;
 /// </remarks>
 internal static class SchemaValidator
 {
-    private const int MaxDepth = 200;
     private static readonly Regex s_identifier = new("^[A-Za-z_][A-Za-z0-9_]*$", RegexOptions.CultureInvariant);
 
     /// <summary>Every way <paramref name="instance"/> breaks <paramref name="schema"/>; empty when it is valid.</summary>
@@ -38,30 +37,6 @@ internal static class SchemaValidator
         s_identifier.IsMatch(name)
             ? parent + "." + name
             : parent + "['" + name.Replace("\\", "\\\\").Replace("'", "\\'") + "']";
-
-    /// <summary>"string", "number", ...: how a violation names what it got.</summary>
-    internal static string KindName(JsonValueKind kind) => kind switch
-    {
-        JsonValueKind.Object => "object",
-        JsonValueKind.Array => "array",
-        JsonValueKind.String => "string",
-        JsonValueKind.Number => "number",
-        JsonValueKind.True or JsonValueKind.False => "boolean",
-        JsonValueKind.Null => "null",
-        _ => "nothing",
-    };
-
-    internal static bool MatchesType(JsonElement instance, string type) => type switch
-    {
-        "object" => instance.ValueKind == JsonValueKind.Object,
-        "array" => instance.ValueKind == JsonValueKind.Array,
-        "string" => instance.ValueKind == JsonValueKind.String,
-        "number" => instance.ValueKind == JsonValueKind.Number,
-        "integer" => instance.ValueKind == JsonValueKind.Number && IsIntegral(instance),
-        "boolean" => instance.ValueKind is JsonValueKind.True or JsonValueKind.False,
-        "null" => instance.ValueKind == JsonValueKind.Null,
-        _ => true, // an unknown type name constrains nothing here; schemas are checked when they are made
-    };
 
     /// <summary>JSON equality: numbers by value, objects regardless of key order.</summary>
     internal static bool JsonEquals(JsonElement a, JsonElement b)
@@ -120,24 +95,10 @@ internal static class SchemaValidator
         }
     }
 
-    private static bool IsIntegral(JsonElement number)
+    /// <summary><paramref name="inPlace"/>: schemas applied to this same value so far ($ref, allOf, ...); 0 after a step into it.</summary>
+    private static void Check(JsonElement instance, JsonElement schema, JsonElement root, string path, int inPlace, List<string> violations)
     {
-        if (number.TryGetInt64(out _))
-        {
-            return true;
-        }
-
-        if (number.TryGetDecimal(out decimal exact))
-        {
-            return decimal.Truncate(exact) == exact;
-        }
-
-        return number.TryGetDouble(out double value) && !double.IsInfinity(value) && Math.Floor(value) == value;
-    }
-
-    private static void Check(JsonElement instance, JsonElement schema, JsonElement root, string path, int depth, List<string> violations)
-    {
-        if (depth > MaxDepth)
+        if (inPlace > PowerShellJson.MaxDepth)
         {
             return; // a $ref loop that never consumes input; nothing more to learn
         }
@@ -154,9 +115,9 @@ internal static class SchemaValidator
         }
 
         if (schema.TryGetProperty("$ref", out JsonElement reference) && reference.ValueKind == JsonValueKind.String
-            && TryResolveReference(root, reference.GetString()!, out JsonElement target))
+            && SchemaWalker.TryResolveReference(root, reference.GetString()!, out JsonElement target))
         {
-            Check(instance, target, root, path, depth + 1, violations);
+            Check(instance, target, root, path, inPlace + 1, violations);
         }
 
         if (schema.TryGetProperty("type", out JsonElement type) && !CheckType(instance, type, path, violations))
@@ -183,10 +144,10 @@ internal static class SchemaValidator
         switch (instance.ValueKind)
         {
             case JsonValueKind.Object:
-                CheckObject(instance, schema, root, path, depth, violations);
+                CheckObject(instance, schema, root, path, violations);
                 break;
             case JsonValueKind.Array:
-                CheckArray(instance, schema, root, path, depth, violations);
+                CheckArray(instance, schema, root, path, violations);
                 break;
             case JsonValueKind.String:
                 CheckString(instance.GetString()!, schema, path, violations);
@@ -196,7 +157,7 @@ internal static class SchemaValidator
                 break;
         }
 
-        CheckCombinators(instance, schema, root, path, depth, violations);
+        CheckCombinators(instance, schema, root, path, inPlace, violations);
     }
 
     private static bool CheckType(JsonElement instance, JsonElement type, string path, List<string> violations)
@@ -211,7 +172,7 @@ internal static class SchemaValidator
             names.AddRange(type.EnumerateArray().Where(static t => t.ValueKind == JsonValueKind.String).Select(static t => t.GetString()!));
         }
 
-        if (names.Count == 0 || names.Any(name => MatchesType(instance, name)))
+        if (names.Count == 0 || names.Any(name => SchemaTypes.MatchesType(instance, name)))
         {
             return true;
         }
@@ -221,11 +182,11 @@ internal static class SchemaValidator
             "{0}: expected {1}, got {2}",
             path,
             string.Join(" or ", names),
-            KindName(instance.ValueKind)));
+            SchemaTypes.KindName(instance.ValueKind)));
         return false;
     }
 
-    private static void CheckObject(JsonElement instance, JsonElement schema, JsonElement root, string path, int depth, List<string> violations)
+    private static void CheckObject(JsonElement instance, JsonElement schema, JsonElement root, string path, List<string> violations)
     {
         bool hasProperties = schema.TryGetProperty("properties", out JsonElement properties) && properties.ValueKind == JsonValueKind.Object;
 
@@ -246,7 +207,7 @@ internal static class SchemaValidator
             string childPath = PropertyPath(path, property.Name);
             if (hasProperties && properties.TryGetProperty(property.Name, out JsonElement propertySchema))
             {
-                Check(property.Value, propertySchema, root, childPath, depth + 1, violations);
+                Check(property.Value, propertySchema, root, childPath, 0, violations);
             }
             else if (additional.ValueKind == JsonValueKind.False)
             {
@@ -254,12 +215,12 @@ internal static class SchemaValidator
             }
             else if (additional.ValueKind == JsonValueKind.Object)
             {
-                Check(property.Value, additional, root, childPath, depth + 1, violations);
+                Check(property.Value, additional, root, childPath, 0, violations);
             }
         }
     }
 
-    private static void CheckArray(JsonElement instance, JsonElement schema, JsonElement root, string path, int depth, List<string> violations)
+    private static void CheckArray(JsonElement instance, JsonElement schema, JsonElement root, string path, List<string> violations)
     {
         int length = instance.GetArrayLength();
         if (TryGetCount(schema, "minItems", out long minItems) && length < minItems)
@@ -297,11 +258,11 @@ internal static class SchemaValidator
             string itemPath = path + "[" + index.ToString(CultureInfo.InvariantCulture) + "]";
             if (index < positional.Length)
             {
-                Check(item, positional[index], root, itemPath, depth + 1, violations);
+                Check(item, positional[index], root, itemPath, 0, violations);
             }
             else if (rest is JsonElement itemSchema)
             {
-                Check(item, itemSchema, root, itemPath, depth + 1, violations);
+                Check(item, itemSchema, root, itemPath, 0, violations);
             }
 
             index++;
@@ -368,19 +329,19 @@ internal static class SchemaValidator
         }
     }
 
-    private static void CheckCombinators(JsonElement instance, JsonElement schema, JsonElement root, string path, int depth, List<string> violations)
+    private static void CheckCombinators(JsonElement instance, JsonElement schema, JsonElement root, string path, int inPlace, List<string> violations)
     {
         if (schema.TryGetProperty("allOf", out JsonElement allOf) && allOf.ValueKind == JsonValueKind.Array)
         {
             foreach (JsonElement branch in allOf.EnumerateArray())
             {
-                Check(instance, branch, root, path, depth + 1, violations);
+                Check(instance, branch, root, path, inPlace + 1, violations);
             }
         }
 
         if (schema.TryGetProperty("anyOf", out JsonElement anyOf) && anyOf.ValueKind == JsonValueKind.Array)
         {
-            List<List<string>> results = Branches(instance, anyOf, root, path, depth);
+            List<List<string>> results = Branches(instance, anyOf, root, path, inPlace);
             if (results.Count > 0 && results.All(static r => r.Count > 0))
             {
                 List<string> closest = results.OrderBy(static r => r.Count).First();
@@ -395,7 +356,7 @@ internal static class SchemaValidator
 
         if (schema.TryGetProperty("oneOf", out JsonElement oneOf) && oneOf.ValueKind == JsonValueKind.Array)
         {
-            List<List<string>> results = Branches(instance, oneOf, root, path, depth);
+            List<List<string>> results = Branches(instance, oneOf, root, path, inPlace);
             int matches = results.Count(static r => r.Count == 0);
             if (results.Count > 0 && matches != 1)
             {
@@ -408,7 +369,7 @@ internal static class SchemaValidator
         if (schema.TryGetProperty("not", out JsonElement not) && not.ValueKind is JsonValueKind.Object or JsonValueKind.True)
         {
             var inner = new List<string>();
-            Check(instance, not, root, path, depth + 1, inner);
+            Check(instance, not, root, path, inPlace + 1, inner);
             if (inner.Count == 0)
             {
                 violations.Add(path + ": matches a schema it must not match (not)");
@@ -416,59 +377,17 @@ internal static class SchemaValidator
         }
     }
 
-    private static List<List<string>> Branches(JsonElement instance, JsonElement alternatives, JsonElement root, string path, int depth)
+    private static List<List<string>> Branches(JsonElement instance, JsonElement alternatives, JsonElement root, string path, int inPlace)
     {
         var results = new List<List<string>>();
         foreach (JsonElement branch in alternatives.EnumerateArray())
         {
             var branchViolations = new List<string>();
-            Check(instance, branch, root, path, depth + 1, branchViolations);
+            Check(instance, branch, root, path, inPlace + 1, branchViolations);
             results.Add(branchViolations);
         }
 
         return results;
-    }
-
-    /// <summary>Resolves a local reference: "#" or a JSON pointer such as "#/$defs/address".</summary>
-    internal static bool TryResolveReference(JsonElement root, string reference, out JsonElement target)
-    {
-        target = root;
-        if (!reference.StartsWith("#", StringComparison.Ordinal))
-        {
-            return false;
-        }
-
-        string pointer = Uri.UnescapeDataString(reference.Substring(1));
-        if (pointer.Length == 0)
-        {
-            return true;
-        }
-
-        if (!pointer.StartsWith("/", StringComparison.Ordinal))
-        {
-            return false;
-        }
-
-        foreach (string rawToken in pointer.Substring(1).Split('/'))
-        {
-            string token = rawToken.Replace("~1", "/").Replace("~0", "~");
-            if (target.ValueKind == JsonValueKind.Object && target.TryGetProperty(token, out JsonElement child))
-            {
-                target = child;
-            }
-            else if (target.ValueKind == JsonValueKind.Array
-                && int.TryParse(token, NumberStyles.None, CultureInfo.InvariantCulture, out int index)
-                && index < target.GetArrayLength())
-            {
-                target = target[index];
-            }
-            else
-            {
-                return false;
-            }
-        }
-
-        return true;
     }
 
     private static bool TryGetCount(JsonElement schema, string keyword, out long count)

@@ -12,9 +12,9 @@ namespace LaminiPS.Schema;
 
 /// <summary>
 /// -InputObject: a schema inferred from an example ([pscustomobject], hashtable, or any object's properties).
-/// string/char → string; int, long and the other integral types → integer; double, float, decimal → number;
-/// bool → boolean; DateTime/DateTimeOffset → string/date-time; Guid → string/uuid; an enum value → string
-/// with its type's names as enum; nested objects → nested object schemas; arrays → items inferred from the
+/// Scalar values as -Type maps their types (<see cref="SchemaTypes"/>): string/char → string; int, long and the
+/// other integral types → integer; double, float, decimal → number; bool → boolean; DateTime/DateTimeOffset →
+/// string/date-time; Guid → string/uuid; an enum value → string with its type's names as enum; nested objects → nested object schemas; arrays → items inferred from the
 /// first element; any other object → string (it would be sent as its string form). Every property is
 /// required. A $null value or an empty array can't show a type and is an error.
 /// </summary>
@@ -25,7 +25,7 @@ internal static partial class SchemaBuilder
         object? value = PowerShellJson.Unwrap(example);
         if (!TryGetMap(value, out List<KeyValuePair<string, object?>> entries))
         {
-            if (value is null || ScalarType(value) is not null || value is IEnumerable)
+            if (SchemaTypes.ScalarTypeOf(value) is not null || value is IEnumerable)
             {
                 throw new LaminiSchemaException(
                     ErrorIds.SchemaNotObject,
@@ -54,9 +54,9 @@ internal static partial class SchemaBuilder
 
     private static OrderedDictionary InferValue(object? value, string path, int depth)
     {
-        if (depth > MaxDepth)
+        if (depth > PowerShellJson.MaxDepth)
         {
-            throw PropertyError(path, string.Format(CultureInfo.InvariantCulture, "nested more than {0} levels deep (does the example contain itself?).", MaxDepth));
+            throw PropertyError(path, string.Format(CultureInfo.InvariantCulture, "nested more than {0} levels deep (does the example contain itself?).", PowerShellJson.MaxDepth));
         }
 
         value = PowerShellJson.Unwrap(value);
@@ -64,20 +64,8 @@ internal static partial class SchemaBuilder
         {
             case null:
                 throw PropertyError(path, "the example value is $null, so its type can't be told. Give an example value ('' for text, 0 for a number, $false for a flag), or describe the schema with -Property.");
-            case string or char:
-                return NewNode("string");
-            case bool:
-                return NewNode("boolean");
-            case DateTime or DateTimeOffset:
-                return NewNode("string", "date-time");
-            case Guid:
-                return NewNode("string", "uuid");
-            case Enum enumValue:
-                return MapScalar(enumValue.GetType());
-            case byte or sbyte or short or ushort or int or uint or long or ulong or BigInteger:
-                return NewNode("integer");
-            case float or double or decimal:
-                return NewNode("number");
+            case object scalar when SchemaTypes.ScalarTypeOf(scalar) is not null:
+                return MapScalar(scalar.GetType());
         }
 
         if (TryGetMap(value, out List<KeyValuePair<string, object?>> entries))
@@ -98,7 +86,7 @@ internal static partial class SchemaBuilder
                 throw PropertyError(path, "the example is an empty array, so the type of its items can't be told; give at least one example item.");
             }
 
-            return ArrayOf(InferValue(enumerator.Current, SchemaChecker.Items(path), depth + 1));
+            return ArrayOf(InferValue(enumerator.Current, SchemaWalker.Items(path), depth + 1));
         }
 
         return NewNode("string");

@@ -34,22 +34,7 @@ internal static partial class SchemaBuilder
 {
     private const string UseHint = "Use string, integer, number, boolean, object, array (add [] for an array), an array of allowed values, or a nested hashtable.";
 
-    /// <summary>JSON Schema keywords a fragment may use, in their canonical spelling (matched case-insensitively).</summary>
-    private static readonly Dictionary<string, string> s_keywords = new[]
-    {
-        "type", "description", "title", "enum", "const", "default", "examples", "format", "pattern",
-        "items", "prefixItems", "properties", "required", "additionalProperties", "patternProperties", "propertyNames",
-        "minProperties", "maxProperties", "anyOf", "oneOf", "allOf", "not", "if", "then", "else",
-        "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf", "minLength", "maxLength",
-        "minItems", "maxItems", "uniqueItems", "contains", "minContains", "maxContains", "$ref", "$defs", "definitions",
-        "$schema", "$id", "$comment", "$anchor", "deprecated", "readOnly", "writeOnly", "nullable",
-        "contentEncoding", "contentMediaType", "dependentRequired", "dependentSchemas", "unevaluatedItems", "unevaluatedProperties",
-    }.ToDictionary(static k => k, StringComparer.OrdinalIgnoreCase);
-
     private static readonly string[] s_fragmentMarkers = ["type", "$ref", "anyOf", "oneOf", "allOf"];
-    private static readonly string[] s_singleSchemaKeywords = ["items", "additionalProperties", "not", "contains", "propertyNames", "if", "then", "else", "unevaluatedItems", "unevaluatedProperties"];
-    private static readonly string[] s_schemaListKeywords = ["anyOf", "oneOf", "allOf", "prefixItems"];
-    private static readonly string[] s_schemaMapKeywords = ["$defs", "definitions", "patternProperties", "dependentSchemas"];
 
     /// <summary>A dictionary with a 'type' (or '$ref', 'anyOf', ...) key is a schema fragment, not a list of properties.</summary>
     private static bool IsFragment(List<KeyValuePair<string, object?>> entries) =>
@@ -63,9 +48,9 @@ internal static partial class SchemaBuilder
 
     private static OrderedDictionary FromShorthand(object? value, string path, int depth)
     {
-        if (depth > MaxDepth)
+        if (depth > PowerShellJson.MaxDepth)
         {
-            throw PropertyError(path, string.Format(CultureInfo.InvariantCulture, "nested more than {0} levels deep (does a hashtable contain itself?).", MaxDepth));
+            throw PropertyError(path, string.Format(CultureInfo.InvariantCulture, "nested more than {0} levels deep (does a hashtable contain itself?).", PowerShellJson.MaxDepth));
         }
 
         value = PowerShellJson.Unwrap(value);
@@ -78,10 +63,7 @@ internal static partial class SchemaBuilder
             case Type type:
                 return MapType(type, path, []);
             case LaminiJsonSchema schema:
-                using (JsonDocument document = schema.ParseSchema())
-                {
-                    return (OrderedDictionary)PowerShellJson.ToDictionaryTree(document.RootElement, readOnly: false)!;
-                }
+                return (OrderedDictionary)PowerShellJson.ToDictionaryTree(schema.Root, readOnly: false)!;
         }
 
         if (TryGetMap(value, out List<KeyValuePair<string, object?>> entries))
@@ -138,9 +120,9 @@ internal static partial class SchemaBuilder
             }
         }
 
-        if (!SchemaTypeNames.TryGetShorthand(name, out string type, out string? format))
+        if (!SchemaTypes.TryGetShorthand(name, out string type, out string? format))
         {
-            throw PropertyError(path, "unknown type '" + text + "'. " + SchemaTypeNames.Suggestion(name, jsonTypesOnly: false) + UseHint + " Add ? to allow null (e.g. 'int?').");
+            throw PropertyError(path, "unknown type '" + text + "'. " + SchemaTypes.Suggestion(name, jsonTypesOnly: false) + UseHint + " Add ? to allow null (e.g. 'int?').");
         }
 
         OrderedDictionary node = NewNode(type, format);
@@ -163,14 +145,14 @@ internal static partial class SchemaBuilder
 
         if (values.Count == 1 && TryGetMap(values[0], out _))
         {
-            return ArrayOf(FromShorthand(values[0], SchemaChecker.Items(path), depth + 1));
+            return ArrayOf(FromShorthand(values[0], SchemaWalker.Items(path), depth + 1));
         }
 
         var types = new List<string>();
         var allowed = new List<object?>();
         foreach (object? value in values)
         {
-            string? type = ScalarType(value);
+            string? type = SchemaTypes.ScalarTypeOf(value);
             if (type is null)
             {
                 throw PropertyError(path, "allowed values must be strings, numbers, booleans or $null, not " + DescribeValue(value) + ". For an array of objects write @( @{ name = 'string' } ) (a single hashtable in the array), or use 'object[]'.");
@@ -202,17 +184,6 @@ internal static partial class SchemaBuilder
         return node;
     }
 
-    /// <summary>The JSON type of an allowed value, or null when it isn't a scalar.</summary>
-    private static string? ScalarType(object? value) => value switch
-    {
-        null => "null",
-        string or char or Enum or DateTime or DateTimeOffset or Guid => "string",
-        bool => "boolean",
-        byte or sbyte or short or ushort or int or uint or long or ulong or BigInteger => "integer",
-        float or double or decimal => "number",
-        _ => null,
-    };
-
     /// <summary>A hashtable with a 'type' key: JSON Schema as written, with the shorthand allowed where schemas nest.</summary>
     private static OrderedDictionary FromFragment(List<KeyValuePair<string, object?>> entries, string path, int depth)
     {
@@ -220,7 +191,7 @@ internal static partial class SchemaBuilder
         OrderedDictionary? expanded = null;
         foreach (KeyValuePair<string, object?> entry in entries)
         {
-            if (!s_keywords.TryGetValue(entry.Key, out string? keyword))
+            if (!SchemaKeywords.TryGetKeyword(entry.Key, out string keyword))
             {
                 if (entry.Key.StartsWith("x-", StringComparison.OrdinalIgnoreCase))
                 {
@@ -234,63 +205,48 @@ internal static partial class SchemaBuilder
             }
 
             object? value = PowerShellJson.Unwrap(entry.Value);
-            if (keyword == "type")
+            SchemaKeywords.TryGetShape(keyword, out KeywordShape shape);
+            switch (shape)
             {
-                expanded = FragmentType(value, node, path);
-            }
-            else if (keyword == "properties")
-            {
-                if (!TryGetMap(value, out List<KeyValuePair<string, object?>> properties))
-                {
-                    throw PropertyError(path, "'properties' must be a hashtable of property name = description, not " + DescribeValue(value) + ".");
-                }
+                case KeywordShape.Type:
+                    expanded = FragmentType(value, node, path);
+                    break;
+                case KeywordShape.Schema or KeywordShape.Items:
+                    node[keyword] = value is bool flag ? flag : FromShorthand(value, SchemaWalker.SubschemaPath(path, keyword), depth + 1);
+                    break;
+                case KeywordShape.SchemaList:
+                    IEnumerable<object?> branches = value is IEnumerable list and not string and not IDictionary ? list.Cast<object?>() : [value];
+                    node[keyword] = branches
+                        .Select((branch, i) => PowerShellJson.Unwrap(branch) is bool flag
+                            ? (object)flag
+                            : FromShorthand(branch, SchemaWalker.Branch(path, keyword, i), depth + 1))
+                        .ToArray();
+                    break;
+                case KeywordShape.SchemaMap or KeywordShape.Properties:
+                    if (!TryGetMap(value, out List<KeyValuePair<string, object?>> named))
+                    {
+                        throw PropertyError(path, shape == KeywordShape.Properties
+                            ? "'properties' must be a hashtable of property name = description, not " + DescribeValue(value) + "."
+                            : "'" + keyword + "' must be a hashtable of name = schema, not " + DescribeValue(value) + ".");
+                    }
 
-                var map = new OrderedDictionary(StringComparer.Ordinal);
-                foreach (KeyValuePair<string, object?> property in properties)
-                {
-                    map[property.Key] = FromShorthand(property.Value, SchemaChecker.Child(path, property.Key), depth + 1);
-                }
+                    string parent = shape == KeywordShape.Properties ? path : SchemaWalker.Child(path, keyword);
+                    var map = new OrderedDictionary(StringComparer.Ordinal);
+                    foreach (KeyValuePair<string, object?> item in named)
+                    {
+                        map[item.Key] = FromShorthand(item.Value, SchemaWalker.Child(parent, item.Key), depth + 1);
+                    }
 
-                node[keyword] = map;
-            }
-            else if (s_singleSchemaKeywords.Contains(keyword))
-            {
-                string childPath = keyword == "items" ? SchemaChecker.Items(path) : SchemaChecker.Child(path, keyword);
-                node[keyword] = value is bool flag ? flag : FromShorthand(value, childPath, depth + 1);
-            }
-            else if (s_schemaListKeywords.Contains(keyword))
-            {
-                IEnumerable<object?> branches = value is IEnumerable list and not string and not IDictionary ? list.Cast<object?>() : [value];
-                node[keyword] = branches
-                    .Select((branch, i) => PowerShellJson.Unwrap(branch) is bool flag
-                        ? (object)flag
-                        : FromShorthand(branch, path + (path.Length == 0 ? string.Empty : ".") + keyword + "[" + i.ToString(CultureInfo.InvariantCulture) + "]", depth + 1))
-                    .ToArray();
-            }
-            else if (s_schemaMapKeywords.Contains(keyword))
-            {
-                if (!TryGetMap(value, out List<KeyValuePair<string, object?>> named))
-                {
-                    throw PropertyError(path, "'" + keyword + "' must be a hashtable of name = schema, not " + DescribeValue(value) + ".");
-                }
-
-                var map = new OrderedDictionary(StringComparer.Ordinal);
-                foreach (KeyValuePair<string, object?> item in named)
-                {
-                    map[item.Key] = FromShorthand(item.Value, SchemaChecker.Child(SchemaChecker.Child(path, keyword), item.Key), depth + 1);
-                }
-
-                node[keyword] = map;
-            }
-            else if (keyword is "required" or "enum" or "examples")
-            {
-                node[keyword] = value is IEnumerable list and not string and not IDictionary
-                    ? list.Cast<object?>().Select(PowerShellJson.Unwrap).ToArray()
-                    : new[] { value };
-            }
-            else
-            {
-                node[keyword] = value;
+                    node[keyword] = map;
+                    break;
+                case KeywordShape.List:
+                    node[keyword] = value is IEnumerable values and not string and not IDictionary
+                        ? values.Cast<object?>().Select(PowerShellJson.Unwrap).ToArray()
+                        : new[] { value };
+                    break;
+                default:
+                    node[keyword] = value;
+                    break;
             }
         }
 
@@ -315,7 +271,7 @@ internal static partial class SchemaBuilder
     {
         switch (value)
         {
-            case string name when SchemaTypeNames.IsJsonType(name):
+            case string name when SchemaTypes.IsJsonType(name):
                 node["type"] = name;
                 return null;
             case string name:
@@ -325,7 +281,7 @@ internal static partial class SchemaBuilder
                 }
                 catch (LaminiSchemaException)
                 {
-                    throw PropertyError(path, "unknown type '" + name + "'. " + SchemaTypeNames.Suggestion(name, jsonTypesOnly: false) + "Use a JSON type (" + SchemaTypeNames.JsonTypeList() + ") or a list of them such as @('string', 'null').");
+                    throw PropertyError(path, "unknown type '" + name + "'. " + SchemaTypes.Suggestion(name, jsonTypesOnly: false) + "Use a JSON type (" + SchemaTypes.JsonTypeList() + ") or a list of them such as @('string', 'null').");
                 }
 
             case Type type:
@@ -334,10 +290,10 @@ internal static partial class SchemaBuilder
                 var names = new List<object?>();
                 foreach (object? item in list)
                 {
-                    if (PowerShellJson.Unwrap(item) is not string name || !SchemaTypeNames.IsJsonType(name))
+                    if (PowerShellJson.Unwrap(item) is not string name || !SchemaTypes.IsJsonType(name))
                     {
                         string shown = PowerShellJson.Unwrap(item) as string ?? DescribeValue(item);
-                        throw PropertyError(path, "unknown type '" + shown + "' in its type list. " + SchemaTypeNames.Suggestion(shown, jsonTypesOnly: true) + "Use JSON types: " + SchemaTypeNames.JsonTypeList() + ".");
+                        throw PropertyError(path, "unknown type '" + shown + "' in its type list. " + SchemaTypes.Suggestion(shown, jsonTypesOnly: true) + "Use JSON types: " + SchemaTypes.JsonTypeList() + ".");
                     }
 
                     names.Add(name);
@@ -346,7 +302,7 @@ internal static partial class SchemaBuilder
                 node["type"] = names.Count == 1 ? names[0] : names.ToArray();
                 return null;
             default:
-                throw PropertyError(path, "type = " + DescribeValue(value) + " is not a type; use a JSON type (" + SchemaTypeNames.JsonTypeList() + ").");
+                throw PropertyError(path, "type = " + DescribeValue(value) + " is not a type; use a JSON type (" + SchemaTypes.JsonTypeList() + ").");
         }
     }
 }

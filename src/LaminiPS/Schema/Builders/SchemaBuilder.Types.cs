@@ -2,6 +2,7 @@ using System;
 using System.Collections;
 using System.Collections.Generic;
 using System.Collections.Specialized;
+using System.Globalization;
 using System.Linq;
 using System.Management.Automation;
 using System.Numerics;
@@ -16,9 +17,10 @@ namespace LaminiPS.Schema;
 /// <item>Public readable instance properties (no indexers), base class first, each class's in declaration
 /// (metadata token) order. Skipped: PowerShell 'hidden' properties and [JsonIgnore]. [JsonPropertyName('x')]
 /// renames; [System.ComponentModel.Description('...')] becomes the property's description.</item>
-/// <item>string, char, Uri, TimeSpan, Version → string; Guid → string/uuid; DateTime, DateTimeOffset →
-/// string/date-time; DateOnly → string/date; TimeOnly → string/time; integral types and BigInteger →
-/// integer; float, double, decimal → number; bool → boolean; enums → string with enum of the names.</item>
+/// <item>Scalars as <see cref="SchemaTypes"/> maps them: string, char, Uri, TimeSpan, Version → string; Guid →
+/// string/uuid; DateTime, DateTimeOffset → string/date-time; DateOnly → string/date; TimeOnly → string/time;
+/// integral types and BigInteger → integer; float, double, decimal → number; bool and [switch] → boolean;
+/// enums → string with enum of the names.</item>
 /// <item>Nullable&lt;T&gt; → T's schema with "null" added (["integer", "null"]). Reference types count as
 /// non-null (every property is required, so the model must fill them) unless C# annotates them nullable
 /// (string?), which gives ["string", "null"]. PowerShell classes carry no such annotation.</item>
@@ -78,9 +80,9 @@ internal static partial class SchemaBuilder
     /// <summary>One type's schema. <c>stack</c>: the classes being expanded, each with the property that led on, e.g. (Person, "Person.Pet").</summary>
     private static OrderedDictionary MapType(Type type, string path, List<(Type Type, string Via)> stack)
     {
-        if (stack.Count > MaxDepth)
+        if (stack.Count > PowerShellJson.MaxDepth)
         {
-            throw PropertyError(path, "nested more than " + MaxDepth.ToString(System.Globalization.CultureInfo.InvariantCulture) + " levels deep.");
+            throw PropertyError(path, "nested more than " + PowerShellJson.MaxDepth.ToString(CultureInfo.InvariantCulture) + " levels deep.");
         }
 
         Type? underlying = Nullable.GetUnderlyingType(type);
@@ -99,7 +101,7 @@ internal static partial class SchemaBuilder
                 OrderedDictionary dictionary = NewNode("object");
                 if (element is not null)
                 {
-                    dictionary["additionalProperties"] = MapType(element, SchemaChecker.Child(path, "*"), stack);
+                    dictionary["additionalProperties"] = MapType(element, SchemaWalker.Child(path, "*"), stack);
                 }
 
                 return dictionary;
@@ -107,7 +109,7 @@ internal static partial class SchemaBuilder
                 OrderedDictionary array = NewNode("array");
                 if (element is not null)
                 {
-                    array["items"] = MapType(element, SchemaChecker.Items(path), stack);
+                    array["items"] = MapType(element, SchemaWalker.Items(path), stack);
                 }
 
                 return array;
@@ -141,7 +143,7 @@ internal static partial class SchemaBuilder
         {
             string name = JsonName(property);
             stack.Add((type, FriendlyName(type) + "." + property.Name));
-            OrderedDictionary schema = MapType(property.PropertyType, SchemaChecker.Child(path, name), stack);
+            OrderedDictionary schema = MapType(property.PropertyType, SchemaWalker.Child(path, name), stack);
             stack.RemoveAt(stack.Count - 1);
 
             if (schema.Count > 0 && IsNullableReference(property))
@@ -175,11 +177,8 @@ internal static partial class SchemaBuilder
             return TypeKind.Any;
         }
 
-        if (type.IsEnum || type.IsPrimitive || type == typeof(string) || type == typeof(decimal) || type == typeof(DateTime)
-            || type == typeof(DateTimeOffset) || type == typeof(TimeSpan) || type == typeof(Guid) || type == typeof(Uri)
-            || type == typeof(Version) || type == typeof(BigInteger) || typeof(Type).IsAssignableFrom(type)
-            || typeof(Delegate).IsAssignableFrom(type) || type == typeof(ScriptBlock)
-            || type.FullName is "System.DateOnly" or "System.TimeOnly" or "System.Half" or "System.Int128" or "System.UInt128")
+        if (type.IsEnum || SchemaTypes.TryGetScalar(type, out _, out _)
+            || typeof(Type).IsAssignableFrom(type) || typeof(Delegate).IsAssignableFrom(type) || type == typeof(ScriptBlock))
         {
             return TypeKind.Scalar;
         }
@@ -212,6 +211,7 @@ internal static partial class SchemaBuilder
         return typeof(IEnumerable).IsAssignableFrom(type) ? TypeKind.Array : TypeKind.Object;
     }
 
+    /// <summary>A scalar type's schema from the one type map; an enum lists its names; anything else is sent as text.</summary>
     private static OrderedDictionary MapScalar(Type type)
     {
         if (type.IsEnum)
@@ -221,53 +221,7 @@ internal static partial class SchemaBuilder
             return node;
         }
 
-        switch (Type.GetTypeCode(type))
-        {
-            case TypeCode.Boolean:
-                return NewNode("boolean");
-            case TypeCode.SByte:
-            case TypeCode.Byte:
-            case TypeCode.Int16:
-            case TypeCode.UInt16:
-            case TypeCode.Int32:
-            case TypeCode.UInt32:
-            case TypeCode.Int64:
-            case TypeCode.UInt64:
-                return NewNode("integer");
-            case TypeCode.Single:
-            case TypeCode.Double:
-            case TypeCode.Decimal:
-                return NewNode("number");
-            case TypeCode.DateTime:
-                return NewNode("string", "date-time");
-        }
-
-        if (type == typeof(BigInteger) || type.FullName is "System.Int128" or "System.UInt128" || type == typeof(IntPtr) || type == typeof(UIntPtr))
-        {
-            return NewNode("integer");
-        }
-
-        if (type.FullName == "System.Half")
-        {
-            return NewNode("number");
-        }
-
-        if (type == typeof(DateTimeOffset))
-        {
-            return NewNode("string", "date-time");
-        }
-
-        if (type == typeof(Guid))
-        {
-            return NewNode("string", "uuid");
-        }
-
-        return type.FullName switch
-        {
-            "System.DateOnly" => NewNode("string", "date"),
-            "System.TimeOnly" => NewNode("string", "time"),
-            _ => NewNode("string"),
-        };
+        return SchemaTypes.TryGetScalar(type, out string json, out string? format) ? NewNode(json, format) : NewNode("string");
     }
 
     private static Type? GenericInterface(Type type, Type definition)

@@ -14,13 +14,12 @@ namespace LaminiPS.Schema;
 /// <summary>
 /// Turns PowerShell input into a <see cref="LaminiJsonSchema"/>: a property description (-Property),
 /// a .NET or PowerShell class (-Type), an example object (-InputObject), JSON text (-Json), or any of
-/// these (<see cref="FromAny"/>, for Invoke-LaminiChat). Every path ends in <see cref="Finish(string, string?, string?, bool)"/>:
-/// the JSON is checked by <see cref="SchemaChecker"/> (and for strict schemas against the strict-mode rules),
-/// so a schema that exists is one the service can take. Failures throw <see cref="LaminiSchemaException"/>.
+/// these (<see cref="FromAny"/>, for Invoke-LaminiChat). Every path ends in <see cref="Finish(string, string?, string?, bool, bool)"/>:
+/// the JSON is parsed once and checked by <see cref="SchemaChecker"/> (and for strict schemas against the
+/// strict-mode rules), so a schema that exists is one the service can take. Failures throw <see cref="LaminiSchemaException"/>.
 /// </summary>
 internal static partial class SchemaBuilder
 {
-    private const int MaxDepth = 32;
 
     /// <summary>Checks a json_schema name (<c>^[a-zA-Z0-9_-]{1,64}$</c>); null means the default name.</summary>
     internal static string ValidateName(string? name)
@@ -83,32 +82,28 @@ internal static partial class SchemaBuilder
             throw new LaminiSchemaException(ErrorIds.InvalidSchemaJson, string.Empty, "The JSON schema text is empty.");
         }
 
-        JsonDocument document;
+        JsonElement root;
         try
         {
-            document = JsonDocument.Parse(json!, PowerShellJson.LenientReadOptions);
+            root = PowerShellJson.ParseElement(json!, lenient: true);
         }
         catch (JsonException ex)
         {
             throw new LaminiSchemaException(ErrorIds.InvalidSchemaJson, string.Empty, "The schema is not valid JSON " + PowerShellJson.DescribeJsonError(ex), null, ex);
         }
 
-        using (document)
+        if (TryUnwrap(root, out JsonElement wrapper))
         {
-            JsonElement root = document.RootElement;
-            if (TryUnwrap(root, out JsonElement wrapper))
+            name ??= wrapper.TryGetProperty("name", out JsonElement n) && n.ValueKind == JsonValueKind.String ? n.GetString() : null;
+            description ??= wrapper.TryGetProperty("description", out JsonElement d) && d.ValueKind == JsonValueKind.String ? d.GetString() : null;
+            strict ??= wrapper.TryGetProperty("strict", out JsonElement s) && s.ValueKind == JsonValueKind.True;
+            if (!wrapper.TryGetProperty("schema", out root))
             {
-                name ??= wrapper.TryGetProperty("name", out JsonElement n) && n.ValueKind == JsonValueKind.String ? n.GetString() : null;
-                description ??= wrapper.TryGetProperty("description", out JsonElement d) && d.ValueKind == JsonValueKind.String ? d.GetString() : null;
-                strict ??= wrapper.TryGetProperty("strict", out JsonElement s) && s.ValueKind == JsonValueKind.True;
-                if (!wrapper.TryGetProperty("schema", out root))
-                {
-                    throw new LaminiSchemaException(ErrorIds.SchemaNotObject, string.Empty, "The json_schema object has no \"schema\".");
-                }
+                throw new LaminiSchemaException(ErrorIds.SchemaNotObject, string.Empty, "The json_schema object has no \"schema\".");
             }
-
-            return Finish(PowerShellJson.Serialize(root), name, description, strict ?? false);
         }
+
+        return Finish(PowerShellJson.Serialize(root), name, description, strict ?? false, fillStrict: false);
     }
 
     /// <summary>
@@ -196,7 +191,7 @@ internal static partial class SchemaBuilder
                 throw PropertyError(path, "a property has an empty name.");
             }
 
-            properties[entry.Key] = describe(entry.Value, SchemaChecker.Child(path, entry.Key));
+            properties[entry.Key] = describe(entry.Value, SchemaWalker.Child(path, entry.Key));
         }
 
         return new OrderedDictionary(StringComparer.Ordinal)
@@ -209,114 +204,51 @@ internal static partial class SchemaBuilder
 
     private static LaminiJsonSchema Finish(OrderedDictionary tree, string? name, string? description, bool strict)
     {
-        if (strict)
+        string schemaJson;
+        try
         {
-            Strictify(tree);
+            schemaJson = PowerShellJson.Serialize(tree);
+        }
+        catch (ArgumentException ex)
+        {
+            throw new LaminiSchemaException(ErrorIds.InvalidSchema, string.Empty, "The schema can't be written as JSON: " + ex.Message, null, ex);
         }
 
-        return Finish(PowerShellJson.Serialize(tree), name, description, strict);
+        return Finish(schemaJson, name, description, strict, fillStrict: true);
     }
 
-    /// <summary>The one exit: checks the schema JSON and makes the immutable schema object.</summary>
-    private static LaminiJsonSchema Finish(string schemaJson, string? name, string? description, bool strict)
+    /// <summary>
+    /// The one exit: parses the schema JSON once, checks it and makes the immutable schema object. With
+    /// <paramref name="fillStrict"/> (a schema built here, not one given as JSON) a strict schema first gets
+    /// what strict mode needs and the description left out.
+    /// </summary>
+    private static LaminiJsonSchema Finish(string schemaJson, string? name, string? description, bool strict, bool fillStrict)
     {
         string checkedName = ValidateName(name);
-        using JsonDocument document = JsonDocument.Parse(schemaJson);
-        JsonElement root = document.RootElement;
+        JsonElement root = PowerShellJson.ParseElement(schemaJson);
         SchemaChecker.CheckRoot(root);
         if (strict)
         {
+            if (fillStrict)
+            {
+                schemaJson = SchemaChecker.Strictify(root);
+                root = PowerShellJson.ParseElement(schemaJson);
+            }
+
             SchemaChecker.CheckStrict(root);
         }
 
-        var view = (OrderedDictionary)PowerShellJson.ToDictionaryTree(root, readOnly: true)!;
-        return new LaminiJsonSchema(checkedName, string.IsNullOrEmpty(description) ? null : description, strict, schemaJson, view);
+        return new LaminiJsonSchema(checkedName, string.IsNullOrEmpty(description) ? null : description, strict, schemaJson, new ParsedSchema(root));
     }
 
-    /// <summary>Fills in what strict mode needs and the description left out: all properties required, additionalProperties false.</summary>
-    private static void Strictify(OrderedDictionary node)
-    {
-        if (node["properties"] is OrderedDictionary properties)
-        {
-            if (!node.Contains("required"))
-            {
-                node["required"] = properties.Keys.Cast<object>().ToArray();
-            }
-
-            if (!node.Contains("additionalProperties"))
-            {
-                node["additionalProperties"] = false;
-            }
-
-            foreach (object? child in properties.Values)
-            {
-                StrictifyAny(child);
-            }
-
-            Canonicalize(node);
-        }
-
-        foreach (string keyword in new[] { "items", "additionalProperties", "not", "contains", "if", "then", "else", "anyOf", "oneOf", "allOf", "prefixItems" })
-        {
-            StrictifyAny(node[keyword]);
-        }
-
-        foreach (string keyword in new[] { "$defs", "definitions" })
-        {
-            if (node[keyword] is OrderedDictionary map)
-            {
-                foreach (object? item in map.Values)
-                {
-                    StrictifyAny(item);
-                }
-            }
-        }
-    }
-
-    private static void StrictifyAny(object? value)
-    {
-        if (value is OrderedDictionary schema)
-        {
-            Strictify(schema);
-        }
-        else if (value is object?[] list)
-        {
-            foreach (object? item in list)
-            {
-                StrictifyAny(item);
-            }
-        }
-    }
-
-    /// <summary>Keys first in this order, the rest as they came: type, properties, required, additionalProperties, items, enum, format.</summary>
-    private static readonly string[] s_leadingKeys = ["type", "properties", "required", "additionalProperties", "items", "enum", "format"];
-
+    /// <summary>A builder's object schema with its keys in canonical order.</summary>
     private static OrderedDictionary Canonicalize(OrderedDictionary node)
     {
-        var entries = new List<KeyValuePair<object, object?>>(node.Count);
-        foreach (DictionaryEntry entry in node)
-        {
-            entries.Add(new KeyValuePair<object, object?>(entry.Key, entry.Value));
-        }
-
+        List<DictionaryEntry> entries = SchemaKeywords.InCanonicalOrder(node.Cast<DictionaryEntry>().ToList(), static entry => (string)entry.Key).ToList();
         node.Clear();
-        foreach (string key in s_leadingKeys)
+        foreach (DictionaryEntry entry in entries)
         {
-            foreach (KeyValuePair<object, object?> entry in entries)
-            {
-                if (key.Equals(entry.Key as string, StringComparison.Ordinal))
-                {
-                    node.Add(entry.Key, entry.Value);
-                }
-            }
-        }
-
-        foreach (KeyValuePair<object, object?> entry in entries)
-        {
-            if (!node.Contains(entry.Key))
-            {
-                node.Add(entry.Key, entry.Value);
-            }
+            node.Add(entry.Key, entry.Value);
         }
 
         return node;
