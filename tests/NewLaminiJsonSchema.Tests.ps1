@@ -165,6 +165,7 @@ Describe 'New-LaminiJsonSchema' {
             @{ Type = [DayOfWeek]; Expected = '{"type":"string","enum":["Sunday","Monday","Tuesday","Wednesday","Thursday","Friday","Saturday"]}' }
             @{ Type = [hashtable]; Expected = '{"type":"object"}' }
             @{ Type = [object]; Expected = '{}' }
+            @{ Type = [switch]; Expected = '{"type":"boolean"}' }
         ) {
             Get-PropertyJson $Type | Should -BeExactly $Expected
         }
@@ -527,6 +528,159 @@ Describe 'New-LaminiJsonSchema' {
         It 'refuses a dictionary property of a -Type schema' {
             { New-LaminiJsonSchema -Type $Types.Scores -Strict } |
                 Should -Throw -ErrorId 'StrictSchemaViolation,*' -ExpectedMessage '*ByJudge: an object with open-ended keys*'
+        }
+
+        It 'fills in an object under patternProperties (issue 17)' {
+            $schema = New-LaminiJsonSchema -Property @{ type = 'object'; properties = @{ id = 'string' }; patternProperties = @{ '^x' = @{ a = 'string' } } } -Strict
+            $schema.ToString() | Should -BeExactly ('{"type":"object","properties":{"id":{"type":"string"}},"required":["id"],"additionalProperties":false,' +
+                '"patternProperties":{"^x":{"type":"object","properties":{"a":{"type":"string"}},"required":["a"],"additionalProperties":false}}}')
+        }
+    }
+
+    Context 'every keyword that holds schemas' {
+        BeforeAll {
+            # An object schema that leaves out required and additionalProperties, and one with an unknown type.
+            $OpenObject = @{ type = 'object'; properties = @{ a = 'string' } }
+            $OpenObjectJson = '{"type":"object","properties":{"a":{"type":"string"}}}'
+            $BadTypeJson = '{"type":"strng"}'
+            # A closed root object with one more keyword; <S> stands for the schema under it.
+            function New-RootJson([string] $Member, [string] $Schema) {
+                ('{"type":"object","properties":{"id":{"type":"string"}},"required":["id"],"additionalProperties":false,' + $Member + '}').Replace('<S>', $Schema)
+            }
+        }
+
+        It '-Strict fills in the object under <Keyword>' -ForEach @(
+            @{ Keyword = 'properties'; Value = { @{ id = 'string'; p = $OpenObject } }; Pointer = @('properties', 'p') }
+            @{ Keyword = 'items'; Value = { $OpenObject }; Pointer = @('items') }
+            @{ Keyword = 'prefixItems'; Value = { @($true, $OpenObject) }; Pointer = @('prefixItems', 1) }
+            @{ Keyword = 'anyOf'; Value = { @($OpenObject) }; Pointer = @('anyOf', 0) }
+            @{ Keyword = 'oneOf'; Value = { @($OpenObject) }; Pointer = @('oneOf', 0) }
+            @{ Keyword = 'allOf'; Value = { @($OpenObject) }; Pointer = @('allOf', 0) }
+            @{ Keyword = 'not'; Value = { $OpenObject }; Pointer = @('not') }
+            @{ Keyword = 'if'; Value = { $OpenObject }; Pointer = @('if') }
+            @{ Keyword = 'then'; Value = { $OpenObject }; Pointer = @('then') }
+            @{ Keyword = 'else'; Value = { $OpenObject }; Pointer = @('else') }
+            @{ Keyword = 'contains'; Value = { $OpenObject }; Pointer = @('contains') }
+            @{ Keyword = 'propertyNames'; Value = { $OpenObject }; Pointer = @('propertyNames') }
+            @{ Keyword = 'unevaluatedItems'; Value = { $OpenObject }; Pointer = @('unevaluatedItems') }
+            @{ Keyword = 'unevaluatedProperties'; Value = { $OpenObject }; Pointer = @('unevaluatedProperties') }
+            @{ Keyword = '$defs'; Value = { @{ d = $OpenObject } }; Pointer = @('$defs', 'd') }
+            @{ Keyword = 'definitions'; Value = { @{ d = $OpenObject } }; Pointer = @('definitions', 'd') }
+            @{ Keyword = 'patternProperties'; Value = { @{ '^x' = $OpenObject } }; Pointer = @('patternProperties', '^x') }
+            @{ Keyword = 'dependentSchemas'; Value = { @{ id = $OpenObject } }; Pointer = @('dependentSchemas', 'id') }
+        ) {
+            $fragment = @{ type = 'object'; properties = @{ id = 'string' } }
+            $fragment[$Keyword] = & $Value
+            $node = (New-LaminiJsonSchema -Property $fragment -Strict).Schema
+            foreach ($step in $Pointer) { $node = $node[$step] }
+            $node.Contains('additionalProperties') | Should -BeTrue
+            $node['additionalProperties'] | Should -BeFalse
+            @($node['required']) | Should -Be @('a')
+        }
+
+        It '-Strict fills in the object under additionalProperties, leaving only the open root to report' {
+            $failure = { New-LaminiJsonSchema -Property @{ type = 'object'; properties = @{ id = 'string' }; additionalProperties = $OpenObject } -Strict } |
+                Should -Throw -ErrorId 'StrictSchemaViolation,*' -PassThru
+            $failure.Exception.Violations.Count | Should -Be 1
+            $failure.Exception.Violations[0] | Should -BeLike '(root): additionalProperties must be false (it is {"type":"object",*'
+        }
+
+        It '-Strict reports the open object under <Member> in -Json at <Path>' -ForEach @(
+            @{ Member = '"items":<S>'; Path = '[]' }
+            @{ Member = '"items":[<S>]'; Path = '[]' }
+            @{ Member = '"prefixItems":[true,<S>]'; Path = 'prefixItems[1]' }
+            @{ Member = '"anyOf":[<S>]'; Path = 'anyOf[0]' }
+            @{ Member = '"oneOf":[<S>]'; Path = 'oneOf[0]' }
+            @{ Member = '"allOf":[<S>]'; Path = 'allOf[0]' }
+            @{ Member = '"not":<S>'; Path = 'not' }
+            @{ Member = '"if":<S>'; Path = 'if' }
+            @{ Member = '"then":<S>'; Path = 'then' }
+            @{ Member = '"else":<S>'; Path = 'else' }
+            @{ Member = '"contains":<S>'; Path = 'contains' }
+            @{ Member = '"propertyNames":<S>'; Path = 'propertyNames' }
+            @{ Member = '"unevaluatedItems":<S>'; Path = 'unevaluatedItems' }
+            @{ Member = '"unevaluatedProperties":<S>'; Path = 'unevaluatedProperties' }
+            @{ Member = '"$defs":{"d":<S>}'; Path = '$defs.d' }
+            @{ Member = '"definitions":{"d":<S>}'; Path = 'definitions.d' }
+            @{ Member = '"patternProperties":{"^x":<S>}'; Path = 'patternProperties.^x' }
+            @{ Member = '"dependentSchemas":{"id":<S>}'; Path = 'dependentSchemas.id' }
+        ) {
+            $failure = { New-LaminiJsonSchema -Json (New-RootJson $Member $OpenObjectJson) -Strict } | Should -Throw -ErrorId 'StrictSchemaViolation,*' -PassThru
+            $failure.Exception.Violations | Should -Be @(
+                "${Path}: additionalProperties must be false (it is missing)"
+                "$Path.a: not listed in ""required"" (every property must be)"
+            )
+            $failure.Exception.PropertyPath | Should -Be $Path
+        }
+
+        It '-Strict reports the open objects under properties and additionalProperties in -Json' {
+            $json = '{"type":"object","properties":{"p":<S>},"required":["p"],"additionalProperties":<S>}'.Replace('<S>', $OpenObjectJson)
+            $failure = { New-LaminiJsonSchema -Json $json -Strict } | Should -Throw -ErrorId 'StrictSchemaViolation,*' -PassThru
+            $failure.Exception.Violations | Should -Be @(
+                '(root): additionalProperties must be false (it is {"type":"object","properties":{"a":{"type":"string"}}})'
+                'p: additionalProperties must be false (it is missing)'
+                'p.a: not listed in "required" (every property must be)'
+                '*: additionalProperties must be false (it is missing)'
+                '*.a: not listed in "required" (every property must be)'
+            )
+        }
+
+        It 'finds a schema that is not well formed under <Member> at <Path>' -ForEach @(
+            @{ Member = '"items":<S>'; Path = '[]' }
+            @{ Member = '"items":[<S>]'; Path = '[]' }
+            @{ Member = '"prefixItems":[true,<S>]'; Path = 'prefixItems[1]' }
+            @{ Member = '"anyOf":[<S>]'; Path = 'anyOf[0]' }
+            @{ Member = '"oneOf":[<S>]'; Path = 'oneOf[0]' }
+            @{ Member = '"allOf":[<S>]'; Path = 'allOf[0]' }
+            @{ Member = '"not":<S>'; Path = 'not' }
+            @{ Member = '"if":<S>'; Path = 'if' }
+            @{ Member = '"then":<S>'; Path = 'then' }
+            @{ Member = '"else":<S>'; Path = 'else' }
+            @{ Member = '"contains":<S>'; Path = 'contains' }
+            @{ Member = '"propertyNames":<S>'; Path = 'propertyNames' }
+            @{ Member = '"unevaluatedItems":<S>'; Path = 'unevaluatedItems' }
+            @{ Member = '"unevaluatedProperties":<S>'; Path = 'unevaluatedProperties' }
+            @{ Member = '"$defs":{"d":<S>}'; Path = '$defs.d' }
+            @{ Member = '"definitions":{"d":<S>}'; Path = 'definitions.d' }
+            @{ Member = '"patternProperties":{"^x":<S>}'; Path = 'patternProperties.^x' }
+            @{ Member = '"dependentSchemas":{"id":<S>}'; Path = 'dependentSchemas.id' }
+        ) {
+            $failure = { New-LaminiJsonSchema -Json (New-RootJson $Member $BadTypeJson) } | Should -Throw -ErrorId 'InvalidSchemaProperty,*' -PassThru
+            $failure.Exception.PropertyPath | Should -Be $Path
+            $failure.Exception.Message | Should -BeLike "Property '$([WildcardPattern]::Escape($Path))': unknown type 'strng'. Did you mean 'string'?*"
+        }
+
+        It 'finds a schema that is not well formed under <Keyword> at <Path>' -ForEach @(
+            @{ Keyword = 'properties'; Json = '{"type":"object","properties":{"p":<S>}}'; Path = 'p' }
+            @{ Keyword = 'additionalProperties'; Json = '{"type":"object","additionalProperties":<S>}'; Path = '*' }
+        ) {
+            $failure = { New-LaminiJsonSchema -Json $Json.Replace('<S>', $BadTypeJson) } | Should -Throw -ErrorId 'InvalidSchemaProperty,*' -PassThru
+            $failure.Exception.PropertyPath | Should -Be $Path
+        }
+    }
+
+    Context 'nesting limit' {
+        It 'builds a schema nested 40 objects deep' {
+            $description = @{ leaf = 'string' }
+            foreach ($level in 1..40) { $description = @{ a = $description } }
+            (New-LaminiJsonSchema -Property $description).ToString() | Should -BeLike ('{"type":"object","properties":{"a":' * 40 + '*')
+        }
+
+        It 'refuses a schema nested deeper than 100 levels of JSON with a schema error, not a parser failure' {
+            $description = @{ leaf = 'string' }
+            foreach ($level in 1..60) { $description = @{ a = $description } }
+            { New-LaminiJsonSchema -Property $description } | Should -Throw -ErrorId 'InvalidSchema,*' -ExpectedMessage '*nested more than 100 levels deep*'
+        }
+
+        It 'refuses a description that contains itself' {
+            $loop = @{}
+            $loop['self'] = $loop
+            { New-LaminiJsonSchema -Property $loop } | Should -Throw -ErrorId 'InvalidSchemaProperty,*' -ExpectedMessage '*nested more than 100 levels deep (does a hashtable contain itself?)*'
+        }
+
+        It 'refuses -Json text nested deeper than 100 levels as not valid JSON' {
+            $json = '{"type":"object","properties":{"a":' * 60 + '{"type":"string"}' + '}}' * 60
+            { New-LaminiJsonSchema -Json $json } | Should -Throw -ErrorId 'InvalidSchemaJson,*' -ExpectedMessage '*depth of 100*'
         }
     }
 
