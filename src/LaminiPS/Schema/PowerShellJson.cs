@@ -4,6 +4,7 @@ using System.Collections.Generic;
 using System.Collections.Specialized;
 using System.Globalization;
 using System.IO;
+using System.Linq;
 using System.Management.Automation;
 using System.Numerics;
 using System.Text;
@@ -34,6 +35,13 @@ namespace LaminiPS.Schema;
 /// </remarks>
 internal static class PowerShellJson
 {
+    private enum ObjectForm
+    {
+        CustomObject,
+        Dictionary,
+        ReadOnlyDictionary,
+    }
+
     /// <summary>
     /// The one nesting limit, in levels of JSON objects and arrays: for every JSON value LaminiPS writes or
     /// parses (schemas, replies, request fields) and for the schema builders' recursion. Real schemas and
@@ -106,117 +114,67 @@ internal static class PowerShellJson
         return ": " + message;
     }
 
-    public static object? ToPowerShell(JsonElement element)
+    /// <summary>JSON as PowerShell data: objects become PSCustomObjects.</summary>
+    internal static object? ToPowerShell(JsonElement element) => Read(element, ObjectForm.CustomObject);
+
+    /// <summary>
+    /// JSON as nested OrderedDictionary / object[] / primitives: the display form of a schema. Keys compare
+    /// case-insensitively (so $s.Schema.Properties works) unless two keys differ only in case.
+    /// </summary>
+    internal static object? ToDictionaryTree(JsonElement element, bool readOnly) =>
+        Read(element, readOnly ? ObjectForm.ReadOnlyDictionary : ObjectForm.Dictionary);
+
+    private static object? Read(JsonElement element, ObjectForm form)
     {
         switch (element.ValueKind)
         {
             case JsonValueKind.Object:
-                if (!FitsCustomObject(element))
+                bool caseClash = NamesDifferOnlyInCase(element);
+                if (form == ObjectForm.CustomObject && !caseClash && !element.EnumerateObject().Any(static p => p.Name.Length == 0))
                 {
-                    var dictionary = new OrderedDictionary(StringComparer.Ordinal);
+                    var result = new PSObject();
                     foreach (JsonProperty property in element.EnumerateObject())
                     {
-                        dictionary[property.Name] = ToPowerShell(property.Value);
+                        if (result.Properties[property.Name] is not null)
+                        {
+                            result.Properties.Remove(property.Name);
+                        }
+
+                        result.Properties.Add(new PSNoteProperty(property.Name, Read(property.Value, form)));
                     }
 
-                    return dictionary;
+                    return result;
                 }
 
-                var result = new PSObject();
+                // A PSCustomObject can't hold an empty name, nor names that differ only in case: an ordinal dictionary can.
+                var dictionary = new OrderedDictionary(caseClash || form == ObjectForm.CustomObject ? StringComparer.Ordinal : StringComparer.OrdinalIgnoreCase);
                 foreach (JsonProperty property in element.EnumerateObject())
                 {
-                    object? value = ToPowerShell(property.Value);
-                    string name = property.Name;
-                    if (result.Properties[name] is not null)
-                    {
-                        result.Properties.Remove(name);
-                    }
-
-                    result.Properties.Add(new PSNoteProperty(name, value));
+                    dictionary[property.Name] = Read(property.Value, form);
                 }
 
-                return result;
+                return form == ObjectForm.ReadOnlyDictionary ? dictionary.AsReadOnly() : dictionary;
             case JsonValueKind.Array:
-                var items = new object?[element.GetArrayLength()];
-                int i = 0;
-                foreach (JsonElement item in element.EnumerateArray())
-                {
-                    items[i++] = ToPowerShell(item);
-                }
-
-                return items;
+                return element.EnumerateArray().Select(item => Read(item, form)).ToArray();
             default:
                 return ToScalar(element);
         }
     }
 
-    /// <summary>
-    /// A PSCustomObject can't hold an empty property name, nor two names that differ only in case
-    /// (its properties are case-insensitive); such an object becomes an ordinal OrderedDictionary instead.
-    /// </summary>
-    private static bool FitsCustomObject(JsonElement element)
+    private static bool NamesDifferOnlyInCase(JsonElement element)
     {
         var seen = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         foreach (JsonProperty property in element.EnumerateObject())
         {
-            if (property.Name.Length == 0)
-            {
-                return false;
-            }
-
             if (seen.TryGetValue(property.Name, out string? earlier) && !string.Equals(earlier, property.Name, StringComparison.Ordinal))
             {
-                return false;
+                return true;
             }
 
             seen[property.Name] = property.Name;
         }
 
-        return true;
-    }
-
-    /// <summary>
-    /// JSON to read-only nested OrderedDictionary / object[] / primitives: the display form of a schema.
-    /// Keys compare case-insensitively (so $s.Schema.Properties works) unless two keys differ only in case.
-    /// </summary>
-    internal static object? ToDictionaryTree(JsonElement element, bool readOnly)
-    {
-        switch (element.ValueKind)
-        {
-            case JsonValueKind.Object:
-                OrderedDictionary dictionary = NewDictionary(element);
-                foreach (JsonProperty property in element.EnumerateObject())
-                {
-                    dictionary[property.Name] = ToDictionaryTree(property.Value, readOnly);
-                }
-
-                return readOnly ? dictionary.AsReadOnly() : dictionary;
-            case JsonValueKind.Array:
-                var items = new object?[element.GetArrayLength()];
-                int i = 0;
-                foreach (JsonElement item in element.EnumerateArray())
-                {
-                    items[i++] = ToDictionaryTree(item, readOnly);
-                }
-
-                return items;
-            default:
-                return ToScalar(element);
-        }
-    }
-
-    private static OrderedDictionary NewDictionary(JsonElement element)
-    {
-        var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-        foreach (JsonProperty property in element.EnumerateObject())
-        {
-            if (!seen.Add(property.Name))
-            {
-                return new OrderedDictionary(StringComparer.Ordinal);
-            }
-        }
-
-        return new OrderedDictionary(StringComparer.OrdinalIgnoreCase);
+        return false;
     }
 
     private static object? ToScalar(JsonElement element)
@@ -361,45 +319,25 @@ internal static class PowerShellJson
             case Enum enumValue:
                 writer.WriteStringValue(enumValue.ToString());
                 return;
-            case int number:
-                writer.WriteNumberValue(number);
+            case sbyte or byte or short or ushort or int or long:
+                writer.WriteNumberValue(Convert.ToInt64(value, CultureInfo.InvariantCulture));
                 return;
-            case long number:
-                writer.WriteNumberValue(number);
-                return;
-            case double number:
-                WriteDouble(writer, number);
+            case uint or ulong:
+                writer.WriteNumberValue(Convert.ToUInt64(value, CultureInfo.InvariantCulture));
                 return;
             case decimal number:
                 writer.WriteNumberValue(number);
                 return;
+            case double number when double.IsNaN(number) || double.IsInfinity(number):
+                writer.WriteStringValue(number.ToString(CultureInfo.InvariantCulture));
+                return;
+            case float number when float.IsNaN(number) || float.IsInfinity(number):
+                writer.WriteStringValue(number.ToString(CultureInfo.InvariantCulture));
+                return;
+            case double number:
+                writer.WriteNumberValue(number);
+                return;
             case float number:
-                if (float.IsNaN(number) || float.IsInfinity(number))
-                {
-                    WriteDouble(writer, number);
-                }
-                else
-                {
-                    writer.WriteNumberValue(number);
-                }
-
-                return;
-            case byte number:
-                writer.WriteNumberValue(number);
-                return;
-            case sbyte number:
-                writer.WriteNumberValue(number);
-                return;
-            case short number:
-                writer.WriteNumberValue(number);
-                return;
-            case ushort number:
-                writer.WriteNumberValue(number);
-                return;
-            case uint number:
-                writer.WriteNumberValue(number);
-                return;
-            case ulong number:
                 writer.WriteNumberValue(number);
                 return;
             case BigInteger number:
@@ -458,26 +396,6 @@ internal static class PowerShellJson
             default:
                 writer.WriteStringValue(Convert.ToString(value, CultureInfo.InvariantCulture) ?? string.Empty);
                 return;
-        }
-    }
-
-    private static void WriteDouble(Utf8JsonWriter writer, double number)
-    {
-        if (double.IsNaN(number))
-        {
-            writer.WriteStringValue("NaN");
-        }
-        else if (double.IsPositiveInfinity(number))
-        {
-            writer.WriteStringValue("Infinity");
-        }
-        else if (double.IsNegativeInfinity(number))
-        {
-            writer.WriteStringValue("-Infinity");
-        }
-        else
-        {
-            writer.WriteNumberValue(number);
         }
     }
 }

@@ -141,19 +141,17 @@ internal static class SchemaValidator
                 string.Join(", ", allowed.EnumerateArray().Select(Excerpt))));
         }
 
+        CheckLimits(instance, schema, path, violations);
         switch (instance.ValueKind)
         {
             case JsonValueKind.Object:
                 CheckObject(instance, schema, root, path, violations);
                 break;
             case JsonValueKind.Array:
-                CheckArray(instance, schema, root, path, violations);
+                CheckItems(instance, schema, root, path, violations);
                 break;
             case JsonValueKind.String:
-                CheckString(instance.GetString()!, schema, path, violations);
-                break;
-            case JsonValueKind.Number:
-                CheckNumber(instance, schema, path, violations);
+                CheckPattern(instance.GetString()!, schema, path, violations);
                 break;
         }
 
@@ -220,19 +218,28 @@ internal static class SchemaValidator
         }
     }
 
-    private static void CheckArray(JsonElement instance, JsonElement schema, JsonElement root, string path, List<string> violations)
+    private static void CheckLimits(JsonElement instance, JsonElement schema, string path, List<string> violations)
     {
-        int length = instance.GetArrayLength();
-        if (TryGetCount(schema, "minItems", out long minItems) && length < minItems)
+        double measure = instance.ValueKind switch
         {
-            violations.Add(string.Format(CultureInfo.InvariantCulture, "{0}: expected at least {1} items, got {2}", path, minItems, length));
-        }
-
-        if (TryGetCount(schema, "maxItems", out long maxItems) && length > maxItems)
+            JsonValueKind.Number => instance.TryGetDouble(out double value) ? value : double.NaN, // beyond double's range: no limit applies
+            JsonValueKind.String => CountCodePoints(instance.GetString()!),
+            JsonValueKind.Array => instance.GetArrayLength(),
+            _ => double.NaN,
+        };
+        foreach (KeywordLimit limit in SchemaKeywords.Limits)
         {
-            violations.Add(string.Format(CultureInfo.InvariantCulture, "{0}: expected at most {1} items, got {2}", path, maxItems, length));
+            if (limit.AppliesTo == instance.ValueKind && !double.IsNaN(measure) && schema.TryGetProperty(limit.Keyword, out JsonElement bound)
+                && bound.ValueKind == JsonValueKind.Number && bound.TryGetDouble(out double boundValue) && limit.IsBroken(measure, boundValue))
+            {
+                string shown = instance.ValueKind == JsonValueKind.Number ? instance.GetRawText() : measure.ToString(CultureInfo.InvariantCulture);
+                violations.Add(string.Format(CultureInfo.InvariantCulture, limit.Message, path, shown, boundValue));
+            }
         }
+    }
 
+    private static void CheckItems(JsonElement instance, JsonElement schema, JsonElement root, string path, List<string> violations)
+    {
         JsonElement[] positional = Array.Empty<JsonElement>();
         JsonElement? rest = null;
         if (schema.TryGetProperty("prefixItems", out JsonElement prefix) && prefix.ValueKind == JsonValueKind.Array)
@@ -269,19 +276,8 @@ internal static class SchemaValidator
         }
     }
 
-    private static void CheckString(string text, JsonElement schema, string path, List<string> violations)
+    private static void CheckPattern(string text, JsonElement schema, string path, List<string> violations)
     {
-        int length = CountCodePoints(text);
-        if (TryGetCount(schema, "minLength", out long minLength) && length < minLength)
-        {
-            violations.Add(string.Format(CultureInfo.InvariantCulture, "{0}: expected at least {1} characters, got {2}", path, minLength, length));
-        }
-
-        if (TryGetCount(schema, "maxLength", out long maxLength) && length > maxLength)
-        {
-            violations.Add(string.Format(CultureInfo.InvariantCulture, "{0}: expected at most {1} characters, got {2}", path, maxLength, length));
-        }
-
         if (schema.TryGetProperty("pattern", out JsonElement pattern) && pattern.ValueKind == JsonValueKind.String)
         {
             try
@@ -298,34 +294,6 @@ internal static class SchemaValidator
             catch (RegexMatchTimeoutException)
             {
             }
-        }
-    }
-
-    private static void CheckNumber(JsonElement number, JsonElement schema, string path, List<string> violations)
-    {
-        if (!number.TryGetDouble(out double value))
-        {
-            return; // beyond double's range: no limit check can be meaningful
-        }
-
-        if (TryGetNumber(schema, "minimum", out double minimum) && value < minimum)
-        {
-            violations.Add(string.Format(CultureInfo.InvariantCulture, "{0}: {1} is less than the minimum {2}", path, number.GetRawText(), minimum));
-        }
-
-        if (TryGetNumber(schema, "maximum", out double maximum) && value > maximum)
-        {
-            violations.Add(string.Format(CultureInfo.InvariantCulture, "{0}: {1} is more than the maximum {2}", path, number.GetRawText(), maximum));
-        }
-
-        if (TryGetNumber(schema, "exclusiveMinimum", out double exclusiveMinimum) && value <= exclusiveMinimum)
-        {
-            violations.Add(string.Format(CultureInfo.InvariantCulture, "{0}: {1} must be more than {2}", path, number.GetRawText(), exclusiveMinimum));
-        }
-
-        if (TryGetNumber(schema, "exclusiveMaximum", out double exclusiveMaximum) && value >= exclusiveMaximum)
-        {
-            violations.Add(string.Format(CultureInfo.InvariantCulture, "{0}: {1} must be less than {2}", path, number.GetRawText(), exclusiveMaximum));
         }
     }
 
@@ -388,18 +356,6 @@ internal static class SchemaValidator
         }
 
         return results;
-    }
-
-    private static bool TryGetCount(JsonElement schema, string keyword, out long count)
-    {
-        count = 0;
-        return schema.TryGetProperty(keyword, out JsonElement value) && value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out count);
-    }
-
-    private static bool TryGetNumber(JsonElement schema, string keyword, out double number)
-    {
-        number = 0;
-        return schema.TryGetProperty(keyword, out JsonElement value) && value.ValueKind == JsonValueKind.Number && value.TryGetDouble(out number);
     }
 
     private static int CountCodePoints(string text)
