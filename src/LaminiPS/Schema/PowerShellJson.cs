@@ -35,12 +35,6 @@ namespace LaminiPS.Schema;
 /// </remarks>
 internal static class PowerShellJson
 {
-    private enum ObjectForm
-    {
-        CustomObject,
-        Dictionary,
-        ReadOnlyDictionary,
-    }
 
     /// <summary>
     /// The one nesting limit, in levels of JSON objects and arrays: for every JSON value LaminiPS writes or
@@ -115,22 +109,21 @@ internal static class PowerShellJson
     }
 
     /// <summary>JSON as PowerShell data: objects become PSCustomObjects.</summary>
-    internal static object? ToPowerShell(JsonElement element) => Read(element, ObjectForm.CustomObject);
+    internal static object? ToPowerShell(JsonElement element) => Read(element, customObjects: true);
 
     /// <summary>
-    /// JSON as nested OrderedDictionary / object[] / primitives: the display form of a schema. Keys compare
-    /// case-insensitively (so $s.Schema.Properties works) unless two keys differ only in case.
+    /// JSON as read-only nested OrderedDictionary / object[] / primitives: the display form of a schema. Keys
+    /// compare case-insensitively (so $s.Schema.Properties works) unless two keys differ only in case.
     /// </summary>
-    internal static object? ToDictionaryTree(JsonElement element, bool readOnly) =>
-        Read(element, readOnly ? ObjectForm.ReadOnlyDictionary : ObjectForm.Dictionary);
+    internal static object? ToDictionaryTree(JsonElement element) => Read(element, customObjects: false);
 
-    private static object? Read(JsonElement element, ObjectForm form)
+    private static object? Read(JsonElement element, bool customObjects)
     {
         switch (element.ValueKind)
         {
             case JsonValueKind.Object:
                 bool caseClash = NamesDifferOnlyInCase(element);
-                if (form == ObjectForm.CustomObject && !caseClash && !element.EnumerateObject().Any(static p => p.Name.Length == 0))
+                if (customObjects && !caseClash && !element.EnumerateObject().Any(static p => p.Name.Length == 0))
                 {
                     var result = new PSObject();
                     foreach (JsonProperty property in element.EnumerateObject())
@@ -140,22 +133,22 @@ internal static class PowerShellJson
                             result.Properties.Remove(property.Name);
                         }
 
-                        result.Properties.Add(new PSNoteProperty(property.Name, Read(property.Value, form)));
+                        result.Properties.Add(new PSNoteProperty(property.Name, Read(property.Value, customObjects)));
                     }
 
                     return result;
                 }
 
                 // A PSCustomObject can't hold an empty name, nor names that differ only in case: an ordinal dictionary can.
-                var dictionary = new OrderedDictionary(caseClash || form == ObjectForm.CustomObject ? StringComparer.Ordinal : StringComparer.OrdinalIgnoreCase);
+                var dictionary = new OrderedDictionary(caseClash || customObjects ? StringComparer.Ordinal : StringComparer.OrdinalIgnoreCase);
                 foreach (JsonProperty property in element.EnumerateObject())
                 {
-                    dictionary[property.Name] = Read(property.Value, form);
+                    dictionary[property.Name] = Read(property.Value, customObjects);
                 }
 
-                return form == ObjectForm.ReadOnlyDictionary ? dictionary.AsReadOnly() : dictionary;
+                return customObjects ? dictionary : dictionary.AsReadOnly();
             case JsonValueKind.Array:
-                return element.EnumerateArray().Select(item => Read(item, form)).ToArray();
+                return element.EnumerateArray().Select(item => Read(item, customObjects)).ToArray();
             default:
                 return ToScalar(element);
         }

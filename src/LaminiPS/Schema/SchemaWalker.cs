@@ -63,9 +63,15 @@ internal static class SchemaWalker
     internal static string Branch(string parent, string keyword, int index) =>
         Child(parent, keyword) + "[" + index.ToString(CultureInfo.InvariantCulture) + "]";
 
-    /// <summary>The well-formedness error for the schema at <paramref name="path"/>.</summary>
-    internal static LaminiSchemaException Invalid(string path, string problem) =>
-        new(path.Length == 0 ? ErrorIds.InvalidSchema : ErrorIds.InvalidSchemaProperty, path, Describe(path) + (problem.StartsWith("unknown", StringComparison.Ordinal) ? ": " : " ") + problem);
+    /// <summary>
+    /// The error for the schema at <paramref name="path"/>: "Property 'a.b': problem", or "Property 'a.b' has ..."
+    /// when the problem reads on from the name (has, lists, must).
+    /// </summary>
+    internal static LaminiSchemaException Invalid(string path, string problem)
+    {
+        bool readsOn = problem.StartsWith("has ", StringComparison.Ordinal) || problem.StartsWith("lists ", StringComparison.Ordinal) || problem.StartsWith("must ", StringComparison.Ordinal);
+        return new(path.Length == 0 ? ErrorIds.InvalidSchema : ErrorIds.InvalidSchemaProperty, path, Describe(path) + (readsOn ? " " : ": ") + problem);
+    }
 
     /// <summary>A value as short raw JSON for a message.</summary>
     internal static string Excerpt(JsonElement value)

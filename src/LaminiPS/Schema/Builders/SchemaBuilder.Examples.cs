@@ -56,14 +56,14 @@ internal static partial class SchemaBuilder
     {
         if (depth > PowerShellJson.MaxDepth)
         {
-            throw PropertyError(path, string.Format(CultureInfo.InvariantCulture, "nested more than {0} levels deep (does the example contain itself?).", PowerShellJson.MaxDepth));
+            throw SchemaWalker.Invalid(path, string.Format(CultureInfo.InvariantCulture, "nested more than {0} levels deep (does the example contain itself?).", PowerShellJson.MaxDepth));
         }
 
         value = PowerShellJson.Unwrap(value);
         switch (value)
         {
             case null:
-                throw PropertyError(path, "the example value is $null, so its type can't be told. Give an example value ('' for text, 0 for a number, $false for a flag), or describe the schema with -Property.");
+                throw SchemaWalker.Invalid(path, "the example value is $null, so its type can't be told. Give an example value ('' for text, 0 for a number, $false for a flag), or describe the schema with -Property.");
             case object scalar when SchemaTypes.ScalarTypeOf(scalar) is not null:
                 return MapScalar(scalar.GetType());
         }
@@ -72,7 +72,7 @@ internal static partial class SchemaBuilder
         {
             if (entries.Count == 0)
             {
-                throw PropertyError(path, "the example is an empty object; give it example properties.");
+                throw SchemaWalker.Invalid(path, "the example is an empty object; give it example properties.");
             }
 
             return InferObject(entries, path, depth);
@@ -83,7 +83,7 @@ internal static partial class SchemaBuilder
             IEnumerator enumerator = list.GetEnumerator();
             if (!enumerator.MoveNext())
             {
-                throw PropertyError(path, "the example is an empty array, so the type of its items can't be told; give at least one example item.");
+                throw SchemaWalker.Invalid(path, "the example is an empty array, so the type of its items can't be told; give at least one example item.");
             }
 
             return ArrayOf(InferValue(enumerator.Current, SchemaWalker.Items(path), depth + 1));

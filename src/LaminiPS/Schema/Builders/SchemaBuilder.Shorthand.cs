@@ -46,24 +46,25 @@ internal static partial class SchemaBuilder
                 && "object".Equals(PowerShellJson.Unwrap(e.Value) as string, StringComparison.OrdinalIgnoreCase))
             && entries.Any(static e => "properties".Equals(e.Key, StringComparison.OrdinalIgnoreCase) && TryGetMap(e.Value, out _));
 
-    private static OrderedDictionary FromShorthand(object? value, string path, int depth)
+    /// <summary>A schema node: an OrderedDictionary, or a LaminiJsonSchema embedded as it is (written as its schema).</summary>
+    private static object FromShorthand(object? value, string path, int depth)
     {
         if (depth > PowerShellJson.MaxDepth)
         {
-            throw PropertyError(path, string.Format(CultureInfo.InvariantCulture, "nested more than {0} levels deep (does a hashtable contain itself?).", PowerShellJson.MaxDepth));
+            throw SchemaWalker.Invalid(path, string.Format(CultureInfo.InvariantCulture, "nested more than {0} levels deep (does a hashtable contain itself?).", PowerShellJson.MaxDepth));
         }
 
         value = PowerShellJson.Unwrap(value);
         switch (value)
         {
             case null:
-                throw PropertyError(path, "no type given (the value is $null). " + UseHint);
+                throw SchemaWalker.Invalid(path, "no type given (the value is $null). " + UseHint);
             case string text:
                 return FromTypeName(text, path);
             case Type type:
                 return MapType(type, path, []);
             case LaminiJsonSchema schema:
-                return (OrderedDictionary)PowerShellJson.ToDictionaryTree(schema.Root, readOnly: false)!;
+                return schema;
         }
 
         if (TryGetMap(value, out List<KeyValuePair<string, object?>> entries))
@@ -76,7 +77,7 @@ internal static partial class SchemaBuilder
             return FromList(list, path, depth);
         }
 
-        throw PropertyError(path, DescribeValue(value) + " is not a type description. " + UseHint);
+        throw SchemaWalker.Invalid(path, DescribeValue(value) + " is not a type description. " + UseHint);
     }
 
     /// <summary>A dictionary of property name → description: an object whose properties are all required.</summary>
@@ -86,7 +87,7 @@ internal static partial class SchemaBuilder
         {
             throw path.Length == 0
                 ? new LaminiSchemaException(ErrorIds.InvalidSchema, path, "The property description is empty; describe at least one property, e.g. @{ answer = 'string' }.")
-                : PropertyError(path, "the hashtable is empty; list its properties (e.g. @{ city = 'string' }), or use 'object' for any object.");
+                : SchemaWalker.Invalid(path, "the hashtable is empty; list its properties (e.g. @{ city = 'string' }), or use 'object' for any object.");
         }
 
         return ObjectOfRequired(entries, path, (value, childPath) => FromShorthand(value, childPath, depth + 1));
@@ -122,7 +123,7 @@ internal static partial class SchemaBuilder
 
         if (!SchemaTypes.TryGetShorthand(name, out string type, out string? format))
         {
-            throw PropertyError(path, "unknown type '" + text + "'. " + SchemaTypes.Suggestion(name, jsonTypesOnly: false) + UseHint + " Add ? to allow null (e.g. 'int?').");
+            throw SchemaWalker.Invalid(path, "unknown type '" + text + "'. " + SchemaTypes.Suggestion(name, jsonTypesOnly: false) + UseHint + " Add ? to allow null (e.g. 'int?').");
         }
 
         OrderedDictionary node = NewNode(type, format);
@@ -140,7 +141,7 @@ internal static partial class SchemaBuilder
         List<object?> values = list.Cast<object?>().Select(PowerShellJson.Unwrap).ToList();
         if (values.Count == 0)
         {
-            throw PropertyError(path, "the list of allowed values is empty; list at least one (e.g. 'low', 'high'), or use 'string[]' for an array of strings.");
+            throw SchemaWalker.Invalid(path, "the list of allowed values is empty; list at least one (e.g. 'low', 'high'), or use 'string[]' for an array of strings.");
         }
 
         if (values.Count == 1 && TryGetMap(values[0], out _))
@@ -155,7 +156,7 @@ internal static partial class SchemaBuilder
             string? type = SchemaTypes.ScalarTypeOf(value);
             if (type is null)
             {
-                throw PropertyError(path, "allowed values must be strings, numbers, booleans or $null, not " + DescribeValue(value) + ". For an array of objects write @( @{ name = 'string' } ) (a single hashtable in the array), or use 'object[]'.");
+                throw SchemaWalker.Invalid(path, "allowed values must be strings, numbers, booleans or $null, not " + DescribeValue(value) + ". For an array of objects write @( @{ name = 'string' } ) (a single hashtable in the array), or use 'object[]'.");
             }
 
             if (!types.Contains(type))
@@ -199,7 +200,7 @@ internal static partial class SchemaBuilder
                     continue;
                 }
 
-                throw PropertyError(
+                throw SchemaWalker.Invalid(
                     path,
                     "'" + entry.Key + "' is not a JSON Schema keyword. A hashtable with a 'type' key is read as a schema fragment (type, description, enum, items, properties, required, format, minimum, ...). To describe an object that has a property called 'type', write @{ type = 'object'; properties = @{ type = 'string'; " + entry.Key + " = ... } }.");
             }
@@ -225,7 +226,7 @@ internal static partial class SchemaBuilder
                 case KeywordShape.SchemaMap or KeywordShape.Properties:
                     if (!TryGetMap(value, out List<KeyValuePair<string, object?>> named))
                     {
-                        throw PropertyError(path, shape == KeywordShape.Properties
+                        throw SchemaWalker.Invalid(path, shape == KeywordShape.Properties
                             ? "'properties' must be a hashtable of property name = description, not " + DescribeValue(value) + "."
                             : "'" + keyword + "' must be a hashtable of name = schema, not " + DescribeValue(value) + ".");
                     }
@@ -281,7 +282,7 @@ internal static partial class SchemaBuilder
                 }
                 catch (LaminiSchemaException)
                 {
-                    throw PropertyError(path, "unknown type '" + name + "'. " + SchemaTypes.Suggestion(name, jsonTypesOnly: false) + "Use a JSON type (" + SchemaTypes.JsonTypeList() + ") or a list of them such as @('string', 'null').");
+                    throw SchemaWalker.Invalid(path, "unknown type '" + name + "'. " + SchemaTypes.Suggestion(name, jsonTypesOnly: false) + "Use a JSON type (" + SchemaTypes.JsonTypeList() + ") or a list of them such as @('string', 'null').");
                 }
 
             case Type type:
@@ -293,7 +294,7 @@ internal static partial class SchemaBuilder
                     if (PowerShellJson.Unwrap(item) is not string name || !SchemaTypes.IsJsonType(name))
                     {
                         string shown = PowerShellJson.Unwrap(item) as string ?? DescribeValue(item);
-                        throw PropertyError(path, "unknown type '" + shown + "' in its type list. " + SchemaTypes.Suggestion(shown, jsonTypesOnly: true) + "Use JSON types: " + SchemaTypes.JsonTypeList() + ".");
+                        throw SchemaWalker.Invalid(path, "unknown type '" + shown + "' in its type list. " + SchemaTypes.Suggestion(shown, jsonTypesOnly: true) + "Use JSON types: " + SchemaTypes.JsonTypeList() + ".");
                     }
 
                     names.Add(name);
@@ -302,7 +303,7 @@ internal static partial class SchemaBuilder
                 node["type"] = names.Count == 1 ? names[0] : names.ToArray();
                 return null;
             default:
-                throw PropertyError(path, "type = " + DescribeValue(value) + " is not a type; use a JSON type (" + SchemaTypes.JsonTypeList() + ").");
+                throw SchemaWalker.Invalid(path, "type = " + DescribeValue(value) + " is not a type; use a JSON type (" + SchemaTypes.JsonTypeList() + ").");
         }
     }
 }

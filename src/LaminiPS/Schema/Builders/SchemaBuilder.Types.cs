@@ -82,7 +82,7 @@ internal static partial class SchemaBuilder
     {
         if (stack.Count > PowerShellJson.MaxDepth)
         {
-            throw PropertyError(path, "nested more than " + PowerShellJson.MaxDepth.ToString(CultureInfo.InvariantCulture) + " levels deep.");
+            throw SchemaWalker.Invalid(path, "nested more than " + PowerShellJson.MaxDepth.ToString(CultureInfo.InvariantCulture) + " levels deep.");
         }
 
         Type? underlying = Nullable.GetUnderlyingType(type);
@@ -135,37 +135,31 @@ internal static partial class SchemaBuilder
         {
             throw path.Length == 0
                 ? new LaminiSchemaException(ErrorIds.InvalidSchema, path, "Type '" + FriendlyName(type) + "' has no public properties to describe.")
-                : PropertyError(path, "its type '" + FriendlyName(type) + "' has no public properties to describe; give the property a type that has some, or a simple type.");
+                : SchemaWalker.Invalid(path, "its type '" + FriendlyName(type) + "' has no public properties to describe; give the property a type that has some, or a simple type.");
         }
 
-        var map = new OrderedDictionary(StringComparer.Ordinal);
-        foreach (PropertyInfo property in properties)
+        List<KeyValuePair<string, object?>> entries = properties.Select(static p => new KeyValuePair<string, object?>(JsonName(p), p)).ToList();
+        return ObjectOfRequired(entries, path, (property, childPath) => MapProperty(type, (PropertyInfo)property!, childPath, stack));
+    }
+
+    private static OrderedDictionary MapProperty(Type owner, PropertyInfo property, string path, List<(Type Type, string Via)> stack)
+    {
+        stack.Add((owner, FriendlyName(owner) + "." + property.Name));
+        OrderedDictionary schema = MapType(property.PropertyType, path, stack);
+        stack.RemoveAt(stack.Count - 1);
+
+        if (schema.Count > 0 && IsNullableReference(property))
         {
-            string name = JsonName(property);
-            stack.Add((type, FriendlyName(type) + "." + property.Name));
-            OrderedDictionary schema = MapType(property.PropertyType, SchemaWalker.Child(path, name), stack);
-            stack.RemoveAt(stack.Count - 1);
-
-            if (schema.Count > 0 && IsNullableReference(property))
-            {
-                schema = MakeNullable(schema);
-            }
-
-            string? description = AttributeText(property.GetCustomAttributesData(), "System.ComponentModel.DescriptionAttribute");
-            if (!string.IsNullOrEmpty(description))
-            {
-                schema["description"] = description;
-            }
-
-            map[name] = Canonicalize(schema);
+            schema = MakeNullable(schema);
         }
 
-        return new OrderedDictionary(StringComparer.Ordinal)
+        string? description = AttributeText(property.GetCustomAttributesData(), "System.ComponentModel.DescriptionAttribute");
+        if (!string.IsNullOrEmpty(description))
         {
-            ["type"] = "object",
-            ["properties"] = map,
-            ["required"] = map.Keys.Cast<object>().ToArray(),
-        };
+            schema["description"] = description;
+        }
+
+        return Canonicalize(schema);
     }
 
     private static TypeKind Classify(Type type, out Type? element)

@@ -20,7 +20,6 @@ namespace LaminiPS.Schema;
 /// </summary>
 internal static partial class SchemaBuilder
 {
-
     /// <summary>Checks a json_schema name (<c>^[a-zA-Z0-9_-]{1,64}$</c>); null means the default name.</summary>
     internal static string ValidateName(string? name)
     {
@@ -181,14 +180,14 @@ internal static partial class SchemaBuilder
 
     /// <summary>An object schema with every property required, each described by <paramref name="describe"/>.</summary>
     private static OrderedDictionary ObjectOfRequired(
-        List<KeyValuePair<string, object?>> entries, string path, Func<object?, string, OrderedDictionary> describe)
+        List<KeyValuePair<string, object?>> entries, string path, Func<object?, string, object> describe)
     {
         var properties = new OrderedDictionary(StringComparer.Ordinal);
         foreach (KeyValuePair<string, object?> entry in entries)
         {
             if (string.IsNullOrWhiteSpace(entry.Key))
             {
-                throw PropertyError(path, "a property has an empty name.");
+                throw SchemaWalker.Invalid(path, "a property has an empty name.");
             }
 
             properties[entry.Key] = describe(entry.Value, SchemaWalker.Child(path, entry.Key));
@@ -291,12 +290,6 @@ internal static partial class SchemaBuilder
         return value is string ? "'" + text + "'" : "a " + value.GetType().FullName + " (" + text + ")";
     }
 
-    private static LaminiSchemaException PropertyError(string path, string problem) =>
-        new(
-            path.Length == 0 ? ErrorIds.InvalidSchema : ErrorIds.InvalidSchemaProperty,
-            path,
-            (path.Length == 0 ? "The schema: " : "Property '" + path + "': ") + problem);
-
     private static OrderedDictionary NewNode(string type, string? format = null)
     {
         var node = new OrderedDictionary(StringComparer.Ordinal) { ["type"] = type };
@@ -308,7 +301,7 @@ internal static partial class SchemaBuilder
         return node;
     }
 
-    private static OrderedDictionary ArrayOf(OrderedDictionary items) =>
+    private static OrderedDictionary ArrayOf(object items) =>
         new(StringComparer.Ordinal) { ["type"] = "array", ["items"] = items };
 
     /// <summary>Adds null to a schema's type (and to its enum): ["integer", "null"].</summary>
