@@ -7,35 +7,17 @@ using LaminiPS.Models;
 
 namespace LaminiPS.Schema;
 
-/// <summary>The outcome of <see cref="JsonReplyCheck.Check"/>: data, or a failure to report. No error records.</summary>
-internal sealed class JsonReplyCheckResult
+/// <summary>
+/// The outcome of <see cref="JsonReplyCheck.Check"/>, no error records: <see cref="Data"/>, the reply as PowerShell
+/// data whenever it <see cref="Parsed"/> as JSON (even on a schema mismatch); <see cref="ErrorId"/>,
+/// <see cref="ErrorIds.JsonReplyInvalid"/> or <see cref="ErrorIds.JsonReplySchemaMismatch"/> (null on success) with
+/// its <see cref="Message"/>; <see cref="Violations"/>, each way the reply breaks the schema, with its JSON path
+/// ($.address.city: expected string, got number).
+/// </summary>
+internal sealed record JsonReplyCheckResult(object? Data, bool Parsed, string? ErrorId, string? Message, IReadOnlyList<string> Violations)
 {
-    private JsonReplyCheckResult(object? data, bool parsed, string? errorId, string? message, IReadOnlyList<string> violations)
-    {
-        Data = data;
-        Parsed = parsed;
-        ErrorId = errorId;
-        Message = message;
-        Violations = violations;
-    }
-
     /// <summary>True when the reply is JSON and (if a schema was given) matches it.</summary>
     public bool Success => ErrorId is null;
-
-    /// <summary>True when the reply parsed as JSON (even when it then does not match the schema).</summary>
-    public bool Parsed { get; }
-
-    /// <summary>The reply as PowerShell data (PSCustomObject, object[], primitives) whenever it parsed, even on a schema mismatch.</summary>
-    public object? Data { get; }
-
-    /// <summary><see cref="ErrorIds.JsonReplyInvalid"/> or <see cref="ErrorIds.JsonReplySchemaMismatch"/>; null on success.</summary>
-    public string? ErrorId { get; }
-
-    /// <summary>A sentence for the error record; null on success.</summary>
-    public string? Message { get; }
-
-    /// <summary>Each way the reply breaks the schema, with its JSON path ($.address.city: expected string, got number).</summary>
-    public IReadOnlyList<string> Violations { get; }
 
     internal static JsonReplyCheckResult Ok(object? data) => new(data, true, null, null, Array.Empty<string>());
 

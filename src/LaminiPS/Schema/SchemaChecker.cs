@@ -74,7 +74,7 @@ internal static class SchemaChecker
     /// </summary>
     internal static string Strictify(JsonElement root) => SchemaWalker.Copy(root, new StrictFiller());
 
-    internal static bool IsObjectSchema(JsonElement node) =>
+    private static bool IsObjectSchema(JsonElement node) =>
         node.TryGetProperty("type", out JsonElement type) && type.ValueKind switch
         {
             JsonValueKind.String => type.GetString() == "object",

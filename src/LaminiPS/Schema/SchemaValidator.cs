@@ -33,13 +33,13 @@ internal static class SchemaValidator
         return violations;
     }
 
-    internal static string PropertyPath(string parent, string name) =>
+    private static string PropertyPath(string parent, string name) =>
         s_identifier.IsMatch(name)
             ? parent + "." + name
             : parent + "['" + name.Replace("\\", "\\\\").Replace("'", "\\'") + "']";
 
     /// <summary>JSON equality: numbers by value, objects regardless of key order.</summary>
-    internal static bool JsonEquals(JsonElement a, JsonElement b)
+    private static bool JsonEquals(JsonElement a, JsonElement b)
     {
         if (a.ValueKind == JsonValueKind.Number && b.ValueKind == JsonValueKind.Number)
         {
@@ -373,7 +373,7 @@ internal static class SchemaValidator
     }
 
     /// <summary>A value as short JSON for a message: strings quoted, long text cut.</summary>
-    internal static string Excerpt(JsonElement value) => value.ValueKind switch
+    private static string Excerpt(JsonElement value) => value.ValueKind switch
     {
         JsonValueKind.String => Quote(value.GetString()!),
         JsonValueKind.Object => "an object",

@@ -46,7 +46,7 @@ internal static class SchemaWalker
         return Encoding.UTF8.GetString(stream.ToArray());
     }
 
-    internal static string Describe(string path) => path.Length == 0 ? "The schema" : "Property '" + path + "'";
+    private static string Describe(string path) => path.Length == 0 ? "The schema" : "Property '" + path + "'";
 
     internal static string Child(string parent, string name) => parent.Length == 0 ? name : parent + "." + name;
 
