@@ -2,6 +2,31 @@
 # New-LaminiJsonSchema and the JSON pieces behind structured output (schema checks, PowerShell <-> JSON,
 # reply validation). Runs against the built module in out/LaminiPS.
 
+BeforeDiscovery {
+    # Each keyword that holds schemas, as a member of an object schema: <S> stands for the schema under it,
+    # Path for where messages place that schema. (properties and additionalProperties have cases of their own.)
+    $SchemaPlaces = @(
+        @{ Member = '"items":<S>'; Path = '[]' }
+        @{ Member = '"items":[<S>]'; Path = '[]' }
+        @{ Member = '"prefixItems":[true,<S>]'; Path = 'prefixItems[1]' }
+        @{ Member = '"anyOf":[<S>]'; Path = 'anyOf[0]' }
+        @{ Member = '"oneOf":[<S>]'; Path = 'oneOf[0]' }
+        @{ Member = '"allOf":[<S>]'; Path = 'allOf[0]' }
+        @{ Member = '"not":<S>'; Path = 'not' }
+        @{ Member = '"if":<S>'; Path = 'if' }
+        @{ Member = '"then":<S>'; Path = 'then' }
+        @{ Member = '"else":<S>'; Path = 'else' }
+        @{ Member = '"contains":<S>'; Path = 'contains' }
+        @{ Member = '"propertyNames":<S>'; Path = 'propertyNames' }
+        @{ Member = '"unevaluatedItems":<S>'; Path = 'unevaluatedItems' }
+        @{ Member = '"unevaluatedProperties":<S>'; Path = 'unevaluatedProperties' }
+        @{ Member = '"$defs":{"d":<S>}'; Path = '$defs.d' }
+        @{ Member = '"definitions":{"d":<S>}'; Path = 'definitions.d' }
+        @{ Member = '"patternProperties":{"^x":<S>}'; Path = 'patternProperties.^x' }
+        @{ Member = '"dependentSchemas":{"id":<S>}'; Path = 'dependentSchemas.id' }
+    )
+}
+
 BeforeAll {
     $moduleRoot = Join-Path $PSScriptRoot '../out/LaminiPS'
     $manifest = Join-Path $moduleRoot 'LaminiPS.psd1'
@@ -585,26 +610,7 @@ Describe 'New-LaminiJsonSchema' {
             $failure.Exception.Violations[0] | Should -BeLike '(root): additionalProperties must be false (it is {"type":"object",*'
         }
 
-        It '-Strict reports the open object under <Member> in -Json at <Path>' -ForEach @(
-            @{ Member = '"items":<S>'; Path = '[]' }
-            @{ Member = '"items":[<S>]'; Path = '[]' }
-            @{ Member = '"prefixItems":[true,<S>]'; Path = 'prefixItems[1]' }
-            @{ Member = '"anyOf":[<S>]'; Path = 'anyOf[0]' }
-            @{ Member = '"oneOf":[<S>]'; Path = 'oneOf[0]' }
-            @{ Member = '"allOf":[<S>]'; Path = 'allOf[0]' }
-            @{ Member = '"not":<S>'; Path = 'not' }
-            @{ Member = '"if":<S>'; Path = 'if' }
-            @{ Member = '"then":<S>'; Path = 'then' }
-            @{ Member = '"else":<S>'; Path = 'else' }
-            @{ Member = '"contains":<S>'; Path = 'contains' }
-            @{ Member = '"propertyNames":<S>'; Path = 'propertyNames' }
-            @{ Member = '"unevaluatedItems":<S>'; Path = 'unevaluatedItems' }
-            @{ Member = '"unevaluatedProperties":<S>'; Path = 'unevaluatedProperties' }
-            @{ Member = '"$defs":{"d":<S>}'; Path = '$defs.d' }
-            @{ Member = '"definitions":{"d":<S>}'; Path = 'definitions.d' }
-            @{ Member = '"patternProperties":{"^x":<S>}'; Path = 'patternProperties.^x' }
-            @{ Member = '"dependentSchemas":{"id":<S>}'; Path = 'dependentSchemas.id' }
-        ) {
+        It '-Strict reports the open object under <Member> in -Json at <Path>' -ForEach $SchemaPlaces {
             $failure = { New-LaminiJsonSchema -Json (New-RootJson $Member $OpenObjectJson) -Strict } | Should -Throw -ErrorId 'StrictSchemaViolation,*' -PassThru
             $failure.Exception.Violations | Should -Be @(
                 "${Path}: additionalProperties must be false (it is missing)"
@@ -625,26 +631,7 @@ Describe 'New-LaminiJsonSchema' {
             )
         }
 
-        It 'finds a schema that is not well formed under <Member> at <Path>' -ForEach @(
-            @{ Member = '"items":<S>'; Path = '[]' }
-            @{ Member = '"items":[<S>]'; Path = '[]' }
-            @{ Member = '"prefixItems":[true,<S>]'; Path = 'prefixItems[1]' }
-            @{ Member = '"anyOf":[<S>]'; Path = 'anyOf[0]' }
-            @{ Member = '"oneOf":[<S>]'; Path = 'oneOf[0]' }
-            @{ Member = '"allOf":[<S>]'; Path = 'allOf[0]' }
-            @{ Member = '"not":<S>'; Path = 'not' }
-            @{ Member = '"if":<S>'; Path = 'if' }
-            @{ Member = '"then":<S>'; Path = 'then' }
-            @{ Member = '"else":<S>'; Path = 'else' }
-            @{ Member = '"contains":<S>'; Path = 'contains' }
-            @{ Member = '"propertyNames":<S>'; Path = 'propertyNames' }
-            @{ Member = '"unevaluatedItems":<S>'; Path = 'unevaluatedItems' }
-            @{ Member = '"unevaluatedProperties":<S>'; Path = 'unevaluatedProperties' }
-            @{ Member = '"$defs":{"d":<S>}'; Path = '$defs.d' }
-            @{ Member = '"definitions":{"d":<S>}'; Path = 'definitions.d' }
-            @{ Member = '"patternProperties":{"^x":<S>}'; Path = 'patternProperties.^x' }
-            @{ Member = '"dependentSchemas":{"id":<S>}'; Path = 'dependentSchemas.id' }
-        ) {
+        It 'finds a schema that is not well formed under <Member> at <Path>' -ForEach $SchemaPlaces {
             $failure = { New-LaminiJsonSchema -Json (New-RootJson $Member $BadTypeJson) } | Should -Throw -ErrorId 'InvalidSchemaProperty,*' -PassThru
             $failure.Exception.PropertyPath | Should -Be $Path
             $failure.Exception.Message | Should -BeLike "Property '$([WildcardPattern]::Escape($Path))': unknown type 'strng'. Did you mean 'string'?*"

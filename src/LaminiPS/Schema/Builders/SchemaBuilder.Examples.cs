@@ -1,11 +1,8 @@
-using System;
 using System.Collections;
 using System.Collections.Generic;
 using System.Collections.Specialized;
-using System.Globalization;
 using System.Linq;
 using System.Management.Automation;
-using System.Numerics;
 using LaminiPS.Models;
 
 namespace LaminiPS.Schema;
@@ -54,11 +51,7 @@ internal static partial class SchemaBuilder
 
     private static OrderedDictionary InferValue(object? value, string path, int depth)
     {
-        if (depth > PowerShellJson.MaxDepth)
-        {
-            throw SchemaWalker.Invalid(path, string.Format(CultureInfo.InvariantCulture, "nested more than {0} levels deep (does the example contain itself?).", PowerShellJson.MaxDepth));
-        }
-
+        CheckDepth(depth, path, " (does the example contain itself?)");
         value = PowerShellJson.Unwrap(value);
         switch (value)
         {

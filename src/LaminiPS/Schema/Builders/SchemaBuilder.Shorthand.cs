@@ -2,10 +2,7 @@ using System;
 using System.Collections;
 using System.Collections.Generic;
 using System.Collections.Specialized;
-using System.Globalization;
 using System.Linq;
-using System.Numerics;
-using System.Text.Json;
 using LaminiPS.Models;
 
 namespace LaminiPS.Schema;
@@ -49,11 +46,7 @@ internal static partial class SchemaBuilder
     /// <summary>A schema node: an OrderedDictionary, or a LaminiJsonSchema embedded as it is (written as its schema).</summary>
     private static object FromShorthand(object? value, string path, int depth)
     {
-        if (depth > PowerShellJson.MaxDepth)
-        {
-            throw SchemaWalker.Invalid(path, string.Format(CultureInfo.InvariantCulture, "nested more than {0} levels deep (does a hashtable contain itself?).", PowerShellJson.MaxDepth));
-        }
-
+        CheckDepth(depth, path, " (does a hashtable contain itself?)");
         value = PowerShellJson.Unwrap(value);
         switch (value)
         {

@@ -2,10 +2,8 @@ using System;
 using System.Collections;
 using System.Collections.Generic;
 using System.Collections.Specialized;
-using System.Globalization;
 using System.Linq;
 using System.Management.Automation;
-using System.Numerics;
 using System.Reflection;
 using LaminiPS.Models;
 
@@ -80,11 +78,7 @@ internal static partial class SchemaBuilder
     /// <summary>One type's schema. <c>stack</c>: the classes being expanded, each with the property that led on, e.g. (Person, "Person.Pet").</summary>
     private static OrderedDictionary MapType(Type type, string path, List<(Type Type, string Via)> stack)
     {
-        if (stack.Count > PowerShellJson.MaxDepth)
-        {
-            throw SchemaWalker.Invalid(path, "nested more than " + PowerShellJson.MaxDepth.ToString(CultureInfo.InvariantCulture) + " levels deep.");
-        }
-
+        CheckDepth(stack.Count, path, string.Empty);
         Type? underlying = Nullable.GetUnderlyingType(type);
         if (underlying is not null)
         {

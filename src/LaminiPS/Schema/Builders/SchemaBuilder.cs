@@ -290,6 +290,15 @@ internal static partial class SchemaBuilder
         return value is string ? "'" + text + "'" : "a " + value.GetType().FullName + " (" + text + ")";
     }
 
+    /// <summary>Stops a builder's recursion at the one nesting limit, which a value that contains itself reaches.</summary>
+    private static void CheckDepth(int depth, string path, string hint)
+    {
+        if (depth > PowerShellJson.MaxDepth)
+        {
+            throw SchemaWalker.Invalid(path, string.Format(CultureInfo.InvariantCulture, "nested more than {0} levels deep{1}.", PowerShellJson.MaxDepth, hint));
+        }
+    }
+
     private static OrderedDictionary NewNode(string type, string? format = null)
     {
         var node = new OrderedDictionary(StringComparer.Ordinal) { ["type"] = type };
