@@ -289,7 +289,7 @@ internal static class PowerShellJson
         {
             throw new ArgumentException(string.Format(
                 CultureInfo.InvariantCulture,
-                "The value is nested more than {0} levels deep (does it contain itself?), so it can't be written as JSON.",
+                "The value is nested more than {0} levels deep (does it contain itself?).",
                 MaxDepth));
         }
 

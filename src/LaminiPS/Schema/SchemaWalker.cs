@@ -46,8 +46,6 @@ internal static class SchemaWalker
         return Encoding.UTF8.GetString(stream.ToArray());
     }
 
-    private static string Describe(string path) => path.Length == 0 ? "The schema" : "Property '" + path + "'";
-
     internal static string Child(string parent, string name) => parent.Length == 0 ? name : parent + "." + name;
 
     internal static string Items(string parent) => parent + "[]";
@@ -70,7 +68,7 @@ internal static class SchemaWalker
     internal static LaminiSchemaException Invalid(string path, string problem)
     {
         bool readsOn = problem.StartsWith("has ", StringComparison.Ordinal) || problem.StartsWith("lists ", StringComparison.Ordinal) || problem.StartsWith("must ", StringComparison.Ordinal);
-        return new(path.Length == 0 ? ErrorIds.InvalidSchema : ErrorIds.InvalidSchemaProperty, path, Describe(path) + (readsOn ? " " : ": ") + problem);
+        return new(path.Length == 0 ? ErrorIds.InvalidSchema : ErrorIds.InvalidSchemaProperty, path, (path.Length == 0 ? "The schema" : "Property '" + path + "'") + (readsOn ? " " : ": ") + problem);
     }
 
     /// <summary>A value as short raw JSON for a message.</summary>
