@@ -40,7 +40,7 @@ public sealed class LaminiJsonSchema
     /// primitives (long, double, string, bool, null), in the order it is sent. Pipe it to ConvertTo-Json -Depth 20
     /// to see it indented. Made when first read (two threads may both make one; they are equal).
     /// </summary>
-    public OrderedDictionary Schema => _view ??= (OrderedDictionary)PowerShellJson.ToDictionaryTree(_parsed.Root)!;
+    public OrderedDictionary Schema => _view ??= (OrderedDictionary)PowerShellJson.ToDictionaryTree(_parsed.Root, readOnly: true)!;
 
     /// <summary>The schema as canonical compact JSON text: exactly what is sent as <c>json_schema.schema</c>.</summary>
     internal string SchemaJson { get; }

@@ -109,15 +109,15 @@ internal static class PowerShellJson
     }
 
     /// <summary>JSON as PowerShell data: objects become PSCustomObjects.</summary>
-    internal static object? ToPowerShell(JsonElement element) => Read(element, customObjects: true);
+    internal static object? ToPowerShell(JsonElement element) => Read(element, customObjects: true, readOnly: false);
 
     /// <summary>
-    /// JSON as read-only nested OrderedDictionary / object[] / primitives: the display form of a schema. Keys
-    /// compare case-insensitively (so $s.Schema.Properties works) unless two keys differ only in case.
+    /// JSON as nested OrderedDictionary / object[] / primitives: the display form of a schema, a tool call's
+    /// arguments. Keys compare case-insensitively (so $s.Schema.Properties works) unless two keys differ only in case.
     /// </summary>
-    internal static object? ToDictionaryTree(JsonElement element) => Read(element, customObjects: false);
+    internal static object? ToDictionaryTree(JsonElement element, bool readOnly) => Read(element, customObjects: false, readOnly);
 
-    private static object? Read(JsonElement element, bool customObjects)
+    private static object? Read(JsonElement element, bool customObjects, bool readOnly)
     {
         switch (element.ValueKind)
         {
@@ -133,7 +133,7 @@ internal static class PowerShellJson
                             result.Properties.Remove(property.Name);
                         }
 
-                        result.Properties.Add(new PSNoteProperty(property.Name, Read(property.Value, customObjects)));
+                        result.Properties.Add(new PSNoteProperty(property.Name, Read(property.Value, customObjects, readOnly)));
                     }
 
                     return result;
@@ -143,12 +143,12 @@ internal static class PowerShellJson
                 var dictionary = new OrderedDictionary(caseClash || customObjects ? StringComparer.Ordinal : StringComparer.OrdinalIgnoreCase);
                 foreach (JsonProperty property in element.EnumerateObject())
                 {
-                    dictionary[property.Name] = Read(property.Value, customObjects);
+                    dictionary[property.Name] = Read(property.Value, customObjects, readOnly);
                 }
 
-                return customObjects ? dictionary : dictionary.AsReadOnly();
+                return readOnly ? dictionary.AsReadOnly() : dictionary;
             case JsonValueKind.Array:
-                return element.EnumerateArray().Select(item => Read(item, customObjects)).ToArray();
+                return element.EnumerateArray().Select(item => Read(item, customObjects, readOnly)).ToArray();
             default:
                 return ToScalar(element);
         }
