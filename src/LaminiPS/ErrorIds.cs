@@ -18,6 +18,10 @@ public static class ErrorIds
     public const string ProxyCredentialNeedsProxy = "ProxyCredentialNeedsProxy";
     public const string ProxyCredentialConflict = "ProxyCredentialConflict";
 
+    // Piped input, reported for the one object and raised before anything is sent for it.
+    public const string PromptMissing = "PromptMissing";
+    public const string InvalidPipelineInput = "InvalidPipelineInput";
+
     // HTTP and transport failures.
     public const string Unauthorized = "Unauthorized";
     public const string PermissionDenied = "PermissionDenied";

@@ -1,5 +1,4 @@
 using System.Collections.Generic;
-using System.Linq;
 using System.Text.Json;
 using LaminiPS.Models;
 
@@ -12,9 +11,6 @@ namespace LaminiPS.Client;
 public sealed class ChatSettings
 {
     private const string JsonObjectFormat = "{\"type\":\"json_object\"}";
-
-    private HashSet<string>? _fieldsWithoutStream;
-    private HashSet<string>? _fieldsWithStream;
 
     public double? Temperature { get; init; }
 
@@ -50,15 +46,8 @@ public sealed class ChatSettings
     /// <summary>tool_choice: "auto", "none" or "required" as is; any other value names the one function to call.</summary>
     public string? ToolChoice { get; init; }
 
-    /// <summary>Extra top-level fields as name → JSON text; names a setting above already sends are skipped.</summary>
+    /// <summary>Extra top-level fields as name → JSON text, written last; none may be a field a setting above writes.</summary>
     public IReadOnlyList<KeyValuePair<string, string>> AdditionalFields { get; init; } = new List<KeyValuePair<string, string>>();
-
-    /// <summary>Names of <see cref="AdditionalFields"/> not sent because a setting sends that field.</summary>
-    public IEnumerable<string> ShadowedAdditionalFields(bool stream)
-    {
-        HashSet<string> written = WrittenFieldNames(stream);
-        return AdditionalFields.Select(f => f.Key).Where(written.Contains);
-    }
 
     /// <summary>Writes every field after "messages", in the order the wire has always had them.</summary>
     internal void WriteFields(Utf8JsonWriter writer, bool stream)
@@ -102,17 +91,10 @@ public sealed class ChatSettings
             writer.WriteEndObject();
         }
 
-        if (AdditionalFields.Count > 0)
+        foreach (KeyValuePair<string, string> field in AdditionalFields)
         {
-            HashSet<string> written = WrittenFieldNames(stream);
-            foreach (KeyValuePair<string, string> field in AdditionalFields)
-            {
-                if (!written.Contains(field.Key))
-                {
-                    writer.WritePropertyName(field.Key);
-                    writer.WriteRawValue(field.Value);
-                }
-            }
+            writer.WritePropertyName(field.Key);
+            writer.WriteRawValue(field.Value);
         }
     }
 
@@ -128,42 +110,6 @@ public sealed class ChatSettings
             writer.WritePropertyName("response_format");
             writer.WriteRawValue(JsonObjectFormat, skipInputValidation: true);
         }
-    }
-
-    /// <summary>The field names these settings send; made once per stream flag, as the settings never change.</summary>
-    private HashSet<string> WrittenFieldNames(bool stream)
-    {
-        // Two threads racing here build equal sets; either may win, and neither is changed afterwards.
-        ref HashSet<string>? cached = ref stream ? ref _fieldsWithStream : ref _fieldsWithoutStream;
-        return cached ??= CollectWrittenFieldNames(stream);
-    }
-
-    private HashSet<string> CollectWrittenFieldNames(bool stream)
-    {
-        var names = new HashSet<string> { "model", "messages" };
-        void AddIf(bool isSet, string name)
-        {
-            if (isSet)
-            {
-                names.Add(name);
-            }
-        }
-
-        AddIf(Temperature.HasValue, "temperature");
-        AddIf(TopP.HasValue, "top_p");
-        AddIf(MaxTokens.HasValue, "max_tokens");
-        AddIf(Stop is not null, "stop");
-        AddIf(Seed.HasValue, "seed");
-        AddIf(PresencePenalty.HasValue, "presence_penalty");
-        AddIf(FrequencyPenalty.HasValue, "frequency_penalty");
-        AddIf(Count.HasValue, "n");
-        AddIf(CacheTtlSeconds.HasValue, "cache");
-        AddIf(WantsJson, "response_format");
-        AddIf(Tools is not null, "tools");
-        AddIf(ToolChoice is not null, "tool_choice");
-        AddIf(stream, "stream");
-        AddIf(stream, "stream_options");
-        return names;
     }
 
     private static void WriteIfSet(Utf8JsonWriter writer, string name, double? value)

@@ -10,10 +10,37 @@ namespace LaminiPS.Commands;
 internal static class AdditionalFields
 {
     /// <summary>
-    /// The fields in the order <see cref="PowerShellJson"/> writes any dictionary (a plain hashtable
-    /// sorted, an ordered one as given); the error record to stop with when a key or value can't be sent.
+    /// Every top-level field Invoke-LaminiChat writes itself, with the parameter that sets it. Such a
+    /// key is never sent from -AdditionalParameters, in any case: PowerShell users capitalise keys,
+    /// and a "Model" beside "model", or a "stream" the reader does not expect, breaks the request.
     /// </summary>
-    public static List<KeyValuePair<string, string>> From(IDictionary? parameters, out ErrorRecord? error)
+    private static readonly Dictionary<string, string> s_ownedFields = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["model"] = "-Model",
+        ["messages"] = "-Prompt or -Messages",
+        ["temperature"] = "-Temperature",
+        ["top_p"] = "-TopP",
+        ["max_tokens"] = "-MaxTokens",
+        ["stop"] = "-Stop",
+        ["seed"] = "-Seed",
+        ["presence_penalty"] = "-PresencePenalty",
+        ["frequency_penalty"] = "-FrequencyPenalty",
+        ["n"] = "-Count",
+        ["cache"] = "-CacheTtl",
+        ["response_format"] = "-JsonSchema or -JsonObject",
+        ["tools"] = "-Tool",
+        ["tool_choice"] = "-ToolChoice",
+        ["stream"] = "-Stream",
+        ["stream_options"] = "-Stream",
+    };
+
+    /// <summary>
+    /// The fields to send, in the order <see cref="PowerShellJson"/> writes any dictionary (a plain
+    /// hashtable sorted, an ordered one as given); <paramref name="warn"/> hears of each key left out
+    /// because the command owns that field. <paramref name="error"/> is the record to stop with when
+    /// a key or value can't be sent.
+    /// </summary>
+    public static List<KeyValuePair<string, string>> From(IDictionary? parameters, Action<string> warn, out ErrorRecord? error)
     {
         error = null;
         var fields = new List<KeyValuePair<string, string>>();
@@ -30,9 +57,15 @@ internal static class AdditionalFields
                 return fields;
             }
 
+            if (s_ownedFields.TryGetValue(entry.Key, out string? parameter))
+            {
+                warn($"-AdditionalParameters['{entry.Key}'] is ignored: Invoke-LaminiChat writes that field itself. Use {parameter} instead.");
+                continue;
+            }
+
             try
             {
-                fields.Add(new KeyValuePair<string, string>(entry.Key, PowerShellJson.Serialize(entry.Value)));
+                fields.Add(new KeyValuePair<string, string>(entry.Key, PowerShellJson.SerializeData(entry.Value)));
             }
             catch (ArgumentException ex)
             {

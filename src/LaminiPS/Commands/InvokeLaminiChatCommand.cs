@@ -6,6 +6,7 @@ using System.Management.Automation;
 using LaminiPS.Client;
 using LaminiPS.Commands.Tools;
 using LaminiPS.Commands.Transformations;
+using LaminiPS.Commands.Validation;
 using LaminiPS.Engine;
 using LaminiPS.Models;
 
@@ -27,12 +28,14 @@ public sealed class InvokeLaminiChatCommand : LaminiCommandBase
     private OrderedScheduler<ChatJob, ChatResult>? _jobs;
     private BatchProgress? _progress;
     private LaminiChatResponse? _historyOf;
+    private string? _historySystemPrompt;
     private IReadOnlyList<LaminiChatMessage>? _history;
+    private int _blankPrompts;
 
-    /// <summary>The user message; every string piped in is one completion (messages[].content).</summary>
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ParameterSetName = PromptSet)]
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ParameterSetName = PromptJsonObjectSet)]
-    [ValidateNotNullOrEmpty]
+    /// <summary>The user message; each string is one completion (messages[].content). Piped strings, and the Prompt of piped objects, are prompts too.</summary>
+    [Parameter(Position = 0, ParameterSetName = PromptSet)]
+    [Parameter(Position = 0, ParameterSetName = PromptJsonObjectSet)]
+    [ValidateNotNullOrEmpty, ValidateNotBlank]
     public string[]? Prompt { get; set; }
 
     /// <summary>A system message placed before the prompt (messages[0], role system).</summary>
@@ -41,9 +44,9 @@ public sealed class InvokeLaminiChatCommand : LaminiCommandBase
     [ValidateNotNullOrEmpty]
     public string? SystemPrompt { get; set; }
 
-    /// <summary>A previous reply to continue: its history is sent before the new prompt.</summary>
-    [Parameter(ValueFromPipeline = true, ParameterSetName = PromptSet)]
-    [Parameter(ValueFromPipeline = true, ParameterSetName = PromptJsonObjectSet)]
+    /// <summary>A previous reply to continue: its history is sent before the new prompt. A piped reply does the same.</summary>
+    [Parameter(ParameterSetName = PromptSet)]
+    [Parameter(ParameterSetName = PromptJsonObjectSet)]
     [ConversationTransformation]
     public LaminiChatResponse? Conversation { get; set; }
 
@@ -57,9 +60,12 @@ public sealed class InvokeLaminiChatCommand : LaminiCommandBase
     [Parameter, ArgumentCompleter(typeof(ModelNameCompleter)), ValidateNotNullOrEmpty]
     public string? Model { get; set; }
 
-    /// <summary>Model objects piped from Get-LaminiModel: the prompt is sent to each.</summary>
-    [Parameter(ValueFromPipeline = true, DontShow = true)]
-    public LaminiModel? InputModel { get; set; }
+    /// <summary>
+    /// Whatever is piped in, read by <see cref="PipedInput"/>: prompts, objects with Prompt/Model/SystemPrompt,
+    /// replies to continue, models to ask. One parameter takes it all, so no object is bound to -Prompt as its ToString().
+    /// </summary>
+    [Parameter(ValueFromPipeline = true, DontShow = true), AllowNull]
+    public object? InputObject { get; set; }
 
     /// <summary>Sampling temperature, 0 to 2 (temperature).</summary>
     [Parameter, ValidateRange(0.0, 2.0)]
@@ -138,17 +144,8 @@ public sealed class InvokeLaminiChatCommand : LaminiCommandBase
 
     protected override void BeginProcessing()
     {
-        // Not a parameter set: the binder would answer -AsObject alone with an ambiguous-set error that names neither rule.
-        if (AsObject && JsonSchema is null && !JsonObject)
-        {
-            throw Terminate(
-                new PSArgumentException("-AsObject emits the parsed JSON reply; use it together with -JsonSchema or -JsonObject."),
-                ErrorIds.AsObjectNeedsJson,
-                ErrorCategory.InvalidArgument,
-                null);
-        }
-
-        List<KeyValuePair<string, string>> fields = AdditionalFields.From(AdditionalParameters, out ErrorRecord? invalidField);
+        RefuseWhatCannotWork();
+        List<KeyValuePair<string, string>> fields = AdditionalFields.From(AdditionalParameters, WriteWarning, out ErrorRecord? invalidField);
         if (invalidField is not null)
         {
             ThrowTerminatingError(invalidField);
@@ -157,10 +154,6 @@ public sealed class InvokeLaminiChatCommand : LaminiCommandBase
         string? toolChoice = ResolveToolChoice();
         base.BeginProcessing();
         _settings = Settings(fields, toolChoice);
-        foreach (string shadowed in _settings.ShadowedAdditionalFields(Stream))
-        {
-            WriteWarning($"-AdditionalParameters['{shadowed}'] is ignored: a parameter of Invoke-LaminiChat already sets that field.");
-        }
 
         // -AsObject promises only the parsed data: streamed text pieces are not written then.
         var runner = new ChatJobRunner(Client, Log, Pipeline, Stream, AsObject ? null : piece => WriteObject(piece));
@@ -171,7 +164,13 @@ public sealed class InvokeLaminiChatCommand : LaminiCommandBase
 
     protected override void ProcessRecord()
     {
-        string model = ConnectionResolver.ResolveModel(Model ?? InputModel?.Id ?? Conversation?.RequestedModel);
+        PipedItem? piped = MyInvocation.BoundParameters.ContainsKey(nameof(InputObject)) ? PipedInput.Read(InputObject) : null;
+        if (piped is not null && !CanSendFor(piped))
+        {
+            return;
+        }
+
+        string model = ConnectionResolver.ResolveModel(Model ?? piped?.Model ?? Conversation?.RequestedModel);
         if (Messages is not null)
         {
             if (ChatMessageRules.FirstProblem(Messages, out int index) is string problem)
@@ -187,21 +186,110 @@ public sealed class InvokeLaminiChatCommand : LaminiCommandBase
             return;
         }
 
-        if (_history is null || !ReferenceEquals(_historyOf, Conversation))
+        IReadOnlyList<LaminiChatMessage> history = HistoryFor(piped?.Conversation ?? Conversation, SystemPrompt ?? piped?.SystemPrompt);
+        foreach (string prompt in piped is { BringsPrompt: true } ? piped.Prompts : Prompt!)
         {
-            (_historyOf, _history) = (Conversation, ChatMessageRules.Start(Conversation?.Messages, SystemPrompt));
-        }
-
-        foreach (string prompt in Prompt!)
-        {
-            Submit(new ChatJob(prompt, new ChatRequest(model, MessageHistory.Append(_history, new LaminiChatMessage("user", prompt)), _settings)));
+            Submit(new ChatJob(prompt, new ChatRequest(model, MessageHistory.Append(history, new LaminiChatMessage("user", prompt)), _settings)));
         }
     }
 
     protected override void EndProcessing()
     {
         FinishInOrder(_jobs!, Write);
+        if (_blankPrompts > 0)
+        {
+            WriteWarning(_blankPrompts == 1
+                ? "Skipped 1 blank prompt (empty or only whitespace): nothing was sent for it."
+                : $"Skipped {_blankPrompts} blank prompts (empty or only whitespace): nothing was sent for them.");
+        }
+
         _progress!.Finished();
+    }
+
+    /// <summary>Stops before any request for arguments that cannot work together, or that leave nothing to send.</summary>
+    private void RefuseWhatCannotWork()
+    {
+        // Not a parameter set: the binder would answer -AsObject alone with an ambiguous-set error that names neither rule.
+        if (AsObject && JsonSchema is null && !JsonObject)
+        {
+            throw Terminate(
+                new PSArgumentException("-AsObject emits the parsed JSON reply; use it together with -JsonSchema or -JsonObject."),
+                ErrorIds.AsObjectNeedsJson,
+                ErrorCategory.InvalidArgument,
+                null);
+        }
+
+        // -Prompt is not mandatory, as piped objects bring their own; with nothing piped either, say what is missing.
+        if (Prompt is null && Messages is null && !MyInvocation.ExpectingInput && !MyInvocation.BoundParameters.ContainsKey(nameof(InputObject)))
+        {
+            throw Terminate(
+                new PSArgumentException("Nothing to send: give -Prompt 'your question', pipe prompts in (Get-Content questions.txt | Invoke-LaminiChat), or give -Messages. To continue a conversation: $reply | Invoke-LaminiChat -Prompt 'your next question'."),
+                ErrorIds.PromptMissing,
+                ErrorCategory.InvalidArgument,
+                null);
+        }
+    }
+
+    /// <summary>
+    /// Whether something is to be sent for the piped object. If not, its blank prompts are counted
+    /// (they are skipped, with one warning for the batch), or an error for that object alone says why.
+    /// </summary>
+    private bool CanSendFor(PipedItem piped)
+    {
+        if (piped.Problem is not null)
+        {
+            WriteError(PipedInputError(piped.Problem, piped.ProblemErrorId));
+            return false;
+        }
+
+        if (Conflict(piped) is string conflict)
+        {
+            WriteError(PipedInputError(conflict, ErrorIds.InvalidPipelineInput));
+            return false;
+        }
+
+        _blankPrompts += piped.BlankPrompts;
+        if (piped.BringsPrompt)
+        {
+            return piped.Prompts.Count > 0;
+        }
+
+        if (Prompt is not null)
+        {
+            return true;
+        }
+
+        WriteError(PipedInputError(piped.NoPromptAdvice, ErrorIds.PromptMissing));
+        return false;
+    }
+
+    private ErrorRecord PipedInputError(string message, string errorId) =>
+        new(new ArgumentException(message), errorId, ErrorCategory.InvalidArgument, InputObject);
+
+    /// <summary>What the piped object brings that the command line gives already; null when nothing.</summary>
+    private string? Conflict(PipedItem piped)
+    {
+        string? given = Messages is not null ? "-Messages" : Prompt is not null ? "-Prompt" : null;
+        if (piped.Prompts.Count > 0 && given is not null)
+        {
+            return $"Nothing was sent for the piped prompt '{PromptLabel(piped.Prompts[0])}': {given} is given too. Pipe prompts or give {given}, not both.";
+        }
+
+        given = Messages is not null ? "-Messages" : Conversation is not null ? "-Conversation" : null;
+        return piped.Conversation is not null && given is not null
+            ? $"Nothing was sent for the piped reply: {given} is given too. Pipe the reply or give {given}, not both."
+            : null;
+    }
+
+    /// <summary>What a prompt follows: the conversation after the system prompt; the same list for as long as both stay.</summary>
+    private IReadOnlyList<LaminiChatMessage> HistoryFor(LaminiChatResponse? conversation, string? systemPrompt)
+    {
+        if (_history is null || !ReferenceEquals(_historyOf, conversation) || _historySystemPrompt != systemPrompt)
+        {
+            (_historyOf, _historySystemPrompt, _history) = (conversation, systemPrompt, ChatMessageRules.Start(conversation?.Messages, systemPrompt));
+        }
+
+        return _history;
     }
 
     private void Submit(ChatJob job)
@@ -219,16 +307,12 @@ public sealed class InvokeLaminiChatCommand : LaminiCommandBase
     private bool WriteReply(ChatResult result, string prompt)
     {
         LaminiChatResponse reply = result.Response;
-        if (reply.FinishReason == "length")
-        {
-            string limit = MaxTokens is int max ? $"-MaxTokens {max}" : "the model's length limit";
-            WriteWarning($"The reply to '{Shorten(prompt, 60)}' was cut off at {limit} (finish_reason 'length').");
-        }
+        WarnIfCutShort(reply, prompt);
 
         if (Stream && !PassThru && reply.ToolCalls.Count > 0)
         {
             // Only text is written while streaming: without this, the calls would vanish unseen.
-            WriteWarning($"The reply to '{Shorten(prompt, 60)}' asks to call {string.Join(", ", reply.ToolCalls.Select(call => call.Name))}; add -PassThru to get the calls in the reply's ToolCalls.");
+            WriteWarning($"The reply to '{PromptLabel(prompt)}' asks to call {string.Join(", ", reply.ToolCalls.Select(call => call.Name))}; add -PassThru to get the calls in the reply's ToolCalls.");
         }
 
         if (result.JsonCheck is { Success: false } check)
@@ -258,6 +342,20 @@ public sealed class InvokeLaminiChatCommand : LaminiCommandBase
         catch (ArgumentException ex)
         {
             throw Terminate(ex, ErrorIds.InvalidToolChoice, ErrorCategory.InvalidArgument, ToolChoice);
+        }
+    }
+
+    /// <summary>A reply the server stopped early is still written, so the warning is what tells the user.</summary>
+    private void WarnIfCutShort(LaminiChatResponse reply, string prompt)
+    {
+        if (reply.FinishReason == "length")
+        {
+            string limit = MaxTokens is int max ? $"-MaxTokens {max}" : "the model's length limit";
+            WriteWarning($"The reply to '{PromptLabel(prompt)}' was cut off at {limit} (finish_reason 'length').");
+        }
+        else if (reply.FinishReason == "content_filter")
+        {
+            WriteWarning($"The reply to '{PromptLabel(prompt)}' was stopped by the server's content filter (finish_reason 'content_filter'): its text may be cut short or empty.");
         }
     }
 

@@ -25,6 +25,8 @@ public abstract class LaminiCommandBase : PSCmdlet, IDisposable
     /// <summary>A server that never answers holds a scheduled task for this long, not for every attempt's -TimeoutSec.</summary>
     private const int DefaultTotalTimeoutSec = 300;
 
+    private static readonly char[] s_whitespace = { ' ', '\t', '\r', '\n', '\v', '\f' };
+
     private readonly CancellationTokenSource _cancellation = new();
     private LaminiApiClient? _client;
 
@@ -176,10 +178,11 @@ public abstract class LaminiCommandBase : PSCmdlet, IDisposable
 
     /// <summary>
     /// True when the job succeeded. Otherwise shows its end as PowerShell expects: a stop for a
-    /// cancellation, an error record about <paramref name="target"/> for a service failure (the
-    /// pipeline goes on), and the original exception, with its stack, for a defect.
+    /// cancellation, an error record about <paramref name="prompt"/> (its target, named in its
+    /// message) for a service failure (the pipeline goes on), and the original exception, with its
+    /// stack, for a defect.
     /// </summary>
-    protected bool Succeeded<TJob, TResult>(JobOutcome<TJob, TResult> outcome, object? target)
+    protected bool Succeeded<TJob, TResult>(JobOutcome<TJob, TResult> outcome, string prompt)
     {
         switch (outcome.Kind)
         {
@@ -188,7 +191,7 @@ public abstract class LaminiCommandBase : PSCmdlet, IDisposable
             case JobOutcomeKind.Cancelled:
                 throw new PipelineStoppedException();
             case JobOutcomeKind.ServiceFailure when outcome.Failure is LaminiApiException failure:
-                WriteError(ToErrorRecord(failure, target));
+                WriteError(NamingPrompt(ToErrorRecord(failure, prompt), prompt));
                 return false;
             default:
                 ExceptionDispatchInfo.Capture(outcome.Failure!).Throw();
@@ -221,15 +224,32 @@ public abstract class LaminiCommandBase : PSCmdlet, IDisposable
         return record;
     }
 
-    /// <summary>A structured reply that is not JSON or breaks its schema; the details show the raw reply.</summary>
-    private protected static ErrorRecord ToErrorRecord(JsonReplyCheckResult check, LaminiChatResponse reply, object? target)
+    /// <summary>A structured reply to <paramref name="prompt"/> that is not JSON or breaks its schema; the details show the raw reply.</summary>
+    private protected static ErrorRecord ToErrorRecord(JsonReplyCheckResult check, LaminiChatResponse reply, string prompt)
     {
         var error = new LaminiJsonReplyException(check.Message ?? "The reply does not match the schema.", reply.Content, check.Violations, reply);
-        return new ErrorRecord(error, check.ErrorId ?? ErrorIds.JsonReplyInvalid, ErrorCategory.InvalidResult, target)
+        var record = new ErrorRecord(error, check.ErrorId ?? ErrorIds.JsonReplyInvalid, ErrorCategory.InvalidResult, prompt)
         {
             ErrorDetails = new ErrorDetails($"{error.Message} Raw reply: {Shorten(reply.Content ?? string.Empty, 500)}"),
         };
+        return NamingPrompt(record, prompt);
     }
+
+    /// <summary>
+    /// Starts the record's message (its ErrorDetails, what PowerShell shows and Out-File writes) with
+    /// the prompt it concerns, so a log of a batch's errors alone says which questions failed.
+    /// </summary>
+    private static ErrorRecord NamingPrompt(ErrorRecord record, string prompt)
+    {
+        record.ErrorDetails = new ErrorDetails($"Prompt '{PromptLabel(prompt)}': {record.ErrorDetails?.Message ?? record.Exception.Message}")
+        {
+            RecommendedAction = record.ErrorDetails?.RecommendedAction,
+        };
+        return record;
+    }
+
+    /// <summary>A prompt as messages name it: on one line, its first 60 characters.</summary>
+    protected static string PromptLabel(string prompt) => Shorten(string.Join(" ", prompt.Split(s_whitespace, StringSplitOptions.RemoveEmptyEntries)), 60);
 
     protected static string Shorten(string text, int length) =>
         text.Length <= length ? text : text.Substring(0, length) + "…";

@@ -24,7 +24,9 @@ namespace LaminiPS.Schema;
 /// IDictionary → object (a plain Hashtable's keys sorted, ordinal, so the text is deterministic;
 /// ordered dictionaries keep their order); PSObject → its base object, a PSCustomObject → an object
 /// of its properties in order; IEnumerable (not string) → array; LaminiJsonSchema → its schema;
-/// JsonElement → as is; anything else → its string form (invariant culture).
+/// JsonElement → as is; anything else → its string form (invariant culture). Written strictly (request
+/// fields), NaN, ±Infinity and anything else (a script block, a live .NET object) throw
+/// <see cref="ArgumentException"/> instead, as no JSON holds them.
 /// Values nested deeper than <see cref="MaxDepth"/> (usually a value that contains itself) throw
 /// <see cref="ArgumentException"/>.
 /// Reading: object → PSCustomObject (properties in JSON order; a repeated name keeps the last value; an
@@ -67,12 +69,21 @@ internal static class PowerShellJson
     };
 
     /// <summary>The JSON text of a PowerShell value.</summary>
-    internal static string Serialize(object? value, bool indented = false)
+    internal static string Serialize(object? value, bool indented = false) => ToJsonText(value, indented, strict: false);
+
+    /// <summary>
+    /// The JSON text of a value that is data through and through; throws <see cref="ArgumentException"/>
+    /// for NaN, an infinity, a script block or a live .NET object anywhere in it, rather than sending
+    /// a string the server would take for the value.
+    /// </summary>
+    internal static string SerializeData(object? value) => ToJsonText(value, indented: false, strict: true);
+
+    private static string ToJsonText(object? value, bool indented, bool strict)
     {
         using var stream = new MemoryStream();
         using (var writer = new Utf8JsonWriter(stream, indented ? IndentedWriterOptions : CompactWriterOptions))
         {
-            Write(writer, value, 1);
+            Write(writer, value, 1, strict);
         }
 
         return Encoding.UTF8.GetString(stream.ToArray());
@@ -283,7 +294,7 @@ internal static class PowerShellJson
     }
 
     /// <summary><paramref name="depth"/>: the level <paramref name="value"/> sits at, 1 for the outermost.</summary>
-    private static void Write(Utf8JsonWriter writer, object? value, int depth)
+    private static void Write(Utf8JsonWriter writer, object? value, int depth, bool strict)
     {
         if (depth > MaxDepth)
         {
@@ -322,10 +333,10 @@ internal static class PowerShellJson
                 writer.WriteNumberValue(number);
                 return;
             case double number when double.IsNaN(number) || double.IsInfinity(number):
-                writer.WriteStringValue(number.ToString(CultureInfo.InvariantCulture));
+                writer.WriteStringValue(NotFinite(number, strict));
                 return;
             case float number when float.IsNaN(number) || float.IsInfinity(number):
-                writer.WriteStringValue(number.ToString(CultureInfo.InvariantCulture));
+                writer.WriteStringValue(NotFinite(number, strict));
                 return;
             case double number:
                 writer.WriteNumberValue(number);
@@ -362,7 +373,7 @@ internal static class PowerShellJson
                 foreach (KeyValuePair<string, object?> property in CustomObjectProperties(custom))
                 {
                     writer.WritePropertyName(property.Key);
-                    Write(writer, property.Value, depth + 1);
+                    Write(writer, property.Value, depth + 1, strict);
                 }
 
                 writer.WriteEndObject();
@@ -372,7 +383,7 @@ internal static class PowerShellJson
                 foreach (KeyValuePair<string, object?> entry in DictionaryEntries(dictionary))
                 {
                     writer.WritePropertyName(entry.Key);
-                    Write(writer, entry.Value, depth + 1);
+                    Write(writer, entry.Value, depth + 1, strict);
                 }
 
                 writer.WriteEndObject();
@@ -381,14 +392,27 @@ internal static class PowerShellJson
                 writer.WriteStartArray();
                 foreach (object? item in sequence)
                 {
-                    Write(writer, item, depth + 1);
+                    Write(writer, item, depth + 1, strict);
                 }
 
                 writer.WriteEndArray();
                 return;
             default:
+                if (strict)
+                {
+                    throw new ArgumentException(value is ScriptBlock
+                        ? "a script block is code, not a value JSON can hold."
+                        : $"a [{value.GetType().FullName}] is a live .NET object, not data; give its text, or the properties you mean as a hashtable.");
+                }
+
                 writer.WriteStringValue(Convert.ToString(value, CultureInfo.InvariantCulture) ?? string.Empty);
                 return;
         }
     }
+
+    /// <summary>NaN or an infinity as ConvertTo-Json writes it (a string); written strictly, refused.</summary>
+    private static string NotFinite(double number, bool strict) =>
+        strict
+            ? throw new ArgumentException(string.Format(CultureInfo.InvariantCulture, "{0} is not a number JSON can hold (JSON numbers are finite).", number))
+            : number.ToString(CultureInfo.InvariantCulture);
 }

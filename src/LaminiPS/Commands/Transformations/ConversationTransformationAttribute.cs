@@ -7,12 +7,12 @@ using static LaminiPS.Commands.Transformations.ObjectFields;
 namespace LaminiPS.Commands.Transformations;
 
 /// <summary>
-/// Lets -Conversation (given or piped) take anything that looks like a reply: a LaminiChatResponse,
+/// Lets -Conversation take anything that looks like a reply: a LaminiChatResponse,
 /// one that came back from Import-Clixml, a job, remoting or ForEach-Object -Parallel (a
 /// Deserialized.LaminiPS.Models.LaminiChatResponse), or one read back with ConvertFrom-Json from
 /// `$reply | ConvertTo-Json` (a [pscustomobject], or dictionaries with -AsHashtable). It becomes a
 /// reply with the same history and the model it asked for, so the conversation goes on unchanged.
-/// Anything without Messages is passed on as it is, so a piped string still binds to -Prompt.
+/// Anything without Messages is passed on as it is. A piped reply is read the same way (PipedInput).
 /// </summary>
 [AttributeUsage(AttributeTargets.Property)]
 internal sealed class ConversationTransformationAttribute : ArgumentTransformationAttribute
@@ -20,9 +20,18 @@ internal sealed class ConversationTransformationAttribute : ArgumentTransformati
     public override object? Transform(EngineIntrinsics engineIntrinsics, object? inputData)
     {
         object? value = Unwrap(inputData);
-        if (value is null or LaminiChatResponse || Value(value, nameof(LaminiChatResponse.Messages)) is not { } messages)
+        return value is null or LaminiChatResponse ? value ?? inputData : ToReply(value) ?? value;
+    }
+
+    /// <summary>
+    /// The reply <paramref name="value"/> was saved from, to continue; null when it has no Messages, so
+    /// is no reply. Throws <see cref="ArgumentTransformationMetadataException"/> when its messages cannot be sent.
+    /// </summary>
+    public static LaminiChatResponse? ToReply(object value)
+    {
+        if (Value(value, nameof(LaminiChatResponse.Messages)) is not { } messages)
         {
-            return value ?? inputData;
+            return null;
         }
 
         LaminiChatMessage[] history = ChatMessagesTransformationAttribute.ToMessages(messages);

@@ -2,6 +2,7 @@ using System;
 using System.Collections;
 using System.Globalization;
 using System.Management.Automation;
+using LaminiPS.Schema;
 
 namespace LaminiPS.Commands.Transformations;
 
@@ -12,22 +13,34 @@ namespace LaminiPS.Commands.Transformations;
 /// </summary>
 internal static class ObjectFields
 {
-    public static object? Value(object source, string name)
+    /// <summary>The field's value, unwrapped; null when it is null or the object has no such field.</summary>
+    public static object? Value(object source, string name) => TryGet(source, name, out object? value) ? value : null;
+
+    /// <summary>False when the object has no such field; otherwise its value, unwrapped (null when its getter fails).</summary>
+    public static bool TryGet(object source, string name, out object? value)
     {
+        value = null;
         if (source is IDictionary table)
         {
             foreach (DictionaryEntry entry in table)
             {
                 if (string.Equals(entry.Key?.ToString(), name, StringComparison.OrdinalIgnoreCase))
                 {
-                    return Unwrap(entry.Value);
+                    value = Unwrap(entry.Value);
+                    return true;
                 }
             }
 
-            return null;
+            return false;
         }
 
-        return Unwrap(PSObject.AsPSObject(source).Properties[name]?.Value);
+        if (PSObject.AsPSObject(source).Properties[name] is not PSPropertyInfo property)
+        {
+            return false;
+        }
+
+        value = Unwrap(PowerShellJson.GetValueOrNull(property));
+        return true;
     }
 
     public static string? Text(object source, string name) =>
