@@ -16,6 +16,7 @@ Describe 'README examples' {
         New-Item -ItemType Directory -Path $workDir | Out-Null
         'What is a llama?', 'What is an alpaca?', 'What do llamas eat?' | Set-Content (Join-Path $workDir 'questions.txt')
         'The printer is on fire.', 'My mouse squeaks.' | Set-Content (Join-Path $workDir 'tickets.txt')
+        'Prompt,Model', 'What is a llama?,gpt-4o-mini', 'What is an alpaca?,' | Set-Content (Join-Path $workDir 'questions.csv')
     }
 
     AfterAll {
