@@ -508,3 +508,301 @@ Describe 'Hostile input' {
         }
     }
 }
+
+Describe 'Hostile input: piped objects, blank prompts, -AdditionalParameters, errors that name their prompt' {
+    BeforeAll {
+        $script:defaultModel = 'meta-llama/Llama-3.2-3B-Instruct'
+
+        # The chat requests the server saw, oldest first.
+        function script:Get-ChatRequest {
+            @(Get-Requests '*/chat/completions' | Sort-Object seq)
+        }
+    }
+
+    BeforeEach {
+        Reset-LaminiTestServer -Server $server
+        $script:savedEnvironment = Enter-LaminiTestEnvironment -Root $tempRoot
+        $script:savedModel = $env:LAMINI_MODEL
+        $env:LAMINI_MODEL = $null
+    }
+
+    AfterEach {
+        $env:LAMINI_MODEL = $savedModel
+        Restore-LaminiTestEnvironment -Saved $savedEnvironment
+    }
+
+    Context 'objects piped in bring their Prompt, Model and SystemPrompt' {
+        It 'Import-Csv with Prompt and Model columns sends each row''s prompt to its model' {
+            $csv = Join-Path $tempRoot "questions-$([guid]::NewGuid()).csv"
+            @(
+                'Id,Prompt,Model,SystemPrompt'
+                '1,What is a llama?,gpt-4o-mini,'
+                '2,What is an alpaca?,mistralai/Mistral-7B-Instruct-v0.3,Answer in French.'
+                '3,Where do vicunas live?,,'
+            ) | Set-Content -LiteralPath $csv
+            $errs = $null
+            $replies = @(Import-Csv -LiteralPath $csv | Invoke-LaminiChat @conn -ThrottleLimit 1 -ErrorVariable errs)
+            $errs | Should -BeNullOrEmpty
+            $bodies = (Get-ChatRequest).body
+            $bodies | Should -Be @(
+                '{"model":"gpt-4o-mini","messages":[{"role":"user","content":"What is a llama?"}]}'
+                '{"model":"mistralai/Mistral-7B-Instruct-v0.3","messages":[{"role":"system","content":"Answer in French."},{"role":"user","content":"What is an alpaca?"}]}'
+                "{`"model`":`"$defaultModel`",`"messages`":[{`"role`":`"user`",`"content`":`"Where do vicunas live?`"}]}"
+            )
+            $replies.Prompt | Should -Be @('What is a llama?', 'What is an alpaca?', 'Where do vicunas live?')
+            $replies.Model | Should -Be @('gpt-4o-mini', 'mistralai/Mistral-7B-Instruct-v0.3', $defaultModel)
+        }
+
+        It 'reads <Name> the same way, whatever the case of its names' -ForEach @(
+            @{ Name = '[pscustomobject]s'; Items = { [pscustomobject]@{ prompt = 'one'; MODEL = 'm/one' }, [pscustomobject]@{ Prompt = 'two'; SystemPrompt = 'Be brief.' } } }
+            @{ Name = 'hashtables'; Items = { @{ PROMPT = 'one'; model = 'm/one' }, @{ prompt = 'two'; systemprompt = 'Be brief.' } } }
+            @{ Name = 'ordered dictionaries'; Items = { [ordered]@{ Prompt = 'one'; Model = 'm/one' }, [ordered]@{ Prompt = 'two'; SYSTEMPROMPT = 'Be brief.' } } }
+        ) {
+            $null = & $Items | Invoke-LaminiChat @conn -ThrottleLimit 1
+            (Get-ChatRequest).body | Should -Be @(
+                '{"model":"m/one","messages":[{"role":"user","content":"one"}]}'
+                "{`"model`":`"$defaultModel`",`"messages`":[{`"role`":`"system`",`"content`":`"Be brief.`"},{`"role`":`"user`",`"content`":`"two`"}]}"
+            )
+        }
+
+        It 'sends each text of a Prompt that holds several, in order' {
+            $replies = [pscustomobject]@{ Prompt = @('first', 'second'); Model = 'm/x' } | Invoke-LaminiChat @conn -ThrottleLimit 1
+            $replies.Prompt | Should -Be @('first', 'second')
+            (Get-ChatRequest).Json.model | Should -Be @('m/x', 'm/x')
+        }
+
+        It '-Model and -SystemPrompt given on the command line win over a row''s columns' {
+            $null = [pscustomobject]@{ Prompt = 'q'; Model = 'row/model'; SystemPrompt = 'From the row.' } |
+                Invoke-LaminiChat @conn -Model 'explicit/model' -SystemPrompt 'From the command line.'
+            (Get-ChatRequest).body | Should -BeExactly '{"model":"explicit/model","messages":[{"role":"system","content":"From the command line."},{"role":"user","content":"q"}]}'
+        }
+
+        It 'a piped reply continues with the model it asked for, never the model that answered (hosted_vllm/...)' {
+            Add-LaminiTestBehavior -Server $server -Behavior @{ match = '"first question"'; fixture = 'chat-completion.json' }
+            $first = Invoke-LaminiChat 'first question' @conn -Model $defaultModel
+            $first.Model | Should -BeExactly "hosted_vllm/$defaultModel"
+            $second = $first | Invoke-LaminiChat -Prompt 'second question' @conn
+            $requests = Get-ChatRequest
+            $requests | Should -HaveCount 2
+            $requests[1].Json.model | Should -BeExactly $defaultModel
+            $requests[1].Json.messages.content | Should -Be @('first question', $first.Content, 'second question')
+            $second.Model | Should -BeExactly $defaultModel
+        }
+
+        It 'a reply piped without a prompt is PromptMissing, says how to continue, and sends nothing for it; the prompts around it go' {
+            $reply = Invoke-LaminiChat 'earlier' @conn
+            Reset-LaminiTestServer -Server $server
+            $errs = $null
+            $replies = @('before', $reply, 'after' | Invoke-LaminiChat @conn -ThrottleLimit 1 -ErrorVariable errs -ErrorAction SilentlyContinue)
+            $replies.Prompt | Should -Be @('before', 'after')
+            $errs | Should -HaveCount 1
+            $errs[0].FullyQualifiedErrorId | Should -Be 'PromptMissing,LaminiPS.Commands.InvokeLaminiChatCommand'
+            $errs[0].CategoryInfo.Category | Should -Be 'InvalidArgument'
+            $errs[0].TargetObject | Should -Be $reply
+            $errs[0].Exception.Message | Should -BeLike '*continue its conversation*$reply | Invoke-LaminiChat -Prompt*'
+            (Get-ChatRequest).Json.messages.content | Should -Be @('before', 'after')
+        }
+
+        It 'models piped without a prompt are each PromptMissing naming the model, and nothing is sent to any' {
+            $models = @(Get-LaminiModel @conn)
+            Reset-LaminiTestServer -Server $server
+            $errs = $null
+            $output = @($models | Invoke-LaminiChat @conn -ErrorVariable errs -ErrorAction SilentlyContinue)
+            $output | Should -BeNullOrEmpty
+            $errs | Should -HaveCount $models.Count
+            $errs.FullyQualifiedErrorId | Sort-Object -Unique | Should -Be 'PromptMissing,LaminiPS.Commands.InvokeLaminiChatCommand'
+            $errs[0].Exception.Message | Should -BeLike "Model '$($models[0].Id)' was piped in without a prompt*-Prompt*"
+            Get-Requests | Should -BeNullOrEmpty
+        }
+
+        It '<Name> is never sent as its text: PromptMissing, and nothing is sent' -ForEach @(
+            @{ Name = 'a row without a Prompt column'; Item = { [pscustomobject]@{ Id = 1; Question = 'What is a llama?' } }; Says = 'The piped [pscustomobject] has no Prompt property' }
+            @{ Name = 'a hashtable without a Prompt key'; Item = { @{ Question = 'What is a llama?' } }; Says = 'The piped [Hashtable] has no Prompt key' }
+            @{ Name = 'a number'; Item = { 42 }; Says = 'The piped [Int32] has no Prompt property' }
+            @{ Name = 'a file'; Item = { Get-Item -LiteralPath $PSCommandPath }; Says = 'The piped [FileInfo] has no Prompt property' }
+        ) {
+            $errs = $null
+            $output = @(& $Item | Invoke-LaminiChat @conn -ErrorVariable errs -ErrorAction SilentlyContinue)
+            $output | Should -BeNullOrEmpty
+            $errs | Should -HaveCount 1
+            $errs[0].FullyQualifiedErrorId | Should -BeLike 'PromptMissing,*'
+            $errs[0].Exception.Message | Should -BeLike "$([WildcardPattern]::Escape($Says))*-Prompt*"
+            Get-Requests | Should -BeNullOrEmpty
+        }
+
+        It 'a <Field> that is not text is InvalidPipelineInput for that object alone' -ForEach @(
+            @{ Field = 'Prompt'; Item = { [pscustomobject]@{ Prompt = @{ text = 'hi' } } }; Says = 'its Prompt is [Hashtable], not text' }
+            @{ Field = 'Model'; Item = { [pscustomobject]@{ Prompt = 'hi'; Model = 7 } }; Says = 'its Model is [Int32], not text' }
+            @{ Field = 'SystemPrompt'; Item = { @{ Prompt = 'hi'; SystemPrompt = (Get-Date) } }; Says = 'its SystemPrompt is [DateTime], not text' }
+        ) {
+            $errs = $null
+            $replies = @('before', (& $Item), 'after' | Invoke-LaminiChat @conn -ThrottleLimit 1 -ErrorVariable errs -ErrorAction SilentlyContinue)
+            $replies.Prompt | Should -Be @('before', 'after')
+            $errs | Should -HaveCount 1
+            $errs[0].FullyQualifiedErrorId | Should -Be 'InvalidPipelineInput,LaminiPS.Commands.InvokeLaminiChatCommand'
+            $errs[0].Exception.Message | Should -BeLike "Nothing was sent for the piped *: $([WildcardPattern]::Escape($Says))."
+            (Get-ChatRequest).Json.messages.content | Should -Be @('before', 'after')
+        }
+
+        It 'a piped prompt together with -Prompt is InvalidPipelineInput, and nothing is sent' {
+            $errs = $null
+            $output = @('piped one', [pscustomobject]@{ Prompt = 'piped two' } | Invoke-LaminiChat 'given' @conn -ErrorVariable errs -ErrorAction SilentlyContinue)
+            $output | Should -BeNullOrEmpty
+            $errs | Should -HaveCount 2
+            $errs.FullyQualifiedErrorId | Sort-Object -Unique | Should -Be 'InvalidPipelineInput,LaminiPS.Commands.InvokeLaminiChatCommand'
+            $errs.Exception.Message | Should -Be @(
+                "Nothing was sent for the piped prompt 'piped one': -Prompt is given too. Pipe prompts or give -Prompt, not both."
+                "Nothing was sent for the piped prompt 'piped two': -Prompt is given too. Pipe prompts or give -Prompt, not both."
+            )
+            Get-Requests | Should -BeNullOrEmpty
+        }
+
+        It 'a piped reply together with -Conversation is InvalidPipelineInput, and nothing is sent' {
+            $first = Invoke-LaminiChat 'one' @conn
+            $other = Invoke-LaminiChat 'two' @conn
+            Reset-LaminiTestServer -Server $server
+            $errs = $null
+            $null = $first | Invoke-LaminiChat -Conversation $other -Prompt 'three' @conn -ErrorVariable errs -ErrorAction SilentlyContinue
+            $errs | Should -HaveCount 1
+            $errs[0].FullyQualifiedErrorId | Should -BeLike 'InvalidPipelineInput,*'
+            $errs[0].Exception.Message | Should -BeLike '*-Conversation is given too*'
+            Get-Requests | Should -BeNullOrEmpty
+        }
+
+        It 'input piped to -Messages is refused while binding (those sets take no pipeline input), and nothing is sent' {
+            $errs = $null
+            $null = 'piped' | Invoke-LaminiChat -Messages @{ role = 'user'; content = 'given' } @conn -ErrorVariable errs -ErrorAction SilentlyContinue
+            $errs | Should -HaveCount 1
+            $errs[0].FullyQualifiedErrorId | Should -BeLike 'InputObjectNotBound,*'
+            Get-Requests | Should -BeNullOrEmpty
+        }
+
+        It 'no -Prompt, nothing piped and no -Messages stops with PromptMissing before anything is sent' {
+            $failure = Get-Failure { Invoke-LaminiChat @conn -Model 'm/x' }
+            $failure.FullyQualifiedErrorId | Should -Be 'PromptMissing,LaminiPS.Commands.InvokeLaminiChatCommand'
+            $failure.Exception.Message | Should -BeLike '*-Prompt*$reply | Invoke-LaminiChat -Prompt*'
+            Get-Requests | Should -BeNullOrEmpty
+        }
+    }
+
+    Context 'blank prompts' {
+        It 'blank and whitespace-only lines of a file are skipped with one warning that counts them; no error, not sent' {
+            $file = Join-Path $tempRoot "questions-$([guid]::NewGuid()).txt"
+            [System.IO.File]::WriteAllText($file, "What is a llama?`n`n   `n`t`nWhat do llamas eat?`n")
+            $errs = $null
+            $replies = @(Get-Content -LiteralPath $file | Invoke-LaminiChat @conn -ErrorVariable errs -WarningVariable warnings -WarningAction SilentlyContinue)
+            $replies.Prompt | Should -Be @('What is a llama?', 'What do llamas eat?')
+            $errs | Should -BeNullOrEmpty
+            $warnings | Should -HaveCount 1
+            "$warnings" | Should -BeLike '*skipped 3 blank prompts*'
+            (Get-ChatRequest).Json.messages.content | Should -Be @('What is a llama?', 'What do llamas eat?')
+        }
+
+        It 'empty Prompt cells, a null Prompt and a piped $null count as blank prompts in the same warning' {
+            $items = @([pscustomobject]@{ Prompt = ''; Model = 'm/x' }, @{ Prompt = $null }, $null, 'asked', [pscustomobject]@{ Prompt = ' ' })
+            $errs = $null
+            $replies = @($items | Invoke-LaminiChat @conn -ErrorVariable errs -WarningVariable warnings -WarningAction SilentlyContinue)
+            $replies.Prompt | Should -Be 'asked'
+            $errs | Should -BeNullOrEmpty
+            $warnings | Should -HaveCount 1
+            "$warnings" | Should -BeLike '*skipped 4 blank prompts*'
+            Get-ChatRequest | Should -HaveCount 1
+        }
+
+        It 'a blank -Prompt given directly (<Name>) is still a parameter error, and nothing is sent' -ForEach @(
+            @{ Name = 'spaces'; Prompt = '   ' }
+            @{ Name = 'a tab and a line break'; Prompt = "`t`r`n" }
+            @{ Name = 'one blank among others'; Prompt = @('fine', ' ') }
+        ) {
+            { Invoke-LaminiChat -Prompt $Prompt @conn } | Should -Throw -ErrorId 'ParameterArgumentValidationError*'
+            Get-Requests | Should -BeNullOrEmpty
+        }
+    }
+
+    Context '-AdditionalParameters' {
+        It '<Key> is ignored with a warning naming <Parameter>, also when that parameter is not given' -ForEach @(
+            @{ Key = 'Model'; Parameter = '-Model' }
+            @{ Key = 'MESSAGES'; Parameter = '-Prompt or -Messages' }
+            @{ Key = 'Stream'; Parameter = '-Stream' }
+            @{ Key = 'stream_options'; Parameter = '-Stream' }
+            @{ Key = 'Response_Format'; Parameter = '-JsonSchema or -JsonObject' }
+            @{ Key = 'N'; Parameter = '-Count' }
+            @{ Key = 'tools'; Parameter = '-Tool' }
+            @{ Key = 'Tool_Choice'; Parameter = '-ToolChoice' }
+            @{ Key = 'Temperature'; Parameter = '-Temperature' }
+            @{ Key = 'cache'; Parameter = '-CacheTtl' }
+        ) {
+            $null = Invoke-LaminiChat 'hi' @conn -AdditionalParameters @{ $Key = 'x'; user = 'u' } -WarningVariable warnings -WarningAction SilentlyContinue
+            (Get-ChatRequest).body | Should -BeExactly "{`"model`":`"$defaultModel`",`"messages`":[{`"role`":`"user`",`"content`":`"hi`"}],`"user`":`"u`"}"
+            $warnings | Should -HaveCount 1
+            "$warnings" | Should -BeExactly "-AdditionalParameters['$Key'] is ignored: Invoke-LaminiChat writes that field itself. Use $Parameter instead."
+        }
+
+        It 'no field a parameter sets can be sent twice: each, capitalised, leaves the body as the parameters made it (<Mode>)' -ForEach @(
+            @{ Mode = 'every parameter'; Parameters = @{
+                    Model = 'm/x'; SystemPrompt = 'Be brief.'; Temperature = 0.5; TopP = 0.9; MaxTokens = 100; Stop = 'END'; Seed = 7
+                    PresencePenalty = 0.25; FrequencyPenalty = -0.75; Count = 2; CacheTtl = 600; JsonObject = $true
+                }
+            }
+            @{ Mode = '-Stream'; Parameters = @{ Stream = $true } }
+        ) {
+            $null = Invoke-LaminiChat 'hi' @conn @Parameters -ErrorAction SilentlyContinue
+            $plain = (Get-ChatRequest)[0]
+            $fields = $plain.Json.PSObject.Properties.Name
+            Reset-LaminiTestServer -Server $server
+            $shadows = [ordered]@{}
+            foreach ($field in $fields) { $shadows[$field.ToUpperInvariant()] = 'shadow' }
+            $null = Invoke-LaminiChat 'hi' @conn @Parameters -AdditionalParameters $shadows -ErrorAction SilentlyContinue -WarningVariable warnings -WarningAction SilentlyContinue
+            (Get-ChatRequest)[0].body | Should -BeExactly $plain.body
+            $warnings | Should -HaveCount $fields.Count
+        }
+
+        It 'a value JSON cannot hold (<Name>) stops the command with InvalidAdditionalParameters naming the key, and nothing is sent' -ForEach @(
+            @{ Name = 'a script block'; Value = { { 'code' } }; Says = '*script block*' }
+            @{ Name = 'NaN'; Value = { [double]::NaN }; Says = '*NaN*' }
+            @{ Name = 'infinity'; Value = { [double]::PositiveInfinity }; Says = '*Infinity*' }
+            @{ Name = 'a negative single-precision infinity'; Value = { [float]::NegativeInfinity }; Says = '*Infinity*' }
+            @{ Name = 'a live process, nested in a hashtable'; Value = { @{ owner = @{ process = Get-Process -Id $PID } } }; Says = '*`[System.Diagnostics.Process`] is a live .NET object*' }
+            @{ Name = 'NaN in an array'; Value = { @(1, [double]::NaN) }; Says = '*NaN*' }
+        ) {
+            $value = & $Value
+            $failure = Get-Failure { 'a', 'b' | Invoke-LaminiChat @conn -AdditionalParameters @{ extra = $value } }
+            $failure.FullyQualifiedErrorId | Should -Be 'InvalidAdditionalParameters,LaminiPS.Commands.InvokeLaminiChatCommand'
+            $failure.CategoryInfo.Category | Should -Be 'InvalidArgument'
+            $failure.Exception.Message | Should -BeLike "$([WildcardPattern]::Escape("-AdditionalParameters['extra'] cannot be written as JSON: "))$Says"
+            Get-Requests | Should -BeNullOrEmpty
+        }
+    }
+
+    Context 'errors name their prompt' {
+        It 'every per-prompt error''s message starts with its prompt (first 60 characters, one line), so Out-File says which questions failed' {
+            $long = "Please summarise this ticket:`nThe printer on floor three has been printing llamas since Monday."
+            Add-LaminiTestBehavior -Server $server -Behavior @(
+                @{ match = 'floor three'; status = 400; errorFixture = 'vllm_flat_400' }
+                @{ match = '"Who answers 503?"'; status = 503; rawBody = 'busy'; contentType = 'text/plain'; times = -1 }
+            )
+            $errs = $null
+            $replies = @('What is a llama?', $long, 'Who answers 503?' | Invoke-LaminiChat @conn -MaximumRetryCount 0 -ThrottleLimit 1 -ErrorVariable errs -ErrorAction SilentlyContinue)
+            $replies.Prompt | Should -Be 'What is a llama?'
+            $errs | Should -HaveCount 2
+            $errs.TargetObject | Should -Be @($long, 'Who answers 503?')
+            # The first 60 characters, its line break read as a space.
+            $errs[0].ErrorDetails.Message | Should -BeLike "Prompt 'Please summarise this ticket: The printer on floor three has…': *HTTP 400*"
+            $errs[1].ErrorDetails.Message | Should -BeLike "Prompt 'Who answers 503?': *HTTP 503*"
+            $errs[0].ToString() | Should -BeExactly $errs[0].ErrorDetails.Message
+            $log = Join-Path $tempRoot "failures-$([guid]::NewGuid()).log"
+            $errs | Out-File -LiteralPath $log
+            $text = Get-Content -Raw -LiteralPath $log
+            $text | Should -BeLike "*Prompt 'Please summarise this ticket: The printer on floor three has…'*"
+            $text | Should -BeLike "*Prompt 'Who answers 503?'*"
+        }
+
+        It 'a JSON reply that does not parse names its prompt before the raw reply' {
+            $errs = $null
+            $null = 'Give me JSON' | Invoke-LaminiChat @conn -JsonObject -ErrorVariable errs -ErrorAction SilentlyContinue
+            $errs | Should -HaveCount 1
+            $errs[0].FullyQualifiedErrorId | Should -BeLike 'JsonReplyInvalid,*'
+            $errs[0].ErrorDetails.Message | Should -BeLike "Prompt 'Give me JSON': *Raw reply: Echo: Give me JSON"
+        }
+    }
+}

@@ -431,6 +431,19 @@ Describe 'Invoke-LaminiChat' {
             "$warnings" | Should -Match '100'
         }
 
+        It 'warns when the server''s content filter stopped the reply (finish_reason content_filter), naming the prompt, <Mode>' -ForEach @(
+            @{ Mode = 'not streamed'; Stream = $false }
+            @{ Mode = 'streamed'; Stream = $true }
+        ) {
+            Add-LaminiTestBehavior -Server $server -Behavior @{ match = '"How do I pick a lock?"'; finishReason = 'content_filter'; content = 'I cannot' }
+            $replies = @('What do llamas eat?', 'How do I pick a lock?' | Invoke-LaminiChat @conn -Stream:$Stream -PassThru:$Stream -WarningVariable warnings -WarningAction SilentlyContinue |
+                    Where-Object { $_ -is [LaminiPS.Models.LaminiChatResponse] })
+            $replies.FinishReason | Should -Be @('stop', 'content_filter')
+            $replies[1].Content | Should -BeExactly 'I cannot'
+            $warnings | Should -HaveCount 1
+            "$warnings" | Should -BeLike "*'How do I pick a lock?'*content filter*finish_reason 'content_filter'*"
+        }
+
         It 'does not warn for a complete reply' {
             Add-LaminiTestBehavior -Server $server -Behavior @{ fixture = 'chat-completion.json' }
             $null = Invoke-LaminiChat 'hi' @conn -WarningVariable warnings

@@ -63,8 +63,11 @@ public sealed class InvokeLaminiChatCommand : LaminiCommandBase
     /// <summary>
     /// Whatever is piped in, read by <see cref="PipedInput"/>: prompts, objects with Prompt/Model/SystemPrompt,
     /// replies to continue, models to ask. One parameter takes it all, so no object is bound to -Prompt as its ToString().
+    /// Not in the -Messages sets: there, with nothing else to tell the sets apart, piped input would leave the binder guessing.
     /// </summary>
-    [Parameter(ValueFromPipeline = true, DontShow = true), AllowNull]
+    [Parameter(ValueFromPipeline = true, DontShow = true, ParameterSetName = PromptSet)]
+    [Parameter(ValueFromPipeline = true, DontShow = true, ParameterSetName = PromptJsonObjectSet)]
+    [AllowNull]
     public object? InputObject { get; set; }
 
     /// <summary>Sampling temperature, 0 to 2 (temperature).</summary>
@@ -267,19 +270,12 @@ public sealed class InvokeLaminiChatCommand : LaminiCommandBase
         new(new ArgumentException(message), errorId, ErrorCategory.InvalidArgument, InputObject);
 
     /// <summary>What the piped object brings that the command line gives already; null when nothing.</summary>
-    private string? Conflict(PipedItem piped)
-    {
-        string? given = Messages is not null ? "-Messages" : Prompt is not null ? "-Prompt" : null;
-        if (piped.Prompts.Count > 0 && given is not null)
-        {
-            return $"Nothing was sent for the piped prompt '{PromptLabel(piped.Prompts[0])}': {given} is given too. Pipe prompts or give {given}, not both.";
-        }
-
-        given = Messages is not null ? "-Messages" : Conversation is not null ? "-Conversation" : null;
-        return piped.Conversation is not null && given is not null
-            ? $"Nothing was sent for the piped reply: {given} is given too. Pipe the reply or give {given}, not both."
-            : null;
-    }
+    private string? Conflict(PipedItem piped) =>
+        piped.Prompts.Count > 0 && Prompt is not null
+            ? $"Nothing was sent for the piped prompt '{PromptLabel(piped.Prompts[0])}': -Prompt is given too. Pipe prompts or give -Prompt, not both."
+        : piped.Conversation is not null && Conversation is not null
+            ? "Nothing was sent for the piped reply: -Conversation is given too. Pipe the reply or give -Conversation, not both."
+        : null;
 
     /// <summary>What a prompt follows: the conversation after the system prompt; the same list for as long as both stay.</summary>
     private IReadOnlyList<LaminiChatMessage> HistoryFor(LaminiChatResponse? conversation, string? systemPrompt)
