@@ -367,5 +367,31 @@ Describe 'Replies in PowerShell habits' {
             $log | Should -HaveCount 1
             $log | Should -BeLike 'Refuse this one*BadRequest*'
         }
+
+        It 'runs the unattended report over blank lines without failing the job for them (<Name>)' -Skip:(-not $IsLinux) -ForEach @(
+            @{ Name = 'one prompt refused'; Failing = 'Refuse this one'; ExitCode = 1 }
+            @{ Name = 'none refused'; Failing = $null; ExitCode = 0 }
+        ) {
+            $dir = New-Item -ItemType Directory -Path (Join-Path $tempDir "report-blank-$([guid]::NewGuid())")
+            $questions = @('What is a llama?', '', '   ', $Failing, "`t", 'What do llamas eat?') | Where-Object { $null -ne $_ }
+            $questions | Set-Content -LiteralPath (Join-Path $dir 'questions.txt')
+            Add-LaminiTestBehavior -Server $server -Behavior @{ match = 'Refuse this one'; status = 400; errorFixture = 'vllm_flat_400'; times = -1 }
+            $script = Join-Path $dir 'llama-report.ps1'
+            Set-Content -LiteralPath $script -Value (Get-ReadmeBlock 'report recipe') -Encoding UTF8
+
+            $run = Invoke-FreshScript $script $runEnvironment
+            $run.ExitCode | Should -Be $ExitCode -Because $run.Output
+            $run.Output | Should -BeLike '*skipped 3 blank prompts*'
+            @(Import-Csv -LiteralPath (Join-Path $dir 'answers.csv')).Prompt | Should -Be @('What is a llama?', 'What do llamas eat?')
+            $logPath = Join-Path $dir 'failures.log'
+            if ($Failing) {
+                $log = @(Get-Content -LiteralPath $logPath)
+                $log | Should -HaveCount 1
+                $log[0] | Should -BeLike "$Failing`tBadRequest,*`tThe server at * rejected the request*"
+            } else {
+                $logPath | Should -Not -Exist
+            }
+            (Get-ChatRequest).Json.messages.content | Where-Object { -not $_.Trim() } | Should -BeNullOrEmpty
+        }
     }
 }
