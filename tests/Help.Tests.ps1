@@ -172,3 +172,198 @@ Describe 'about_LaminiPS' {
         foreach ($id in $ids) { $text | Should -Match "(?m)^\s+$id\s" -Because "about_LaminiPS should document $id" }
     }
 }
+
+Describe 'The help generator (build/MarkdownHelp.psm1)' {
+    BeforeAll {
+        Import-Module "$PSScriptRoot/../build/MarkdownHelp.psm1" -Force
+
+        # A small but complete cmdlet page in the layout of docs/en-US.
+        $script:thingPage = @'
+---
+external help file: Thing.dll-Help.xml
+Module Name: Thing
+online version:
+schema: 2.0.0
+---
+
+# Get-Thing
+
+## SYNOPSIS
+Gets a \<thing> by \*name\*.
+
+## SYNTAX
+
+```
+Get-Thing [[-Name] <String[]>] [<CommonParameters>]
+```
+
+## DESCRIPTION
+Finds things.
+Their names may hold $\_ and wildcards.
+
+A second paragraph.
+
+## EXAMPLES
+
+### Example 1: Everything
+```powershell
+Get-Thing |
+    Format-Table
+```
+
+All of them.
+
+## PARAMETERS
+
+### -Name
+Names of things.
+
+```yaml
+Type: System.String[]
+Parameter Sets: (All)
+Aliases: N
+
+Required: False
+Position: 0
+Default value: None (all)
+Accept pipeline input: True (ByValue)
+Accept wildcard characters: True
+```
+
+### CommonParameters
+This cmdlet supports the common parameters.
+
+## INPUTS
+
+### System.String
+Names.
+
+## OUTPUTS
+
+### Thing
+One per thing.
+
+## NOTES
+Nothing to note.
+
+## RELATED LINKS
+
+[about_Thing](about_Thing.md)
+
+[Online](https://example.invalid/thing)
+'@
+
+        # Writes the page (after -replace pairs) into a fresh folder and returns the folder.
+        function New-ThingHelp([string[]] $Replace = @()) {
+            $folder = Join-Path $TestDrive ([guid]::NewGuid().ToString('N'))
+            $null = New-Item -ItemType Directory -Path $folder
+            $text = $thingPage
+            for ($i = 0; $i -lt $Replace.Count; $i += 2) { $text = $text -replace $Replace[$i], $Replace[$i + 1] }
+            Set-Content -LiteralPath (Join-Path $folder 'Get-Thing.md') -Value $text
+            $folder
+        }
+    }
+
+    It 'writes the MAML Get-Help reads, with escapes removed and the yaml in the attributes' {
+        $out = Join-Path $TestDrive 'out'
+        $files = @(Export-MarkdownHelp -Path (New-ThingHelp) -DestinationPath $out)
+        $files.Name | Should -Be 'Thing.dll-Help.xml'
+        $command = ([xml](Get-Content -Raw -LiteralPath (Join-Path $out 'Thing.dll-Help.xml'))).helpItems.command
+
+        $command.details.name | Should -Be 'Get-Thing'
+        $command.details.description.para | Should -Be 'Gets a <thing> by *name*.'
+        $command.description.para | Should -Be @('Finds things. Their names may hold $_ and wildcards.', 'A second paragraph.')
+        $command.examples.example.title | Should -Be '--------- Example 1: Everything ---------'
+        $command.examples.example.code | Should -Be "Get-Thing |`n    Format-Table"
+        $command.examples.example.remarks.para | Should -Be 'All of them.'
+        $command.relatedLinks.navigationLink.linkText | Should -Be @('about_Thing', 'Online')
+        $command.relatedLinks.navigationLink[0].uri | Should -BeNullOrEmpty   # found by name, not by a page address
+        $command.relatedLinks.navigationLink[1].uri | Should -Be 'https://example.invalid/thing'
+
+        $parameter = $command.parameters.parameter
+        $parameter.name | Should -Be 'Name'
+        $parameter.description.para | Should -Be 'Names of things.'
+        $parameter.required | Should -Be 'false'
+        $parameter.position | Should -Be '0'
+        $parameter.pipelineInput | Should -Be 'True (ByValue)'
+        $parameter.globbing | Should -Be 'true'
+        $parameter.aliases | Should -Be 'N'
+        $parameter.parameterValue.'#text' | Should -Be 'String[]'
+        $parameter.type.name | Should -Be 'System.String[]'
+        $parameter.defaultValue | Should -Be 'None (all)'
+        $command.syntax.syntaxItem.parameter.name | Should -Be 'Name'
+    }
+
+    It 'stops at <Case>, naming the file and line' -ForEach @(
+        @{ Case = 'a yaml block without a default'; Replace = @('Default value: None \(all\)\r?\n', ''); Expected = '*Get-Thing.md:40:*no ''Default value''*' }
+        @{ Case = 'an unknown yaml key'; Replace = @('Aliases: N', 'Alias: N'); Expected = '*Get-Thing.md:43:*Unknown key ''Alias''*' }
+        @{ Case = 'an unknown section'; Replace = @('## NOTES', '## REMARKS'); Expected = '*Get-Thing.md:65:*Unknown section ''## REMARKS''*' }
+        @{ Case = 'a parameter the syntax names without a section'; Replace = @('\[<CommonParameters>\]', '[-Force] [<CommonParameters>]'); Expected = '*Get-Thing.md:15:*names -Force, which has no section*' }
+        @{ Case = 'a parameter without a description'; Replace = @('Names of things\.', ''); Expected = '*Get-Thing.md:37:*-Name has no description*' }
+        @{ Case = 'a code block in a description'; Replace = @('A second paragraph\.', "``````text`nx`n``````"); Expected = '*Get-Thing.md:23:*holds text only; found a code*' }
+        @{ Case = 'an example without code'; Replace = @('```powershell\r?\nGet-Thing \|\r?\n    Format-Table\r?\n```', 'Get-Thing'); Expected = '*Get-Thing.md:27:*starts with its code block*' }
+        @{ Case = 'a code block left open'; Replace = @('(?s)Accept wildcard characters: True\r?\n```.*', 'Accept wildcard characters: True'); Expected = '*Get-Thing.md:40:*never closed*' }
+    ) {
+        { Export-MarkdownHelp -Path (New-ThingHelp $Replace) -DestinationPath (Join-Path $TestDrive 'out') } | Should -Throw $Expected
+    }
+
+    It 'writes an about topic as Get-Help shows it: headings at the margin, text indented 4, code 8, code in a list 10' {
+        $folder = Join-Path $TestDrive 'about'
+        $null = New-Item -ItemType Directory -Path $folder
+        Set-Content -LiteralPath (Join-Path $folder 'about_Thing.md') -Value @'
+# about_Thing
+
+## SHORT DESCRIPTION
+Things, \*all\* of them.
+
+## USE
+```powershell
+Get-Thing
+```
+
+- A list item,
+  continued:
+
+  ```text
+  inside the item
+  ```
+'@
+        $null = Export-MarkdownHelp -Path $folder -DestinationPath (Join-Path $TestDrive 'about-out')
+        $written = Join-Path $TestDrive 'about-out/about_Thing.help.txt'
+        [System.IO.File]::ReadAllText($written) | Should -BeExactly ((@(
+                    'TOPIC'
+                    '    about_Thing'
+                    ''
+                    'SHORT DESCRIPTION'
+                    '    Things, *all* of them.'
+                    ''
+                    'USE'
+                    '        Get-Thing'
+                    ''
+                    '    - A list item,'
+                    '      continued:'
+                    ''
+                    '          inside the item'
+                ) -join "`n") + "`n")
+        # Windows PowerShell 5.1 reads a file without a byte order mark in the ANSI code page.
+        [System.IO.File]::ReadAllBytes($written)[0..2] | Should -Be @(0xEF, 0xBB, 0xBF)
+    }
+
+    It 'runs on Windows PowerShell 5.1: <Name> uses no syntax of PowerShell 6 or later' -ForEach @(
+        @{ Name = 'build.ps1' }
+        @{ Name = 'build/MarkdownHelp.psm1' }
+    ) {
+        $errors = $null
+        $ast = [System.Management.Automation.Language.Parser]::ParseFile((Join-Path "$PSScriptRoot/.." $Name), [ref] $null, [ref] $errors)
+        $errors | Should -BeNullOrEmpty
+        $newer = $ast.FindAll({
+                param($node)
+                $type = $node.GetType().Name
+                $type -in 'TernaryExpressionAst', 'PipelineChainAst' -or
+                ($type -eq 'BinaryExpressionAst' -and $node.Operator -eq 'QuestionQuestion') -or
+                ($type -eq 'AssignmentStatementAst' -and $node.Operator -eq 'QuestionQuestionEquals') -or
+                ($type -in 'MemberExpressionAst', 'InvokeMemberExpressionAst', 'IndexExpressionAst' -and $node.NullConditional)
+            }, $true)
+        @($newer | ForEach-Object { "line $($_.Extent.StartLineNumber): $($_.Extent.Text)" }) | Should -BeNullOrEmpty
+    }
+}
