@@ -7,9 +7,10 @@
     Needs only the .NET SDK (and, for the README commands, `dotnet tool restore` for pwsh).
 
     Build  (default) dotnet publish, then lay out an importable module in out/LaminiPS:
-           LaminiPS.psd1, LaminiPS.dll, the format and type files, en-US help when docs/en-US exists,
-           and dependencies/ holding what Windows PowerShell 5.1 needs (System.Text.Json and its
-           closure). Also builds the test server into out/testserver.
+           LaminiPS.psd1, LaminiPS.dll, the format and type files, en-US help made from the markdown
+           pages in docs/en-US by build/MarkdownHelp.psm1, and dependencies/ holding what
+           Windows PowerShell 5.1 needs (System.Text.Json and its closure). Also builds the test
+           server into out/testserver.
     Test   Build, run the engine's unit tests (tests/LaminiPS.Tests, xunit), restore the pinned
            Pester, run every tests/**/*.Tests.ps1 in a fresh process. The last line printed is
            "N passed, N failed, N skipped", the unit tests counted in.
@@ -118,13 +119,10 @@ function Invoke-BuildTask {
         Copy-Item -LiteralPath $dll.FullName -Destination $dependencyDir
     }
 
-    $helpSource = Join-Path $RepoRoot 'docs/en-US'
-    if (Test-Path -LiteralPath $helpSource) {
-        $helpDir = Join-Path $ModuleDir 'en-US'
-        $null = New-Item -ItemType Directory -Path $helpDir -Force
-        # Only what Get-Help reads; the markdown pages are the online help (HelpUri).
-        Copy-Item -Path (Join-Path $helpSource '*') -Include '*-Help.xml', 'about_*.help.txt' -Destination $helpDir -Force
-    }
+    # Help has one source, the markdown pages; Get-Help reads the MAML and about text made from them.
+    Write-Step 'Generating en-US help from docs/en-US'
+    Import-Module (Join-Path $RepoRoot 'build/MarkdownHelp.psm1') -Force
+    $null = Export-MarkdownHelp -Path (Join-Path $RepoRoot 'docs/en-US') -DestinationPath (Join-Path $ModuleDir 'en-US')
 
     # Every file the manifest names must be in the module folder.
     $manifest = Import-PowerShellDataFile -LiteralPath $ManifestPath

@@ -1,5 +1,5 @@
-# Help: the built module ships MAML and about_LaminiPS, every cmdlet and parameter has real help,
-# and the manifest is clean and imports without warnings.
+# Help: the built module ships MAML and about_LaminiPS made from the markdown pages in docs/en-US,
+# every cmdlet and parameter has real help, and the manifest is clean and imports without warnings.
 
 BeforeDiscovery {
     # Discovery needs the names; a fresh runspace keeps the binary module out of Pester's session.
@@ -28,6 +28,8 @@ BeforeDiscovery {
 
 BeforeAll {
     $script:manifest = "$PSScriptRoot/../out/LaminiPS/LaminiPS.psd1"
+    $script:helpSource = "$PSScriptRoot/../docs/en-US"
+    Import-Module "$PSScriptRoot/../build/MarkdownHelp.psm1" -Force
     $script:importWarnings = $null
     Import-Module $manifest -Force -WarningVariable script:importWarnings
 }
@@ -71,6 +73,10 @@ Describe 'Module manifest' {
         Join-Path $base 'en-US/LaminiPS.dll-Help.xml' | Should -Exist
         Join-Path $base 'en-US/about_LaminiPS.help.txt' | Should -Exist
     }
+
+    It 'keeps only markdown in docs/en-US: the MAML and about text are made by the build' {
+        @(Get-ChildItem -LiteralPath $helpSource -File | Where-Object Extension -NE '.md' | ForEach-Object Name) | Should -BeNullOrEmpty
+    }
 }
 
 Describe 'Cmdlet help' {
@@ -108,6 +114,10 @@ Describe 'Cmdlet help' {
         ($help.Description.Text -join "`n").Trim() | Should -Not -BeNullOrEmpty
         $help.Type.Name | Should -Not -BeNullOrEmpty
         $help.DefaultValue | Should -Not -BeNullOrEmpty
+    }
+
+    It 'docs/en-US/<Name>.md has a section for every parameter of <Name>, and for no other' -ForEach $commands {
+        Compare-MarkdownHelp -Path $helpSource -Command (Get-Command $Name) | Should -BeNullOrEmpty
     }
 
     It 'documents no parameter that <Name> does not have' -ForEach $commands {
@@ -175,8 +185,6 @@ Describe 'about_LaminiPS' {
 
 Describe 'The help generator (build/MarkdownHelp.psm1)' {
     BeforeAll {
-        Import-Module "$PSScriptRoot/../build/MarkdownHelp.psm1" -Force
-
         # A small but complete cmdlet page in the layout of docs/en-US.
         $script:thingPage = @'
 ---
@@ -261,6 +269,36 @@ Nothing to note.
             for ($i = 0; $i -lt $Replace.Count; $i += 2) { $text = $text -replace $Replace[$i], $Replace[$i + 1] }
             Set-Content -LiteralPath (Join-Path $folder 'Get-Thing.md') -Value $text
             $folder
+        }
+    }
+
+    Context 'when a parameter''s section is removed from its page' {
+        BeforeAll {
+            # A copy of docs/en-US whose Invoke-LaminiChat.md has lost the section of -Stream.
+            $script:copy = Join-Path $TestDrive 'docs-without-stream'
+            Copy-Item -LiteralPath $helpSource -Destination $copy -Recurse
+            $script:page = Join-Path $copy 'Invoke-LaminiChat.md'
+            $text = Get-Content -Raw -LiteralPath $page
+            $script:withoutSection = $text -replace '(?ms)^### -Stream\r?\n.*?(?=^### )', ''
+            $withoutSection | Should -Not -Be $text
+        }
+
+        It 'the build stops while the syntax still names it' {
+            Set-Content -LiteralPath $page -Value $withoutSection
+            { Export-MarkdownHelp -Path $copy -DestinationPath (Join-Path $TestDrive 'out-1') } |
+                Should -Throw '*Invoke-LaminiChat.md:*names -Stream, which has no section in ## PARAMETERS*'
+        }
+
+        It 'the help test reports it when the syntax no longer names it either' {
+            Set-Content -LiteralPath $page -Value ($withoutSection -replace ' \[-Stream\]', '')
+            $out = Join-Path $TestDrive 'out-2'
+            $null = Export-MarkdownHelp -Path $copy -DestinationPath $out
+            $maml = [xml](Get-Content -Raw -LiteralPath (Join-Path $out 'LaminiPS.dll-Help.xml'))
+            $chat = $maml.helpItems.command | Where-Object { $_.details.name -eq 'Invoke-LaminiChat' }
+            $chat.parameters.parameter.name | Should -Not -Contain 'Stream'
+
+            Compare-MarkdownHelp -Path $copy -Command (Get-Command Invoke-LaminiChat) |
+                Should -Be "Invoke-LaminiChat -Stream is not documented: Invoke-LaminiChat.md has no '### -Stream'."
         }
     }
 
