@@ -600,7 +600,9 @@ function Export-MarkdownHelp {
     Compares the markdown pages with the cmdlets they document.
 .DESCRIPTION
     Returns one sentence per difference: a cmdlet without a page, a parameter without a section, a
-    section for a parameter the cmdlet does not have. Nothing when they agree.
+    section for a parameter the cmdlet does not have, a parameter set the syntax leaves out or
+    invents, a parameter a set's syntax leaves out or adds. Nothing when they agree. Parameters
+    hidden with DontShow need a section but appear in no syntax, as in Get-Command -Syntax.
 #>
 function Compare-MarkdownHelp {
     [CmdletBinding()]
@@ -623,6 +625,24 @@ function Compare-MarkdownHelp {
         }
         foreach ($name in $documented) {
             if ($actual -notcontains $name) { "$file documents -$name, which $($info.Name) does not have." }
+        }
+        foreach ($set in $info.ParameterSets) {
+            $syntax = $page.Syntax | Where-Object Name -EQ $set.Name
+            if (-not $syntax) { "$file has no syntax for the parameter set $($set.Name) of $($info.Name)."; continue }
+            $shown = @($set.Parameters | Where-Object {
+                    $common -notcontains $_.Name -and -not @($_.Attributes | Where-Object { $_ -is [System.Management.Automation.ParameterAttribute] -and $_.DontShow })
+                } | ForEach-Object Name)
+            foreach ($name in $shown) {
+                if ($syntax.Parameters -notcontains $name) { "$file's syntax of $($set.Name) leaves out -$name." }
+            }
+            foreach ($name in $syntax.Parameters) {
+                if ($shown -notcontains $name) { "$file's syntax of $($set.Name) names -$name, which is not in that set." }
+            }
+        }
+        foreach ($syntax in $page.Syntax) {
+            if (-not @($info.ParameterSets | Where-Object Name -EQ $syntax.Name)) {
+                "$file has a syntax for $($syntax.Name), which is not a parameter set of $($info.Name)."
+            }
         }
     }
 }

@@ -298,8 +298,18 @@ Nothing to note.
             $chat.parameters.parameter.name | Should -Not -Contain 'Stream'
 
             Compare-MarkdownHelp -Path $copy -Command (Get-Command Invoke-LaminiChat) |
-                Should -Be "Invoke-LaminiChat -Stream is not documented: Invoke-LaminiChat.md has no '### -Stream'."
+                Should -Contain "Invoke-LaminiChat -Stream is not documented: Invoke-LaminiChat.md has no '### -Stream'."
         }
+    }
+
+    It 'the help test reports a syntax that leaves out a parameter of its set' {
+        $copy = Join-Path $TestDrive 'docs-short-syntax'
+        Copy-Item -LiteralPath $helpSource -Destination $copy -Recurse
+        $page = Join-Path $copy 'Get-LaminiModel.md'
+        Set-Content -LiteralPath $page -Value ((Get-Content -Raw -LiteralPath $page) -replace ' \[-TotalTimeoutSec <Int32>\]', '')
+
+        Compare-MarkdownHelp -Path $copy -Command (Get-Command Get-LaminiModel) |
+            Should -Be "Get-LaminiModel.md's syntax of __AllParameterSets leaves out -TotalTimeoutSec."
     }
 
     It 'writes the MAML Get-Help reads, with escapes removed and the yaml in the attributes' {
