@@ -58,4 +58,7 @@ public static class ErrorIds
     public const string InvalidTool = "InvalidTool";
     public const string InvalidToolChoice = "InvalidToolChoice";
     public const string ToolChoiceUnsupported = "ToolChoiceUnsupported";
+    public const string InvokeToolNeedsTool = "InvokeToolNeedsTool";
+    public const string ToolRoundLimit = "ToolRoundLimit";
+    public const string InvalidToolResult = "InvalidToolResult";
 }

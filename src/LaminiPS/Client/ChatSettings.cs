@@ -12,6 +12,8 @@ public sealed class ChatSettings
 {
     private const string JsonObjectFormat = "{\"type\":\"json_object\"}";
 
+    private string? _toolChoice;
+
     public double? Temperature { get; init; }
 
     public double? TopP { get; init; }
@@ -44,10 +46,26 @@ public sealed class ChatSettings
     public IReadOnlyList<LaminiTool>? Tools { get; init; }
 
     /// <summary>tool_choice: "auto", "none" or "required" as is; any other value names the one function to call.</summary>
-    public string? ToolChoice { get; init; }
+    public string? ToolChoice { get => _toolChoice; init => _toolChoice = value; }
 
     /// <summary>Extra top-level fields as name → JSON text, written last; none may be a field a setting above writes.</summary>
     public IReadOnlyList<KeyValuePair<string, string>> AdditionalFields { get; init; } = new List<KeyValuePair<string, string>>();
+
+    /// <summary>
+    /// The settings of a request that carries tool results: a forced choice (required, or a function's name)
+    /// becomes none, or the model would call again and again instead of answering.
+    /// </summary>
+    internal ChatSettings ForToolResults()
+    {
+        if (ToolChoice is null or "auto" or "none")
+        {
+            return this;
+        }
+
+        var copy = (ChatSettings)MemberwiseClone();
+        copy._toolChoice = "none";
+        return copy;
+    }
 
     /// <summary>Writes every field after "messages", in the order the wire has always had them.</summary>
     internal void WriteFields(Utf8JsonWriter writer, bool stream)

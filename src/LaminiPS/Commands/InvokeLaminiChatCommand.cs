@@ -13,7 +13,8 @@ using LaminiPS.Models;
 namespace LaminiPS.Commands;
 
 /// <summary>Sends chat completions (POST /chat/completions): one per prompt, piped or given.</summary>
-[Cmdlet(VerbsLifecycle.Invoke, "LaminiChat", DefaultParameterSetName = PromptSet, HelpUri = OnlineHelp.Pages + "Invoke-LaminiChat.md")]
+/// <remarks>ShouldProcess is asked only before a tool call runs (-InvokeTool); without tools nothing asks it.</remarks>
+[Cmdlet(VerbsLifecycle.Invoke, "LaminiChat", DefaultParameterSetName = PromptSet, SupportsShouldProcess = true, HelpUri = OnlineHelp.Pages + "Invoke-LaminiChat.md")]
 [OutputType(typeof(LaminiChatResponse))]
 [OutputType(typeof(string), typeof(PSObject))]
 public sealed class InvokeLaminiChatCommand : LaminiCommandBase
@@ -49,6 +50,11 @@ public sealed class InvokeLaminiChatCommand : LaminiCommandBase
     [Parameter(ParameterSetName = PromptJsonObjectSet)]
     [ConversationTransformation]
     public LaminiChatResponse? Conversation { get; set; }
+
+    /// <summary>Answers the tool calls of the reply being continued: its one call's result, or one result per call in order.</summary>
+    [Parameter(ParameterSetName = PromptSet)]
+    [Parameter(ParameterSetName = PromptJsonObjectSet)]
+    public object?[]? ToolResult { get; set; }
 
     /// <summary>A whole conversation (messages): LaminiChatMessage objects, hashtables or objects with role and content.</summary>
     [Parameter(Mandatory = true, ParameterSetName = MessagesSet)]
@@ -133,6 +139,14 @@ public sealed class InvokeLaminiChatCommand : LaminiCommandBase
     [Parameter, ValidateNotNullOrEmpty]
     public string? ToolChoice { get; set; }
 
+    /// <summary>Run the commands given to -Tool when the model calls them, and send the results until it answers.</summary>
+    [Parameter]
+    public SwitchParameter InvokeTool { get; set; }
+
+    /// <summary>With -InvokeTool: most rounds of tool calls run for one prompt before ToolRoundLimit.</summary>
+    [Parameter, ValidateRange(1, 100)]
+    public int MaximumToolRound { get; set; } = 8;
+
     /// <summary>Requests in flight at once for piped prompts (1 = one after another).</summary>
     [Parameter, ValidateRange(1, 64)]
     public int ThrottleLimit { get; set; } = 5;
@@ -154,12 +168,13 @@ public sealed class InvokeLaminiChatCommand : LaminiCommandBase
             ThrowTerminatingError(invalidField);
         }
 
-        string? toolChoice = ResolveToolChoice();
+        string? toolChoice = ResolveToolUse();
         base.BeginProcessing();
         _settings = Settings(fields, toolChoice);
 
         // -AsObject promises only the parsed data: streamed text pieces are not written then.
-        var runner = new ChatJobRunner(Client, Log, Pipeline, Stream, AsObject ? null : piece => WriteObject(piece));
+        ToolCallRunner? tools = InvokeTool ? new ToolCallRunner(Tool!, MaximumToolRound, Pipeline, this) : null;
+        var runner = new ChatJobRunner(Client, Log, Pipeline, Stream, AsObject ? null : piece => WriteObject(piece), tools);
         int limit = Stream ? 1 : ThrottleLimit;
         _jobs = new OrderedScheduler<ChatJob, ChatResult>(limit, limit * 4, runner.RunAsync, ex => ex is LaminiApiException, Pipeline.Wake, Cancellation);
         _progress = new BatchProgress("Invoke-LaminiChat", MyInvocation.ExpectingInput ? null : Prompt?.Length, () => _jobs.Running, WriteProgress);
@@ -189,8 +204,21 @@ public sealed class InvokeLaminiChatCommand : LaminiCommandBase
             return;
         }
 
-        IReadOnlyList<LaminiChatMessage> history = HistoryFor(piped?.Conversation ?? Conversation, SystemPrompt ?? piped?.SystemPrompt);
-        foreach (string prompt in piped is { BringsPrompt: true } ? piped.Prompts : Prompt!)
+        IReadOnlyList<LaminiChatMessage>? history = HistoryFor(piped?.Conversation ?? Conversation, SystemPrompt ?? piped?.SystemPrompt);
+        if (history is null)
+        {
+            return;
+        }
+
+        IReadOnlyList<string>? prompts = piped is { BringsPrompt: true } ? piped.Prompts : Prompt;
+        if (prompts is null)
+        {
+            // -ToolResult alone: the answers to the reply's calls are the turn.
+            Submit(new ChatJob(ChatMessageRules.Label(history), new ChatRequest(model, history, _settings)));
+            return;
+        }
+
+        foreach (string prompt in prompts)
         {
             Submit(new ChatJob(prompt, new ChatRequest(model, MessageHistory.Append(history, new LaminiChatMessage("user", prompt)), _settings)));
         }
@@ -223,7 +251,7 @@ public sealed class InvokeLaminiChatCommand : LaminiCommandBase
         }
 
         // -Prompt is not mandatory, as piped objects bring their own; with nothing piped either, say what is missing.
-        if (Prompt is null && Messages is null && !MyInvocation.ExpectingInput && !MyInvocation.BoundParameters.ContainsKey(nameof(InputObject)))
+        if (Prompt is null && Messages is null && ToolResult is null && !MyInvocation.ExpectingInput && !MyInvocation.BoundParameters.ContainsKey(nameof(InputObject)))
         {
             throw Terminate(
                 new PSArgumentException("Nothing to send: give -Prompt 'your question', pipe prompts in (Get-Content questions.txt | Invoke-LaminiChat), or give -Messages. To continue a conversation: $reply | Invoke-LaminiChat -Prompt 'your next question'."),
@@ -257,7 +285,7 @@ public sealed class InvokeLaminiChatCommand : LaminiCommandBase
             return piped.Prompts.Count > 0;
         }
 
-        if (Prompt is not null)
+        if (Prompt is not null || ToolResult is not null)
         {
             return true;
         }
@@ -277,12 +305,17 @@ public sealed class InvokeLaminiChatCommand : LaminiCommandBase
             ? "Nothing was sent for the piped reply: -Conversation is given too. Pipe the reply or give -Conversation, not both."
         : null;
 
-    /// <summary>What a prompt follows: the conversation after the system prompt; the same list for as long as both stay.</summary>
-    private IReadOnlyList<LaminiChatMessage> HistoryFor(LaminiChatResponse? conversation, string? systemPrompt)
+    /// <summary>
+    /// What a prompt follows: the conversation after the system prompt, then -ToolResult's answers to its calls; the
+    /// same list for as long as both stay. Null when -ToolResult can't answer them (reported).
+    /// </summary>
+    private IReadOnlyList<LaminiChatMessage>? HistoryFor(LaminiChatResponse? conversation, string? systemPrompt)
     {
         if (_history is null || !ReferenceEquals(_historyOf, conversation) || _historySystemPrompt != systemPrompt)
         {
-            (_historyOf, _historySystemPrompt, _history) = (conversation, systemPrompt, ChatMessageRules.Start(conversation?.Messages, systemPrompt));
+            IReadOnlyList<LaminiChatMessage> start = ChatMessageRules.Start(conversation?.Messages, systemPrompt);
+            _history = ToolResult is null ? start : ToolResultMessages.Answer(start, conversation, ToolResult, WriteError);
+            (_historyOf, _historySystemPrompt) = (conversation, systemPrompt);
         }
 
         return _history;
@@ -303,6 +336,12 @@ public sealed class InvokeLaminiChatCommand : LaminiCommandBase
     private bool WriteReply(ChatResult result, string prompt)
     {
         LaminiChatResponse reply = result.Response;
+        if (result.StoppedAtToolRoundLimit)
+        {
+            WriteError(NamingPrompt(ToolCallRunner.RoundLimitError(reply, MaximumToolRound), prompt));
+            return false;
+        }
+
         WarnIfCutShort(reply, prompt);
 
         if (Stream && !PassThru && reply.ToolCalls.Count > 0)
@@ -329,8 +368,14 @@ public sealed class InvokeLaminiChatCommand : LaminiCommandBase
         return true;
     }
 
-    private string? ResolveToolChoice()
+    /// <summary>-ToolChoice as it is sent; stops the command when it, or -InvokeTool, can't work with the -Tool given.</summary>
+    private string? ResolveToolUse()
     {
+        if (InvokeTool && Tool is null)
+        {
+            throw Terminate(new PSArgumentException("-InvokeTool runs the commands given to -Tool; give -Tool too."), ErrorIds.InvokeToolNeedsTool, ErrorCategory.InvalidArgument, null);
+        }
+
         try
         {
             return ToolChoice is null ? null : ToolChoiceResolver.Resolve(ToolChoice, Tool);

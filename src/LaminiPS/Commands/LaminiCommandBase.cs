@@ -239,7 +239,7 @@ public abstract class LaminiCommandBase : PSCmdlet, IDisposable
     /// Starts the record's message (its ErrorDetails, what PowerShell shows and Out-File writes) with
     /// the prompt it concerns, so a log of a batch's errors alone says which questions failed.
     /// </summary>
-    private static ErrorRecord NamingPrompt(ErrorRecord record, string prompt)
+    private protected static ErrorRecord NamingPrompt(ErrorRecord record, string prompt)
     {
         record.ErrorDetails = new ErrorDetails($"Prompt '{PromptLabel(prompt)}': {record.ErrorDetails?.Message ?? record.Exception.Message}")
         {
@@ -249,7 +249,7 @@ public abstract class LaminiCommandBase : PSCmdlet, IDisposable
     }
 
     /// <summary>A prompt as messages name it: on one line, its first 60 characters.</summary>
-    protected static string PromptLabel(string prompt) => Shorten(string.Join(" ", prompt.Split(s_whitespace, StringSplitOptions.RemoveEmptyEntries)), 60);
+    protected internal static string PromptLabel(string prompt) => Shorten(string.Join(" ", prompt.Split(s_whitespace, StringSplitOptions.RemoveEmptyEntries)), 60);
 
     protected static string Shorten(string text, int length) =>
         text.Length <= length ? text : text.Substring(0, length) + "…";

@@ -1,4 +1,7 @@
 using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 using LaminiPS.Client;
@@ -24,22 +27,28 @@ internal sealed class ChatJob
 /// <summary>A finished job: the reply and, when the request asked for JSON, how its text read as JSON.</summary>
 internal sealed class ChatResult
 {
-    public ChatResult(LaminiChatResponse response, JsonReplyCheckResult? jsonCheck)
+    public ChatResult(LaminiChatResponse response, JsonReplyCheckResult? jsonCheck, bool stoppedAtToolRoundLimit = false)
     {
         Response = response;
         JsonCheck = jsonCheck;
+        StoppedAtToolRoundLimit = stoppedAtToolRoundLimit;
     }
 
+    /// <summary>The last reply; after tool rounds its Messages hold the whole exchange and its Usage the sum of every round.</summary>
     public LaminiChatResponse Response { get; }
+
+    /// <summary>True when the reply still asks for calls after the most rounds allowed: reported as an error, not written.</summary>
+    public bool StoppedAtToolRoundLimit { get; }
 
     /// <summary>Null when no JSON was asked for; a failed check means the reply is reported, not written.</summary>
     public JsonReplyCheckResult? JsonCheck { get; }
 }
 
 /// <summary>
-/// Runs chat jobs off the pipeline thread: sends each request (streamed or not), names the reply
-/// after its prompt and reads a JSON reply against its schema. Stream text goes to the pipeline
-/// thread through the dispatcher, in order, before the job ends.
+/// Runs chat jobs off the pipeline thread: sends each request (streamed or not), answers the tool calls
+/// of each reply and sends the results for as long as the model asks for calls (with a tool answerer),
+/// names the reply after its prompt and reads a JSON reply against its schema. Stream text goes to the
+/// pipeline thread through the dispatcher, in order, before the job ends.
 /// </summary>
 internal sealed class ChatJobRunner
 {
@@ -49,9 +58,11 @@ internal sealed class ChatJobRunner
     private readonly bool _stream;
     private readonly Action<string>? _writePiece;
     private readonly Action<string> _postPiece;
+    private readonly IToolCallAnswerer? _tools;
 
     /// <param name="writePiece">With <paramref name="stream"/>: runs on the pipeline thread for each text piece; null drops them.</param>
-    public ChatJobRunner(LaminiApiClient client, RequestLog log, PipelineDispatcher pipeline, bool stream, Action<string>? writePiece)
+    /// <param name="tools">Answers tool calls so the job goes on until the model answers without them; null leaves them in the reply.</param>
+    public ChatJobRunner(LaminiApiClient client, RequestLog log, PipelineDispatcher pipeline, bool stream, Action<string>? writePiece, IToolCallAnswerer? tools)
     {
         _client = client;
         _log = log;
@@ -59,21 +70,44 @@ internal sealed class ChatJobRunner
         _stream = stream;
         _writePiece = writePiece;
         _postPiece = PostPiece;
+        _tools = tools;
     }
 
     /// <summary>Service failures end as <see cref="LaminiApiException"/>; a cancellation only when the token was cancelled.</summary>
     public async Task<ChatResult> RunAsync(ChatJob job, CancellationToken cancellationToken)
     {
-        // The client turns every cancellation it did not get from this token into a LaminiApiException.
-        LaminiChatResponse reply = _stream
-            ? await _client.StreamChatCompletionAsync(job.Request, _postPiece, _log, cancellationToken).ConfigureAwait(false)
-            : await _client.CreateChatCompletionAsync(job.Request, _log, cancellationToken).ConfigureAwait(false);
+        var clock = Stopwatch.StartNew();
+        ChatRequest request = job.Request;
+        LaminiChatResponse reply = await SendAsync(request, cancellationToken).ConfigureAwait(false);
+        LaminiUsage? usage = reply.Usage;
+        bool stoppedAtLimit = false;
+        for (int round = 1; _tools is not null && reply.ToolCalls.Count > 0; round++)
+        {
+            if (round > _tools.MaximumRounds)
+            {
+                stoppedAtLimit = true;
+                break;
+            }
 
+            IReadOnlyList<LaminiChatMessage>? answers = await _tools.AnswerAsync(job.Prompt, reply.ToolCalls, cancellationToken).ConfigureAwait(false);
+            if (answers is null)
+            {
+                break;
+            }
+
+            _log.Verbose($"Sending the results of round {round} of tool calls ({answers.Count}) for '{job.Prompt}'.");
+            request = new ChatRequest(request.Model, MessageHistory.Append(reply.Messages, answers.ToArray()), request.Settings.ForToolResults());
+            reply = await SendAsync(request, cancellationToken).ConfigureAwait(false);
+            usage = LaminiUsage.Sum(usage, reply.Usage);
+            reply.Elapsed = clock.Elapsed;
+        }
+
+        reply.Usage = usage;
         reply.Prompt = job.Prompt;
         reply.RequestedModel = job.Request.Model;
-        if (!job.Request.Settings.WantsJson)
+        if (!job.Request.Settings.WantsJson || stoppedAtLimit)
         {
-            return new ChatResult(reply, null);
+            return new ChatResult(reply, null, stoppedAtLimit);
         }
 
         JsonReplyCheckResult check = SchemaOrder.ReadReply(reply.Content, job.Request.Settings.JsonSchema);
@@ -84,6 +118,11 @@ internal sealed class ChatJobRunner
 
         return new ChatResult(reply, check);
     }
+
+    /// <summary>The client turns every cancellation it did not get from this token into a LaminiApiException.</summary>
+    private Task<LaminiChatResponse> SendAsync(ChatRequest request, CancellationToken cancellationToken) => _stream
+        ? _client.StreamChatCompletionAsync(request, _postPiece, _log, cancellationToken)
+        : _client.CreateChatCompletionAsync(request, _log, cancellationToken);
 
     private void PostPiece(string piece)
     {

@@ -11,6 +11,17 @@ public sealed class LaminiUsage
 
     public int TotalTokens { get; internal set; }
 
+    /// <summary>The usage of two requests together (rounds of tool calls); null only when neither reported any.</summary>
+    internal static LaminiUsage? Sum(LaminiUsage? first, LaminiUsage? second) =>
+        first is null ? second
+        : second is null ? first
+        : new LaminiUsage
+        {
+            PromptTokens = first.PromptTokens + second.PromptTokens,
+            CompletionTokens = first.CompletionTokens + second.CompletionTokens,
+            TotalTokens = first.TotalTokens + second.TotalTokens,
+        };
+
     public override string ToString() =>
         string.Format(CultureInfo.InvariantCulture, "{0} prompt + {1} completion = {2} tokens", PromptTokens, CompletionTokens, TotalTokens);
 }

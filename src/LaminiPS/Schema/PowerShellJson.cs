@@ -28,7 +28,9 @@ namespace LaminiPS.Schema;
 /// fields), NaN, ±Infinity and anything else (a script block, a live .NET object) throw
 /// <see cref="ArgumentException"/> instead, as no JSON holds them.
 /// Values nested deeper than <see cref="MaxDepth"/> (usually a value that contains itself) throw
-/// <see cref="ArgumentException"/>.
+/// <see cref="ArgumentException"/>. Command output for a model (<see cref="SerializeOutput"/>) differs in two
+/// ways: any other object becomes an object of its properties (unless it is inside another such object), and
+/// nothing is expanded past a depth limit.
 /// Reading: object → PSCustomObject (properties in JSON order; a repeated name keeps the last value; an
 /// object with an empty name or names differing only in case, which a PSCustomObject can't hold, becomes an
 /// OrderedDictionary with ordinal keys instead),
@@ -83,10 +85,36 @@ internal static class PowerShellJson
         using var stream = new MemoryStream();
         using (var writer = new Utf8JsonWriter(stream, indented ? IndentedWriterOptions : CompactWriterOptions))
         {
-            Write(writer, value, 1, strict);
+            Write(writer, value, 1, strict, null);
         }
 
         return Encoding.UTF8.GetString(stream.ToArray());
+    }
+
+    /// <summary>
+    /// Command output as compact JSON for a model to read. An object that is not a scalar, dictionary, list or
+    /// [pscustomobject] becomes an object of the properties PowerShell shows for it; inside another such object it is
+    /// written as its string form (a file's Directory as its path), as is anything deeper than
+    /// <paramref name="maximumDepth"/> levels. Writing stops once the text passes <paramref name="maximumBytes"/>
+    /// (UTF-8): <paramref name="cut"/> is then true and the text is the unfinished start. Runs property getters, so
+    /// only on the pipeline thread.
+    /// </summary>
+    internal static string SerializeOutput(object? value, int maximumDepth, int maximumBytes, out bool cut)
+    {
+        using var stream = new MemoryStream();
+        using var writer = new Utf8JsonWriter(stream, CompactWriterOptions);
+        cut = false;
+        try
+        {
+            Write(writer, value, 1, strict: false, new OutputLimits(maximumDepth, maximumBytes));
+        }
+        catch (OutputTooLongException)
+        {
+            cut = true;
+        }
+
+        writer.Flush();
+        return Encoding.UTF8.GetString(stream.GetBuffer(), 0, (int)stream.Length);
     }
 
     /// <summary>Parses JSON text (strict JSON) into PowerShell values; throws JsonException when it is not JSON.</summary>
@@ -246,7 +274,7 @@ internal static class PowerShellJson
     /// <summary>True for a [pscustomobject] (after <see cref="Unwrap"/>).</summary>
     internal static bool IsCustomObject(object? value) => value is PSObject pso && pso.BaseObject is PSCustomObject;
 
-    /// <summary>The properties of a [pscustomobject], in order; a property whose getter fails reads as null.</summary>
+    /// <summary>The properties of a [pscustomobject] (or those PowerShell shows for any object), in order; a property whose getter fails reads as null.</summary>
     internal static IEnumerable<KeyValuePair<string, object?>> CustomObjectProperties(PSObject pso)
     {
         foreach (PSPropertyInfo property in pso.Properties)
@@ -294,7 +322,7 @@ internal static class PowerShellJson
     }
 
     /// <summary><paramref name="depth"/>: the level <paramref name="value"/> sits at, 1 for the outermost.</summary>
-    private static void Write(Utf8JsonWriter writer, object? value, int depth, bool strict)
+    private static void Write(Utf8JsonWriter writer, object? value, int depth, bool strict, OutputLimits? limits)
     {
         if (depth > MaxDepth)
         {
@@ -304,7 +332,19 @@ internal static class PowerShellJson
                 MaxDepth));
         }
 
+        if (limits is not null && writer.BytesCommitted + writer.BytesPending > limits.MaximumBytes)
+        {
+            throw new OutputTooLongException();
+        }
+
+        object? given = value;
         value = Unwrap(value);
+        if (limits is not null && depth > limits.MaximumDepth && value is PSObject or IDictionary or (IEnumerable and not string))
+        {
+            writer.WriteStringValue(Convert.ToString(value, CultureInfo.InvariantCulture) ?? string.Empty);
+            return;
+        }
+
         switch (value)
         {
             case null:
@@ -369,21 +409,14 @@ internal static class PowerShellJson
                 document.RootElement.WriteTo(writer);
                 return;
             case PSObject custom:
-                writer.WriteStartObject();
-                foreach (KeyValuePair<string, object?> property in CustomObjectProperties(custom))
-                {
-                    writer.WritePropertyName(property.Key);
-                    Write(writer, property.Value, depth + 1, strict);
-                }
-
-                writer.WriteEndObject();
+                WriteProperties(writer, custom, depth, strict, limits);
                 return;
             case IDictionary dictionary:
                 writer.WriteStartObject();
                 foreach (KeyValuePair<string, object?> entry in DictionaryEntries(dictionary))
                 {
                     writer.WritePropertyName(entry.Key);
-                    Write(writer, entry.Value, depth + 1, strict);
+                    Write(writer, entry.Value, depth + 1, strict, limits);
                 }
 
                 writer.WriteEndObject();
@@ -392,10 +425,16 @@ internal static class PowerShellJson
                 writer.WriteStartArray();
                 foreach (object? item in sequence)
                 {
-                    Write(writer, item, depth + 1, strict);
+                    Write(writer, item, depth + 1, strict, limits);
                 }
 
                 writer.WriteEndArray();
+                return;
+            case not null when limits is { InsideObject: false } && depth <= limits.MaximumDepth:
+                // The wrapper as given, so the properties PowerShell adds (PSPath, ...) are written too.
+                limits.InsideObject = true;
+                WriteProperties(writer, PSObject.AsPSObject(given!), depth, strict, limits);
+                limits.InsideObject = false;
                 return;
             default:
                 if (strict)
@@ -410,9 +449,43 @@ internal static class PowerShellJson
         }
     }
 
+    private static void WriteProperties(Utf8JsonWriter writer, PSObject source, int depth, bool strict, OutputLimits? limits)
+    {
+        writer.WriteStartObject();
+        foreach (KeyValuePair<string, object?> property in CustomObjectProperties(source))
+        {
+            writer.WritePropertyName(property.Key);
+            Write(writer, property.Value, depth + 1, strict, limits);
+        }
+
+        writer.WriteEndObject();
+    }
+
     /// <summary>NaN or an infinity as ConvertTo-Json writes it (a string); written strictly, refused.</summary>
     private static string NotFinite(double number, bool strict) =>
         strict
             ? throw new ArgumentException(string.Format(CultureInfo.InvariantCulture, "{0} is not a number JSON can hold (JSON numbers are finite).", number))
             : number.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>How far <see cref="SerializeOutput"/> writes, and where it is.</summary>
+    private sealed class OutputLimits
+    {
+        public OutputLimits(int maximumDepth, int maximumBytes)
+        {
+            MaximumDepth = maximumDepth;
+            MaximumBytes = maximumBytes;
+        }
+
+        public int MaximumDepth { get; }
+
+        public int MaximumBytes { get; }
+
+        /// <summary>True while the properties of an object (not a list, dictionary or [pscustomobject]) are written.</summary>
+        public bool InsideObject { get; set; }
+    }
+
+    /// <summary>Ends writing output that passed its size limit, from however deep the walk was.</summary>
+    private sealed class OutputTooLongException : Exception
+    {
+    }
 }
