@@ -233,9 +233,27 @@ Describe 'Tool calls answered and run' {
             (Get-ChatRequest)[-1].Json.messages[2].content | Should -BeExactly (ConvertTo-CompactJson $rooms)
         }
 
-        It 'reports ToolResultMismatch for <Name>, sends nothing for that reply, and goes on with the next' -ForEach @(
-            @{ Name = 'too few results for the calls'; Calls = @(@{ name = 'Get-Square'; arguments = @{ Number = 1 } }, @{ name = 'Get-Square'; arguments = @{ Number = 2 } }); Message = '-ToolResult has 1 result(s) for the 2 tool calls of the reply (Get-Square, Get-Square)*' }
-            @{ Name = 'a reply without calls'; Calls = $null; Message = 'The reply asks for no tool calls*-Prompt*' }
+        It 'sends a prompt given with -ToolResult after the results' {
+            Add-LaminiTestBehavior -Server $server -Behavior @{ toolCalls = @(@{ id = 'call_p'; name = 'Get-Square'; arguments = @{ Number = 5 } }) }
+            $first = Invoke-LaminiChat 'square 5' -Tool (Get-Command Get-Square) @conn
+            $second = $first | Invoke-LaminiChat -ToolResult 25 -Prompt 'And in words?' @conn
+            $sent = (Get-ChatRequest)[-1].Json.messages
+            $sent.role | Should -Be @('user', 'assistant', 'tool', 'user')
+            $sent[2].content | Should -BeExactly '25'
+            $second.Content | Should -BeExactly 'Echo: And in words?'
+        }
+
+        It 'reports InvalidToolResult without a reply to answer, and sends nothing' {
+            $null = Invoke-LaminiChat -ToolResult 'lost' @conn -ErrorVariable errs -ErrorAction SilentlyContinue
+            $errs.Count | Should -Be 1
+            $errs[0].FullyQualifiedErrorId | Should -BeLike 'InvalidToolResult,*'
+            $errs[0].Exception.Message | Should -BeLike '*pipe the reply in, or give it to -Conversation*'
+            (Get-ChatRequest).Count | Should -Be 0
+        }
+
+        It 'reports InvalidToolResult for <Name>, sends nothing for that reply, and goes on with the next' -ForEach @(
+            @{ Name = 'too few results for the calls'; Calls = @(@{ name = 'Get-Square'; arguments = @{ Number = 1 } }, @{ name = 'Get-Square'; arguments = @{ Number = 2 } }); Message = "Nothing was sent for the reply to 'first': -ToolResult has 1 result(s) for the 2 tool calls of the reply (Get-Square, Get-Square)*" }
+            @{ Name = 'a reply without calls'; Calls = $null; Message = "Nothing was sent for the reply to 'first': The reply asks for no tool calls*" }
         ) {
             if ($Calls) { Add-LaminiTestBehavior -Server $server -Behavior @{ match = '"first"'; toolCalls = $Calls } }
             Add-LaminiTestBehavior -Server $server -Behavior @{ match = '"second"'; toolCalls = @(@{ id = 'call_s'; name = 'Get-Square'; arguments = @{ Number = 3 } }) }
@@ -244,7 +262,7 @@ Describe 'Tool calls answered and run' {
 
             $answers = @($replies | Invoke-LaminiChat -ToolResult 'one' @conn -ErrorVariable errs -ErrorAction SilentlyContinue)
             $errs.Count | Should -Be 1
-            $errs[0].FullyQualifiedErrorId | Should -BeExactly 'ToolResultMismatch,LaminiPS.Commands.InvokeLaminiChatCommand'
+            $errs[0].FullyQualifiedErrorId | Should -BeExactly 'InvalidToolResult,LaminiPS.Commands.InvokeLaminiChatCommand'
             $errs[0].CategoryInfo.Category | Should -Be 'InvalidArgument'
             $errs[0].TargetObject | Should -BeExactly 'first'
             $errs[0].Exception.Message | Should -BeLike $Message
@@ -436,7 +454,7 @@ Describe 'Tool calls answered and run' {
             $errs[0].FullyQualifiedErrorId | Should -BeExactly 'ToolRoundLimit,LaminiPS.Commands.InvokeLaminiChatCommand'
             $errs[0].CategoryInfo.Category | Should -Be 'LimitsExceeded'
             $errs[0].TargetObject | Should -BeExactly 'endless'
-            $errs[0].Exception.Message | Should -BeLike "The model still asks for tool calls (Get-Square) for 'endless' after 3 rounds (-MaximumToolRound 3); they were not run.*"
+            "$($errs[0])" | Should -BeLike "Prompt 'endless': The model still asks for tool calls (Get-Square) after 3 rounds (-MaximumToolRound 3); they were not run.*"
             $conversation = $errs[0].Exception.Response
             $conversation.Messages.Role | Should -Be @('user', 'assistant', 'tool', 'assistant', 'tool', 'assistant', 'tool', 'assistant')
             $conversation.ToolCalls.Count | Should -Be 1
