@@ -204,23 +204,9 @@ public sealed class InvokeLaminiChatCommand : LaminiCommandBase
             return;
         }
 
-        IReadOnlyList<LaminiChatMessage>? history = HistoryFor(piped?.Conversation ?? Conversation, SystemPrompt ?? piped?.SystemPrompt);
-        if (history is null)
+        if (HistoryFor(piped?.Conversation ?? Conversation, SystemPrompt ?? piped?.SystemPrompt) is { } history)
         {
-            return;
-        }
-
-        IReadOnlyList<string>? prompts = piped is { BringsPrompt: true } ? piped.Prompts : Prompt;
-        if (prompts is null)
-        {
-            // -ToolResult alone: the answers to the reply's calls are the turn.
-            Submit(new ChatJob(ChatMessageRules.Label(history), new ChatRequest(model, history, _settings)));
-            return;
-        }
-
-        foreach (string prompt in prompts)
-        {
-            Submit(new ChatJob(prompt, new ChatRequest(model, MessageHistory.Append(history, new LaminiChatMessage("user", prompt)), _settings)));
+            SubmitTurns(model, history, piped is { BringsPrompt: true } ? piped.Prompts : Prompt);
         }
     }
 
@@ -319,6 +305,21 @@ public sealed class InvokeLaminiChatCommand : LaminiCommandBase
         }
 
         return _history;
+    }
+
+    /// <summary>One job per prompt, each after the history; without prompts (-ToolResult alone), one for the history itself.</summary>
+    private void SubmitTurns(string model, IReadOnlyList<LaminiChatMessage> history, IReadOnlyList<string>? prompts)
+    {
+        if (prompts is null)
+        {
+            Submit(new ChatJob(ChatMessageRules.Label(history), new ChatRequest(model, history, _settings)));
+            return;
+        }
+
+        foreach (string prompt in prompts)
+        {
+            Submit(new ChatJob(prompt, new ChatRequest(model, MessageHistory.Append(history, new LaminiChatMessage("user", prompt)), _settings)));
+        }
     }
 
     private void Submit(ChatJob job)

@@ -95,7 +95,7 @@ internal sealed class ChatJobRunner
                 break;
             }
 
-            _log.Verbose($"Sending the results of round {round} of tool calls ({answers.Count}) for '{job.Prompt}'.");
+            _log.Verbose($"Sending the results of round {round} of tool calls ({answers.Count}).");
             request = new ChatRequest(request.Model, MessageHistory.Append(reply.Messages, answers.ToArray()), request.Settings.ForToolResults());
             reply = await SendAsync(request, cancellationToken).ConfigureAwait(false);
             usage = LaminiUsage.Sum(usage, reply.Usage);
