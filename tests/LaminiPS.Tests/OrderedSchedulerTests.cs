@@ -7,13 +7,14 @@ namespace LaminiPS.Tests;
 public sealed class OrderedSchedulerTests
 {
     private readonly Dictionary<int, TaskCompletionSource<string>> _pending = new();
+    private readonly List<int> _started = new();
     private int _wakeUps;
 
     [Fact]
     public void Outcomes_come_in_submission_order_though_jobs_finish_in_reverse()
     {
         var jobs = NewScheduler(inFlight: 5, held: 20);
-        StartAll(jobs, 5);
+        SubmitAll(jobs, 5);
 
         for (int i = 4; i >= 0; i--)
         {
@@ -28,10 +29,10 @@ public sealed class OrderedSchedulerTests
     public void An_outcome_is_ready_as_soon_as_it_and_every_earlier_one_are_done()
     {
         var jobs = NewScheduler(inFlight: 3, held: 12);
-        StartAll(jobs, 3);
+        SubmitAll(jobs, 3);
 
         _pending[2].SetResult("third");
-        Assert.False(jobs.HasNext);
+        Assert.False(jobs.TryTakeNext(out _));
         _pending[0].SetResult("first");
         Assert.True(jobs.TryTakeNext(out var first));
         Assert.Equal("first", first.Result);
@@ -41,44 +42,112 @@ public sealed class OrderedSchedulerTests
     }
 
     [Fact]
-    public void Never_more_than_the_limit_run_at_once()
+    public void Never_more_than_the_limit_run_at_once_and_the_rest_wait_their_turn()
     {
         var jobs = NewScheduler(inFlight: 2, held: 8);
-        StartAll(jobs, 2);
+        SubmitAll(jobs, 5);
 
-        Assert.False(jobs.HasRoom);
+        Assert.Equal(new[] { 0, 1 }, _started);
         Assert.Equal(2, jobs.Running);
-        Assert.Throws<InvalidOperationException>(() => jobs.Start(2));
         _pending[1].SetResult("done");
-        Assert.True(jobs.HasRoom);
-        Assert.Equal(1, jobs.Running);
+        Assert.Equal(new[] { 0, 1, 2 }, _started);
+        Assert.Equal(2, jobs.Running);
+        Assert.Equal(5, jobs.Held);
     }
 
     [Fact]
-    public void Finished_jobs_behind_a_slow_one_count_against_the_held_limit()
+    public async Task A_waiting_job_starts_on_the_thread_that_finishes_the_one_before_it()
+    {
+        int? startedOn = null;
+        var first = new TaskCompletionSource<string>();
+        var jobs = new OrderedScheduler<int, string>(
+            1,
+            4,
+            (job, _) =>
+            {
+                if (job == 0)
+                {
+                    return first.Task;
+                }
+
+                startedOn = Environment.CurrentManagedThreadId;
+                return Task.FromResult("second");
+            },
+            IsServiceFailure,
+            () => _wakeUps++,
+            CancellationToken.None);
+        SubmitAll(jobs, 2);
+
+        int finishingThread = await Task.Run(() =>
+        {
+            first.SetResult("first");
+            return Environment.CurrentManagedThreadId;
+        });
+
+        // Nobody took an outcome in between: the second job did not wait for the taking thread.
+        Assert.Equal(finishingThread, startedOn);
+        Assert.Equal(new[] { "first", "second" }, TakeAll(jobs).Select(o => o.Result));
+    }
+
+    [Fact]
+    public void Submitted_jobs_not_yet_taken_count_against_the_held_limit()
     {
         var jobs = NewScheduler(inFlight: 2, held: 4);
-        jobs.Start(0);
+        SubmitAll(jobs, 4);
         for (int i = 1; i < 4; i++)
         {
-            jobs.Start(i);
             _pending[i].SetResult($"fast {i}");
         }
 
-        // Job 0 is slow: one job runs, but four are held, so nothing more may start.
+        // Job 0 is slow: the others are done, but four are held, so nothing more may be submitted.
         Assert.Equal(1, jobs.Running);
-        Assert.Equal(4, jobs.Held);
         Assert.False(jobs.HasRoom);
+        Assert.Throws<InvalidOperationException>(() => jobs.Submit(4));
         _pending[0].SetResult("slow");
         Assert.Equal(4, TakeAll(jobs).Count);
         Assert.True(jobs.HasRoom);
     }
 
     [Fact]
+    public void Output_a_job_posts_runs_in_job_order_and_before_its_outcome()
+    {
+        var written = new List<string>();
+        var contexts = new Dictionary<int, JobContext>();
+        var jobs = new OrderedScheduler<int, string>(
+            2,
+            8,
+            (job, context) =>
+            {
+                contexts[job] = context;
+                return (_pending[job] = new TaskCompletionSource<string>()).Task;
+            },
+            IsServiceFailure,
+            () => _wakeUps++,
+            CancellationToken.None);
+        SubmitAll(jobs, 2);
+
+        contexts[1].Post(() => written.Add("piece of 1"));
+        contexts[0].Post(() => written.Add("piece of 0"));
+        Assert.False(jobs.TryTakeNext(out _));
+        Assert.Equal(new[] { "piece of 0" }, written);
+
+        _pending[1].SetResult("reply 1");
+        contexts[0].Post(() => written.Add("last piece of 0"));
+        _pending[0].SetResult("reply 0");
+        while (jobs.TryTakeNext(out var outcome))
+        {
+            written.Add(outcome.Result!);
+        }
+
+        Assert.Equal(new[] { "piece of 0", "last piece of 0", "reply 0", "piece of 1", "reply 1" }, written);
+        Assert.Equal(5, _wakeUps); // three pieces posted, two jobs finished
+    }
+
+    [Fact]
     public void Every_finished_job_wakes_the_taking_thread()
     {
         var jobs = NewScheduler(inFlight: 3, held: 12);
-        StartAll(jobs, 3);
+        SubmitAll(jobs, 3);
         _pending[0].SetResult("a");
         _pending[1].SetException(new InvalidDataException("b"));
         _pending[2].SetCanceled();
@@ -87,21 +156,37 @@ public sealed class OrderedSchedulerTests
     }
 
     [Fact]
-    public void A_cancelled_token_makes_cancelled_outcomes()
+    public void A_cancelled_token_makes_cancelled_outcomes_and_starts_nothing_more()
     {
         using var stop = new CancellationTokenSource();
-        var jobs = new OrderedScheduler<int, string>(4, 16, WaitForCancellation, IsServiceFailure, () => _wakeUps++, stop.Token);
-        StartAll(jobs, 4);
+        int started = 0;
+        var jobs = new OrderedScheduler<int, string>(
+            2,
+            8,
+            async (_, context) =>
+            {
+                started++;
+                await Task.Delay(Timeout.Infinite, context.Cancellation);
+                return "never";
+            },
+            IsServiceFailure,
+            () => _wakeUps++,
+            stop.Token);
+        SubmitAll(jobs, 6);
         stop.Cancel();
 
-        Assert.All(TakeAll(jobs), outcome => Assert.Equal(JobOutcomeKind.Cancelled, outcome.Kind));
+        SpinWait.SpinUntil(() => jobs.Running == 0, TimeSpan.FromSeconds(10));
+        List<JobOutcome<int, string>> outcomes = TakeAll(jobs);
+        Assert.Equal(6, outcomes.Count);
+        Assert.All(outcomes, outcome => Assert.Equal(JobOutcomeKind.Cancelled, outcome.Kind));
+        Assert.Equal(2, started);
     }
 
     [Fact]
     public void A_cancellation_nobody_asked_for_is_a_defect_not_a_stop()
     {
         var jobs = NewScheduler(inFlight: 2, held: 8);
-        StartAll(jobs, 2);
+        SubmitAll(jobs, 2);
         _pending[0].SetCanceled();
         _pending[1].SetException(new OperationCanceledException("a timeout inside the stack"));
 
@@ -115,7 +200,7 @@ public sealed class OrderedSchedulerTests
     public void Failures_are_sorted_into_service_failures_and_defects()
     {
         var jobs = NewScheduler(inFlight: 2, held: 8);
-        StartAll(jobs, 2);
+        SubmitAll(jobs, 2);
         var service = new InvalidDataException("HTTP 503");
         var defect = new NullReferenceException();
         _pending[0].SetException(service);
@@ -133,7 +218,7 @@ public sealed class OrderedSchedulerTests
     public void A_job_that_throws_before_its_first_await_is_sorted_like_any_other()
     {
         var jobs = new OrderedScheduler<int, string>(2, 8, (_, _) => throw new InvalidDataException("at once"), IsServiceFailure, () => _wakeUps++, CancellationToken.None);
-        jobs.Start(0);
+        jobs.Submit(0);
 
         Assert.True(jobs.TryTakeNext(out var outcome));
         Assert.Equal(JobOutcomeKind.ServiceFailure, outcome.Kind);
@@ -142,20 +227,24 @@ public sealed class OrderedSchedulerTests
 
     private static bool IsServiceFailure(Exception failure) => failure is InvalidDataException;
 
-    private static async Task<string> WaitForCancellation(int job, CancellationToken cancellation)
-    {
-        await Task.Delay(Timeout.Infinite, cancellation);
-        return "never";
-    }
-
     private OrderedScheduler<int, string> NewScheduler(int inFlight, int held) =>
-        new(inFlight, held, (job, _) => (_pending[job] = new TaskCompletionSource<string>()).Task, IsServiceFailure, () => _wakeUps++, CancellationToken.None);
+        new(
+            inFlight,
+            held,
+            (job, _) =>
+            {
+                _started.Add(job);
+                return (_pending[job] = new TaskCompletionSource<string>()).Task;
+            },
+            IsServiceFailure,
+            () => _wakeUps++,
+            CancellationToken.None);
 
-    private static void StartAll(OrderedScheduler<int, string> jobs, int count)
+    private static void SubmitAll(OrderedScheduler<int, string> jobs, int count)
     {
         for (int i = 0; i < count; i++)
         {
-            jobs.Start(i);
+            jobs.Submit(i);
         }
     }
 

@@ -19,10 +19,10 @@ public sealed class PipelineDispatcherTests
         var jobs = new OrderedScheduler<int, string>(
             3,
             12,
-            async (job, cancellation) =>
+            async (job, context) =>
             {
                 await Task.Yield();
-                int ranOn = await pipeline.InvokeAsync(() => Environment.CurrentManagedThreadId, cancellation);
+                int ranOn = await pipeline.InvokeAsync(() => Environment.CurrentManagedThreadId, context.Cancellation);
                 await Task.Yield();
                 return $"job {job}: work ran on thread {ranOn}, job resumed on the pipeline thread: {Environment.CurrentManagedThreadId == pipelineThread}";
             },
@@ -33,7 +33,7 @@ public sealed class PipelineDispatcherTests
         var outcomes = new List<string>();
         for (int i = 0; i < 3; i++)
         {
-            jobs.Start(i);
+            jobs.Submit(i);
         }
 
         using var safety = new CancellationTokenSource(s_safety);

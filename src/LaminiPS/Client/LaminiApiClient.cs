@@ -1,4 +1,5 @@
 using System;
+using System.Buffers;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.Globalization;
@@ -38,12 +39,14 @@ public sealed class LaminiApiClient
     private readonly ConnectionSettings _settings;
     private readonly HttpClient _http;
     private readonly RetryPolicy _retry;
+    private readonly Uri _chatCompletions;
 
     public LaminiApiClient(ConnectionSettings settings)
     {
         _settings = settings;
         _http = HttpClientCache.Get(settings.Transport);
         _retry = new RetryPolicy(settings.MaximumRetryCount, settings.RetryInterval);
+        _chatCompletions = Endpoint("chat/completions");
     }
 
     public Uri Endpoint(string relativePath) =>
@@ -66,7 +69,7 @@ public sealed class LaminiApiClient
 
     public async Task<LaminiChatResponse> CreateChatCompletionAsync(ChatRequest request, RequestLog log, CancellationToken cancellationToken)
     {
-        Uri uri = Endpoint("chat/completions");
+        Uri uri = _chatCompletions;
         byte[] body = request.ToJson(stream: false);
         var stopwatch = Stopwatch.StartNew();
         LaminiChatResponse reply = await SendAsync(
@@ -90,7 +93,7 @@ public sealed class LaminiApiClient
     public async Task<LaminiChatResponse> StreamChatCompletionAsync(
         ChatRequest request, Action<string> onText, RequestLog log, CancellationToken cancellationToken)
     {
-        Uri uri = Endpoint("chat/completions");
+        Uri uri = _chatCompletions;
         byte[] body = request.ToJson(stream: true);
         var stopwatch = Stopwatch.StartNew();
         LaminiChatResponse reply = await SendAsync(
@@ -167,11 +170,19 @@ public sealed class LaminiApiClient
                     request.Headers.TryAddWithoutValidation("User-Agent", _settings.UserAgent);
                 }
 
-                log.Debug($"{method} {address} (attempt {attempt} of {maximumAttempts}, {request.Content?.Headers.ContentLength ?? 0} bytes)");
+                if (log.IsDebugEnabled)
+                {
+                    log.Debug($"{method} {address} (attempt {attempt} of {maximumAttempts}, {request.Content?.Headers.ContentLength ?? 0} bytes)");
+                }
+
                 using HttpResponseMessage response = await _http
                     .SendAsync(request, HttpCompletionOption.ResponseHeadersRead, deadline.Token)
                     .ConfigureAwait(false);
-                log.Debug($"{method} {address} answered {(int)response.StatusCode} {response.ReasonPhrase}");
+                if (log.IsDebugEnabled)
+                {
+                    log.Debug($"{method} {address} answered {(int)response.StatusCode} {response.ReasonPhrase}");
+                }
+
                 if (response.IsSuccessStatusCode)
                 {
                     return await readSuccess(response, deadline).ConfigureAwait(false);
@@ -387,17 +398,26 @@ public sealed class LaminiApiClient
 
         // Older stacks ignore the token on reads; disposing the response unblocks them.
         using CancellationTokenRegistration abort = cancellationToken.Register(response.Dispose);
-        using var buffer = new MemoryStream();
-        byte[] chunk = new byte[81920];
-        int read;
-        while ((read = await stream.ReadAsync(chunk, 0, chunk.Length, cancellationToken).ConfigureAwait(false)) > 0)
+        // Sized for the announced length up to 1 MiB: a false Content-Length must not reserve more.
+        using var buffer = new MemoryStream(response.Content.Headers.ContentLength is long length ? (int)Math.Min(length, 1024 * 1024) : 0);
+        // A pooled chunk: a fresh 80 KB array per reply was most of what a request allocated.
+        byte[] chunk = ArrayPool<byte>.Shared.Rent(16 * 1024);
+        try
         {
-            if (buffer.Length + read > limit)
+            int read;
+            while ((read = await stream.ReadAsync(chunk, 0, chunk.Length, cancellationToken).ConfigureAwait(false)) > 0)
             {
-                throw TooLarge(limit);
-            }
+                if (buffer.Length + read > limit)
+                {
+                    throw TooLarge(limit);
+                }
 
-            buffer.Write(chunk, 0, read);
+                buffer.Write(chunk, 0, read);
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(chunk);
         }
 
         return Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);

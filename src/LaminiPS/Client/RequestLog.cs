@@ -19,6 +19,9 @@ public sealed class RequestLog
         _debug = debug;
     }
 
+    /// <summary>False when nobody listens: callers then skip building the text at all.</summary>
+    public bool IsDebugEnabled => _debug is not null;
+
     public void Verbose(string message) => _verbose?.Invoke(message);
 
     public void Debug(string message) => _debug?.Invoke(message);

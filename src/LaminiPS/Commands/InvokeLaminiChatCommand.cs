@@ -174,7 +174,7 @@ public sealed class InvokeLaminiChatCommand : LaminiCommandBase
 
         // -AsObject promises only the parsed data: streamed text pieces are not written then.
         ToolCallRunner? tools = InvokeTool ? new ToolCallRunner(Tool!, MaximumToolRound, Pipeline, this) : null;
-        var runner = new ChatJobRunner(Client, Log, Pipeline, Stream, AsObject ? null : piece => WriteObject(piece), tools);
+        var runner = new ChatJobRunner(Client, Log, Stream, AsObject ? null : piece => WriteObject(piece), tools);
         int limit = Stream ? 1 : ThrottleLimit;
         _jobs = new OrderedScheduler<ChatJob, ChatResult>(limit, limit * 4, runner.RunAsync, ex => ex is LaminiApiException, Pipeline.Wake, Cancellation);
         _progress = new BatchProgress("Invoke-LaminiChat", MyInvocation.ExpectingInput ? null : Prompt?.Length, () => _jobs.Running, WriteProgress);
@@ -324,7 +324,7 @@ public sealed class InvokeLaminiChatCommand : LaminiCommandBase
 
     private void Submit(ChatJob job)
     {
-        StartInOrder(_jobs!, job, Write);
+        SubmitInOrder(_jobs!, job, Write);
         _progress!.Submitted();
     }
 

@@ -149,13 +149,13 @@ public abstract class LaminiCommandBase : PSCmdlet, IDisposable
     }
 
     /// <summary>
-    /// Starts a job once the scheduler has room; meanwhile, and right after, hands every outcome
+    /// Submits a job once the scheduler has room; meanwhile, and right after, hands every outcome
     /// whose turn has come to <paramref name="write"/>, in input order.
     /// </summary>
-    protected void StartInOrder<TJob, TResult>(OrderedScheduler<TJob, TResult> jobs, TJob job, Action<JobOutcome<TJob, TResult>> write)
+    protected void SubmitInOrder<TJob, TResult>(OrderedScheduler<TJob, TResult> jobs, TJob job, Action<JobOutcome<TJob, TResult>> write)
     {
         WaitUntil(() => WriteFinished(jobs, write) && jobs.HasRoom);
-        jobs.Start(job);
+        jobs.Submit(job);
         WriteFinished(jobs, write);
     }
 
@@ -200,12 +200,11 @@ public abstract class LaminiCommandBase : PSCmdlet, IDisposable
     }
 
     /// <summary>True, after writing every outcome whose turn has come, so it can lead a wait condition.</summary>
-    private bool WriteFinished<TJob, TResult>(OrderedScheduler<TJob, TResult> jobs, Action<JobOutcome<TJob, TResult>> write)
+    private static bool WriteFinished<TJob, TResult>(OrderedScheduler<TJob, TResult> jobs, Action<JobOutcome<TJob, TResult>> write)
     {
+        // Taking runs the output each job posted (a stream's text pieces) before its outcome.
         while (jobs.TryTakeNext(out JobOutcome<TJob, TResult> outcome))
         {
-            // What a job handed over before it ended (a stream's text pieces) goes out before its outcome.
-            Pipeline.RunPending();
             write(outcome);
         }
 

@@ -45,40 +45,38 @@ internal sealed class ChatResult
 }
 
 /// <summary>
-/// Runs chat jobs off the pipeline thread: sends each request (streamed or not), answers the tool calls
-/// of each reply and sends the results for as long as the model asks for calls (with a tool answerer),
-/// names the reply after its prompt and reads a JSON reply against its schema. Stream text goes to the
-/// pipeline thread through the dispatcher, in order, before the job ends.
+/// Runs chat jobs on any thread: sends each request (streamed or not), answers the tool calls of
+/// each reply and sends the results for as long as the model asks for calls (with a tool answerer),
+/// names the reply after its prompt and reads a JSON reply against its schema. Stream text goes to
+/// the pipeline thread as the job's own output, so it is written in job order, before its reply.
 /// </summary>
 internal sealed class ChatJobRunner
 {
     private readonly LaminiApiClient _client;
     private readonly RequestLog _log;
-    private readonly PipelineDispatcher _pipeline;
     private readonly bool _stream;
     private readonly Action<string>? _writePiece;
-    private readonly Action<string> _postPiece;
     private readonly IToolCallAnswerer? _tools;
 
     /// <param name="writePiece">With <paramref name="stream"/>: runs on the pipeline thread for each text piece; null drops them.</param>
     /// <param name="tools">Answers tool calls so the job goes on until the model answers without them; null leaves them in the reply.</param>
-    public ChatJobRunner(LaminiApiClient client, RequestLog log, PipelineDispatcher pipeline, bool stream, Action<string>? writePiece, IToolCallAnswerer? tools)
+    public ChatJobRunner(LaminiApiClient client, RequestLog log, bool stream, Action<string>? writePiece, IToolCallAnswerer? tools)
     {
         _client = client;
         _log = log;
-        _pipeline = pipeline;
         _stream = stream;
         _writePiece = writePiece;
-        _postPiece = PostPiece;
         _tools = tools;
     }
 
     /// <summary>Service failures end as <see cref="LaminiApiException"/>; a cancellation only when the token was cancelled.</summary>
-    public async Task<ChatResult> RunAsync(ChatJob job, CancellationToken cancellationToken)
+    public async Task<ChatResult> RunAsync(ChatJob job, JobContext context)
     {
         var clock = Stopwatch.StartNew();
+        CancellationToken cancellationToken = context.Cancellation;
+        Action<string> writePiece = PieceWriter(context);
         ChatRequest request = job.Request;
-        LaminiChatResponse reply = await SendAsync(request, cancellationToken).ConfigureAwait(false);
+        LaminiChatResponse reply = await SendAsync(request, writePiece, cancellationToken).ConfigureAwait(false);
         LaminiUsage? usage = reply.Usage;
         bool stoppedAtLimit = false;
         for (int round = 1; _tools is not null && reply.ToolCalls.Count > 0; round++)
@@ -97,7 +95,7 @@ internal sealed class ChatJobRunner
 
             _log.Verbose($"Sending the results of round {round} of tool calls ({answers.Count}).");
             request = new ChatRequest(request.Model, MessageHistory.Append(reply.Messages, answers.ToArray()), request.Settings.ForToolResults());
-            reply = await SendAsync(request, cancellationToken).ConfigureAwait(false);
+            reply = await SendAsync(request, writePiece, cancellationToken).ConfigureAwait(false);
             usage = LaminiUsage.Sum(usage, reply.Usage);
             reply.Elapsed = clock.Elapsed;
         }
@@ -120,15 +118,10 @@ internal sealed class ChatJobRunner
     }
 
     /// <summary>The client turns every cancellation it did not get from this token into a LaminiApiException.</summary>
-    private Task<LaminiChatResponse> SendAsync(ChatRequest request, CancellationToken cancellationToken) => _stream
-        ? _client.StreamChatCompletionAsync(request, _postPiece, _log, cancellationToken)
+    private Task<LaminiChatResponse> SendAsync(ChatRequest request, Action<string> writePiece, CancellationToken cancellationToken) => _stream
+        ? _client.StreamChatCompletionAsync(request, writePiece, _log, cancellationToken)
         : _client.CreateChatCompletionAsync(request, _log, cancellationToken);
 
-    private void PostPiece(string piece)
-    {
-        if (_writePiece is not null)
-        {
-            _pipeline.Post(() => _writePiece(piece));
-        }
-    }
+    private Action<string> PieceWriter(JobContext context) =>
+        _writePiece is { } write ? piece => context.Post(() => write(piece)) : static _ => { };
 }

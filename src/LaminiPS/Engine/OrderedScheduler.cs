@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Threading;
 using System.Threading.Tasks;
@@ -11,7 +12,7 @@ public enum JobOutcomeKind
     /// <summary>The job returned a result.</summary>
     Succeeded,
 
-    /// <summary>The scheduler's own token was cancelled (Ctrl+C, Select-Object -First, Stop-Job) and the job stopped for it.</summary>
+    /// <summary>The scheduler's own token was cancelled (Ctrl+C, Select-Object -First, Stop-Job) and the job stopped for it, or never started.</summary>
     Cancelled,
 
     /// <summary>A failure the job's caller expects from the outside world (the service, the network): report it and go on.</summary>
@@ -43,32 +44,49 @@ public readonly struct JobOutcome<TJob, TResult>
     public Exception? Failure { get; }
 }
 
+/// <summary>What a running job is given: the scheduler's cancellation, and a way to hand out output in job order.</summary>
+public abstract class JobContext
+{
+    public abstract CancellationToken Cancellation { get; }
+
+    /// <summary>
+    /// Queues work for the taking thread that belongs to this job's output (a stream's text pieces):
+    /// it runs after every earlier job's outcome was taken and before this job's own, as soon as the
+    /// taking thread next looks.
+    /// </summary>
+    public abstract void Post(Action output);
+}
+
 /// <summary>
 /// Runs asynchronous jobs with at most <see cref="InFlightLimit"/> running and at most
 /// <see cref="HeldLimit"/> submitted but not yet taken, and hands their outcomes back strictly in
 /// submission order, each as soon as it and every earlier one are done.
 /// </summary>
 /// <remarks>
-/// One thread submits and takes (the pipeline thread); jobs finish on any thread and then call the
-/// wake-up given to the constructor, so that thread can sleep until something changed.
+/// One thread submits and takes (the pipeline thread). A submitted job waits for a free slot and
+/// starts on whichever thread frees it: the submitting thread, or the thread that finished the job
+/// before it, so a sequence of jobs runs back to back while the taking thread writes outcomes. After
+/// every job, and whenever a job posts output, the wake-up given to the constructor is called, so
+/// the taking thread can sleep until something changed.
 /// </remarks>
 public sealed class OrderedScheduler<TJob, TResult>
 {
-    private readonly Queue<Entry> _entries = new();
-    private readonly Func<TJob, CancellationToken, Task<TResult>> _run;
+    private readonly object _gate = new();
+    private readonly Queue<Entry> _held = new();
+    private readonly Queue<Entry> _waiting = new();
+    private readonly Func<TJob, JobContext, Task<TResult>> _run;
     private readonly Func<Exception, bool> _isServiceFailure;
     private readonly Action _wake;
     private readonly CancellationToken _cancellation;
-    private readonly Action<Task> _onJobDone;
     private int _running;
 
-    /// <param name="run">Starts one job; it runs on the submitting thread until its first await.</param>
+    /// <param name="run">Starts one job; it runs on the starting thread until its first await.</param>
     /// <param name="isServiceFailure">Which failures are the outside world's (reported per job) rather than defects.</param>
-    /// <param name="wake">Called on the finishing thread after every job, to wake the taking thread.</param>
+    /// <param name="wake">Called on any thread after a job finished or posted output, to wake the taking thread.</param>
     public OrderedScheduler(
         int inFlightLimit,
         int heldLimit,
-        Func<TJob, CancellationToken, Task<TResult>> run,
+        Func<TJob, JobContext, Task<TResult>> run,
         Func<Exception, bool> isServiceFailure,
         Action wake,
         CancellationToken cancellation)
@@ -84,11 +102,6 @@ public sealed class OrderedScheduler<TJob, TResult>
         _isServiceFailure = isServiceFailure;
         _wake = wake;
         _cancellation = cancellation;
-        _onJobDone = _ =>
-        {
-            Interlocked.Decrement(ref _running);
-            _wake();
-        };
     }
 
     public int InFlightLimit { get; }
@@ -97,52 +110,118 @@ public sealed class OrderedScheduler<TJob, TResult>
     public int HeldLimit { get; }
 
     /// <summary>Jobs started and not yet finished.</summary>
-    public int Running => Volatile.Read(ref _running);
-
-    /// <summary>Jobs submitted and not yet taken, finished or not.</summary>
-    public int Held => _entries.Count;
-
-    public bool HasRoom => Running < InFlightLimit && _entries.Count < HeldLimit;
-
-    /// <summary>True when the oldest job not yet taken has finished.</summary>
-    public bool HasNext => _entries.Count > 0 && _entries.Peek().Task.IsCompleted;
-
-    /// <summary>Starts a job; only when <see cref="HasRoom"/> (the caller waits for room, which keeps back-pressure visible).</summary>
-    public void Start(TJob job)
+    public int Running
     {
-        if (!HasRoom)
+        get
         {
-            throw new InvalidOperationException("No room for another job: wait until HasRoom.");
+            lock (_gate)
+            {
+                return _running;
+            }
         }
-
-        Interlocked.Increment(ref _running);
-        Task<TResult> task;
-        try
-        {
-            task = _run(job, _cancellation);
-        }
-        catch (Exception ex)
-        {
-            // A job that fails before its first await is sorted like one that fails later.
-            task = Task.FromException<TResult>(ex);
-        }
-
-        _entries.Enqueue(new Entry(job, task));
-        task.ContinueWith(_onJobDone, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
-    /// <summary>Takes the oldest job's outcome if it has finished; false otherwise.</summary>
+    /// <summary>Jobs submitted and not yet taken: waiting, running or finished.</summary>
+    public int Held
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _held.Count;
+            }
+        }
+    }
+
+    public bool HasRoom => Held < HeldLimit;
+
+    /// <summary>Queues a job, starting it at once if a slot is free; only when <see cref="HasRoom"/> (the caller waits for room).</summary>
+    public void Submit(TJob job)
+    {
+        var entry = new Entry(this, job);
+        lock (_gate)
+        {
+            if (_held.Count >= HeldLimit)
+            {
+                throw new InvalidOperationException("No room for another job: wait until HasRoom.");
+            }
+
+            _held.Enqueue(entry);
+            _waiting.Enqueue(entry);
+        }
+
+        StartWaiting();
+    }
+
+    /// <summary>
+    /// Runs the output the oldest job has posted so far, then takes its outcome if it has finished
+    /// (or, after cancellation, never started); false while it is still running.
+    /// </summary>
     public bool TryTakeNext(out JobOutcome<TJob, TResult> outcome)
     {
-        if (!HasNext)
+        Entry head;
+        lock (_gate)
+        {
+            if (_held.Count == 0)
+            {
+                outcome = default;
+                return false;
+            }
+
+            head = _held.Peek();
+        }
+
+        // Read before the output runs: what the job posted before it finished is then all queued.
+        Task<TResult>? task = head.Task;
+        bool finished = task is { IsCompleted: true } || (task is null && _cancellation.IsCancellationRequested);
+        head.RunOutput();
+        if (!finished)
         {
             outcome = default;
             return false;
         }
 
-        Entry entry = _entries.Dequeue();
-        outcome = Sort(entry.Job, entry.Task);
+        lock (_gate)
+        {
+            _held.Dequeue();
+        }
+
+        outcome = task is null
+            ? new JobOutcome<TJob, TResult>(head.Job, JobOutcomeKind.Cancelled, default, new OperationCanceledException(_cancellation))
+            : Sort(head.Job, task);
         return true;
+    }
+
+    /// <summary>Starts waiting jobs while slots are free and nobody stopped the scheduler.</summary>
+    private void StartWaiting()
+    {
+        while (true)
+        {
+            Entry next;
+            lock (_gate)
+            {
+                if (_running >= InFlightLimit || _waiting.Count == 0 || _cancellation.IsCancellationRequested)
+                {
+                    return;
+                }
+
+                next = _waiting.Dequeue();
+                _running++;
+            }
+
+            next.Start();
+        }
+    }
+
+    private void Finished()
+    {
+        lock (_gate)
+        {
+            _running--;
+        }
+
+        _wake();
+        StartWaiting();
     }
 
     private JobOutcome<TJob, TResult> Sort(TJob job, Task<TResult> task)
@@ -173,16 +252,57 @@ public sealed class OrderedScheduler<TJob, TResult>
         }
     }
 
-    private readonly struct Entry
+    /// <summary>One submitted job: its task once started, and the output it posted that the taking thread has not run yet.</summary>
+    private sealed class Entry : JobContext
     {
-        public Entry(TJob job, Task<TResult> task)
+        private static readonly Action<Task, object?> s_onFinished = (_, state) => ((OrderedScheduler<TJob, TResult>)state!).Finished();
+
+        private readonly OrderedScheduler<TJob, TResult> _scheduler;
+        private ConcurrentQueue<Action>? _output;
+        private volatile Task<TResult>? _task;
+
+        public Entry(OrderedScheduler<TJob, TResult> scheduler, TJob job)
         {
+            _scheduler = scheduler;
             Job = job;
-            Task = task;
         }
 
         public TJob Job { get; }
 
-        public Task<TResult> Task { get; }
+        public Task<TResult>? Task => _task;
+
+        public override CancellationToken Cancellation => _scheduler._cancellation;
+
+        public override void Post(Action output)
+        {
+            LazyInitializer.EnsureInitialized(ref _output, static () => new ConcurrentQueue<Action>())!.Enqueue(output);
+            _scheduler._wake();
+        }
+
+        public void Start()
+        {
+            Task<TResult> task;
+            try
+            {
+                task = _scheduler._run(Job, this);
+            }
+            catch (Exception ex)
+            {
+                // A job that fails before its first await is sorted like one that fails later.
+                task = System.Threading.Tasks.Task.FromException<TResult>(ex);
+            }
+
+            _task = task;
+            task.ContinueWith(s_onFinished, _scheduler, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        }
+
+        public void RunOutput()
+        {
+            ConcurrentQueue<Action>? output = Volatile.Read(ref _output);
+            while (output is not null && output.TryDequeue(out Action? work))
+            {
+                work();
+            }
+        }
     }
 }
