@@ -8,18 +8,24 @@
     are comparable between runs). Warm-ups are never timed. Every contender talks to the same test
     server with the same request bodies.
 
-      1. Import cost      fresh `pwsh -NoProfile` importing LaminiPS vs one that only exits
+      1. Import cost      fresh `pwsh -NoProfile` importing LaminiPS vs one importing an empty
+                          one-cmdlet binary module built here (the goal), and vs one that only exits
       2. Per-request      1,000 sequential chats at zero delay: piped into one Invoke-LaminiChat
-                          -ThrottleLimit 1, and as separate calls in a foreach, vs a raw HttpClient
-                          loop in C# (the floor) and a plain Invoke-RestMethod loop
+                          -ThrottleLimit 1, and as separate calls in a foreach, vs the floor (a raw
+                          HttpClient loop in C# plus a no-op binary cmdlet pipeline, both in this
+                          process, warmed up as long as LaminiPS) and a plain Invoke-RestMethod loop;
+                          rounds repeat until the floor's median settles
       3. Concurrency      200 prompts at a fixed 100 ms server delay, -ThrottleLimit 1/5/20,
                           vs the ideal count x delay / limit
       4. Stream latency   server writes the first event -> first text piece in the pipeline,
                           vs a raw-socket reader in C#; and first piece vs the whole reply
-      5. Memory           peak working set after 10,000 prompts vs after 100 (fresh processes)
+      5. Memory           managed heap after a full collection half-way through 10,000 prompts vs
+                          100, and peak working set (fresh processes)
 
-    Expects the module and the test server built (build.ps1 -Task Build); builds the C# baselines
-    (tests/bench/RawClient) into out/bench itself. `build.ps1 -Task Bench` does both.
+    Expects the module and the test server built (build.ps1 -Task Build); builds the C# floors
+    (tests/bench/Floors) and the empty module (tests/bench/EmptyModule) into out/bench itself.
+    `build.ps1 -Task Bench` does both. The C# floors run inside this process, on the same runtime
+    and JIT as LaminiPS, after as many warm-up requests.
 
 .EXAMPLE
     dotnet pwsh ./build.ps1 -Task Bench
@@ -34,9 +40,13 @@ param(
     # 1. Fresh processes per contender (alternating), after one untimed warm-up each.
     [ValidateRange(1, 100)] [int] $ImportRuns = 7,
 
-    # 2. Requests per run, and timed runs per contender (contenders alternate within a round).
+    # 2. Requests per run, untimed warm-up requests per contender (tiered JIT needs thousands),
+    #    and timed rounds: at least OverheadRuns, more (up to MaxOverheadRuns) until the floor's
+    #    median moves less than 3 % in a round. Contenders alternate within a round.
     [ValidateRange(1, 100000)] [int] $RequestCount = 1000,
+    [ValidateRange(0, 100000)] [int] $WarmupRequests = 5000,
     [ValidateRange(1, 100)] [int] $OverheadRuns = 5,
+    [ValidateRange(1, 100)] [int] $MaxOverheadRuns = 12,
 
     # 3. Prompts per batch, the server's delay, the limits compared and timed runs per limit
     #    (2 by default: -ThrottleLimit 1 alone takes 20 s a run; the median of two is their mean).
@@ -47,7 +57,8 @@ param(
 
     # 4. Timed streams per contender; each reply is one immediate event then StreamPieces more
     #    text pieces, a finish and a usage event and [DONE], StreamEventDelayMs apart (>= 1 s in all).
-    [ValidateRange(1, 100)] [int] $StreamRuns = 5,
+    [ValidateRange(1, 100)] [int] $StreamRuns = 7,
+    [ValidateRange(1, 10000)] [int] $StreamWarmups = 50,
     [ValidateRange(1, 1000)] [int] $StreamPieces = 20,
     [ValidateRange(1, 10000)] [int] $StreamEventDelayMs = 50,
 
@@ -72,7 +83,9 @@ $RepoRoot = (Resolve-Path (Join-Path $PSScriptRoot '../..')).Path
 $OutDir = Join-Path $RepoRoot 'out'
 $ModuleManifest = Join-Path $OutDir 'LaminiPS/LaminiPS.psd1'
 $BenchDir = Join-Path $OutDir 'bench'
-$RawClient = Join-Path $BenchDir 'RawClient.dll'
+$FloorsDll = Join-Path $BenchDir 'LaminiBench.Floors.dll'
+$EmptyModuleDir = Join-Path $BenchDir 'EmptyModule'
+$EmptyManifest = Join-Path $EmptyModuleDir 'LaminiBench.EmptyModule.psd1'
 if (-not $OutputPath) { $OutputPath = Join-Path $OutDir 'bench.md' }
 $Model = 'meta-llama/Llama-3.2-3B-Instruct'   # LaminiPS's default model; every contender sends it
 $Started = [System.Diagnostics.Stopwatch]::StartNew()
@@ -165,9 +178,16 @@ foreach ($needed in $ModuleManifest, (Join-Path $OutDir 'testserver/TestServer.d
     }
 }
 
-Write-Step "Building the C# baselines (tests/bench/RawClient) into $BenchDir"
-& dotnet build (Join-Path $PSScriptRoot 'RawClient') -c Release -o $BenchDir -nologo -v q -clp:NoSummary
-if ($LASTEXITCODE -ne 0) { throw "Building tests/bench/RawClient failed (exit code $LASTEXITCODE)." }
+Write-Step "Building the C# floors and the empty module (tests/bench/Floors, EmptyModule) into $BenchDir"
+& dotnet build (Join-Path $PSScriptRoot 'Floors') -c Release -o $BenchDir -nologo -v q -clp:NoSummary
+if ($LASTEXITCODE -ne 0) { throw "Building tests/bench/Floors failed (exit code $LASTEXITCODE)." }
+& dotnet build (Join-Path $PSScriptRoot 'EmptyModule') -c Release -o $EmptyModuleDir -nologo -v q -clp:NoSummary
+if ($LASTEXITCODE -ne 0) { throw "Building tests/bench/EmptyModule failed (exit code $LASTEXITCODE)." }
+# A manifest shaped like LaminiPS's, naming the one DLL and its one cmdlet.
+New-ModuleManifest -Path $EmptyManifest -RootModule 'LaminiBench.EmptyModule.dll' -ModuleVersion '1.0.0' `
+    -CmdletsToExport 'Test-BenchNoOp' -FunctionsToExport @() -AliasesToExport @() -VariablesToExport @() `
+    -CompatiblePSEditions 'Desktop', 'Core' -PowerShellVersion '5.1'
+Add-Type -Path $FloorsDll
 
 $Shell = Get-FreshPowerShell
 $Machine = [ordered]@{
@@ -183,6 +203,7 @@ if ($IsLinux) { $Machine.OS = "$($Machine.OS), kernel $((& uname -r).Trim())" }
 
 Import-Module (Join-Path $RepoRoot 'tests/LaminiTestServer.psm1')
 Import-Module $ModuleManifest
+Import-Module $EmptyManifest
 $server = Start-LaminiTestServer
 $rows = [System.Collections.Generic.List[object]]::new()
 $notes = [System.Collections.Generic.List[string]]::new()
@@ -249,45 +270,53 @@ try {
     # -----------------------------------------------------------------------------------------
     # 1. Import cost
     # -----------------------------------------------------------------------------------------
-    Write-Step "1/5 Import cost: $ImportRuns fresh processes each, alternating"
-    $quotedManifest = "'" + ($ModuleManifest -replace "'", "''") + "'"
-    $bareArgs = [string[]]($Shell.Arguments + @('-Command', 'exit'))
-    $importArgs = [string[]]($Shell.Arguments + @('-Command', "Import-Module $quotedManifest; exit"))
-    $null = Invoke-Timed $Shell.FilePath $bareArgs      # warm-ups: disk cache, not timed
-    $null = Invoke-Timed $Shell.FilePath $importArgs
-    $bare = [System.Collections.Generic.List[double]]::new()
-    $imported = [System.Collections.Generic.List[double]]::new()
+    Write-Step "1/5 Import cost: $ImportRuns fresh processes each of 3 contenders, rotating"
+    $quote = { param([string] $Path) "'" + ($Path -replace "'", "''") + "'" }
+    $importArgs = [ordered]@{
+        bare     = [string[]]($Shell.Arguments + @('-Command', 'exit'))
+        empty    = [string[]]($Shell.Arguments + @('-Command', "Import-Module $(& $quote $EmptyManifest); exit"))
+        laminips = [string[]]($Shell.Arguments + @('-Command', "Import-Module $(& $quote $ModuleManifest); exit"))
+    }
+    $imports = @{}
+    foreach ($name in $importArgs.Keys) {
+        $imports[$name] = [System.Collections.Generic.List[double]]::new()
+        $null = Invoke-Timed $Shell.FilePath $importArgs[$name]    # warm-up: disk cache, not timed
+    }
+    $importOrder = @($importArgs.Keys)
     for ($run = 0; $run -lt $ImportRuns; $run++) {
-        # Alternate which goes first, so a burst of load elsewhere hits both sides alike.
-        if ($run % 2) {
-            $imported.Add((Invoke-Timed $Shell.FilePath $importArgs).Ms); $bare.Add((Invoke-Timed $Shell.FilePath $bareArgs).Ms)
-        } else {
-            $bare.Add((Invoke-Timed $Shell.FilePath $bareArgs).Ms); $imported.Add((Invoke-Timed $Shell.FilePath $importArgs).Ms)
+        # Rotate who goes first, so a burst of load elsewhere hits every contender alike.
+        for ($k = 0; $k -lt $importOrder.Count; $k++) {
+            $name = $importOrder[($k + $run) % $importOrder.Count]
+            $imports[$name].Add((Invoke-Timed $Shell.FilePath $importArgs[$name]).Ms)
         }
     }
-    $ratio = (Get-Median $imported) / (Get-Median $bare)
-    Add-Row '1. Import cost (process start to exit)' 'pwsh -NoProfile, exit' (Get-Median $bare) 'pwsh -NoProfile, Import-Module LaminiPS, exit' (Get-Median $imported) 'ms' '< 1.15x' ($ratio -lt 1.15)
-    $commands.Add("**1. Import cost** (wall time of the whole process, $ImportRuns runs each, alternating, after one untimed run each):")
+    $im = @{}; foreach ($name in $imports.Keys) { $im[$name] = Get-Median $imports[$name] }
+    Add-Row '1a. Import cost (process start to exit)' 'Import-Module of an empty one-cmdlet binary module' $im.empty 'Import-Module LaminiPS' $im.laminips 'ms' '<= 1.05x' (($im.laminips / $im.empty) -le 1.05)
+    Add-Row '1b. Import cost (process start to exit)' 'pwsh -NoProfile, exit' $im.bare 'Import-Module LaminiPS' $im.laminips 'ms' '(info)' $null
+    Add-Row '1c. Import cost (process start to exit)' 'pwsh -NoProfile, exit' $im.bare 'Import-Module of the empty module' $im.empty 'ms' '(info)' $null
+    $commands.Add("**1. Import cost** (wall time of the whole process, $ImportRuns runs each, rotating, after one untimed run each; the empty module is tests/bench/EmptyModule, one pass-through cmdlet, built like LaminiPS):")
     $commands.Add('```sh')
-    $commands.Add((Format-CommandLine $Shell.FilePath $bareArgs))
-    $commands.Add((Format-CommandLine $Shell.FilePath $importArgs))
+    foreach ($name in $importArgs.Keys) { $commands.Add(((Format-CommandLine $Shell.FilePath $importArgs[$name]) -replace [regex]::Escape($RepoRoot + '/'), './')) }
     $commands.Add('```')
-    $samples.Add("Import cost, bare (ms): $(($bare | ForEach-Object { '{0:N0}' -f $_ }) -join ', ')")
-    $samples.Add("Import cost, import (ms): $(($imported | ForEach-Object { '{0:N0}' -f $_ }) -join ', ')")
+    foreach ($name in $importArgs.Keys) { $samples.Add("Import cost, $name (ms): $(($imports[$name] | ForEach-Object { '{0:N0}' -f $_ }) -join ', ')") }
 
     # -----------------------------------------------------------------------------------------
     # 2. Per-request overhead
     # -----------------------------------------------------------------------------------------
-    Write-Step "2/5 Per-request overhead: $RequestCount sequential chats x $OverheadRuns rounds of 4 contenders"
+    Write-Step "2/5 Per-request overhead: $RequestCount sequential chats, $WarmupRequests warm-up each, $OverheadRuns-$MaxOverheadRuns rounds of 5 contenders"
     Reset-Bench
     $common = @{ BaseUri = $server.BaseUri; ApiKey = $server.SecureApiKey }
     $prompts = [string[]](1..$RequestCount | ForEach-Object { "Prompt $_" })
     $irmUri = "$($server.BaseUri.AbsoluteUri.TrimEnd('/'))/chat/completions"
     $irmHeaders = @{ Authorization = "Bearer $($server.ApiKey)" }
+    $model = $Model
+    $loop = [LaminiBench.RawChatLoop]::new($server.BaseUri, $server.ApiKey, $Model)
 
-    # The exact code timed; printed as is in the report.
+    # The exact code timed; printed as is in the report. Both pipelines end in the same ForEach-Object.
     $contenders = [ordered]@{
-        piped   = '$replies = $prompts | Invoke-LaminiChat -ThrottleLimit 1 @common'
+        raw     = '$replies = $loop.Run($prompts)'
+        noop    = '$replies = [System.Collections.Generic.List[object]]::new(); $prompts | Test-BenchNoOp | ForEach-Object { $replies.Add($_) }'
+        piped   = '$replies = [System.Collections.Generic.List[object]]::new(); $prompts | Invoke-LaminiChat -ThrottleLimit 1 @common | ForEach-Object { $replies.Add($_) }'
         foreach = '$replies = foreach ($p in $prompts) { Invoke-LaminiChat $p @common }'
         irm     = @'
 $replies = foreach ($p in $prompts) {
@@ -296,63 +325,75 @@ $replies = foreach ($p in $prompts) {
 }
 '@
     }
-    $model = $Model
-    $rawArgs = [string[]]@($RawClient, 'loop', '--uri', $server.BaseUri.AbsoluteUri, '--key', $server.ApiKey,
-        '--count', $RequestCount, '--warmup', [math]::Min(100, $RequestCount))
-    $times = @{ raw = [System.Collections.Generic.List[double]]::new() }
-    $blocks = @{}
+    $blocks = @{}; $times = @{}; $cpu = @{}; $alloc = @{}
     foreach ($name in $contenders.Keys) {
-        $times[$name] = [System.Collections.Generic.List[double]]::new()
         $blocks[$name] = [scriptblock]::Create($contenders[$name] + "`n" + ', $replies')
+        $times[$name] = [System.Collections.Generic.List[double]]::new()
+        $cpu[$name] = [System.Collections.Generic.List[double]]::new()
+        $alloc[$name] = [System.Collections.Generic.List[double]]::new()
     }
 
-    # Warm-up (not timed): JIT, the first connection, the module's client cache.
+    # Warm-up (not timed): tiered JIT, the first connection, the module's client cache. The slow
+    # PowerShell-only contenders get a tenth as many.
     $all = $prompts
-    $prompts = $all[0..([math]::Min(100, $RequestCount) - 1)]
-    foreach ($name in $contenders.Keys) { $null = & $blocks[$name] }
+    foreach ($name in $contenders.Keys) {
+        $count = if ($name -in 'foreach', 'irm') { [math]::Ceiling($WarmupRequests / 10) } else { $WarmupRequests }
+        for ($done = 0; $done -lt $count; $done += $all.Count) {
+            $prompts = $all[0..([math]::Min($all.Count, $count - $done) - 1)]
+            $null = & $blocks[$name]
+        }
+        Reset-Bench
+    }
     $prompts = $all
-    $order = @('raw') + @($contenders.Keys)
-    for ($round = 0; $round -lt $OverheadRuns; $round++) {
+    $floorMedians = [System.Collections.Generic.List[double]]::new()
+    $process = [System.Diagnostics.Process]::GetCurrentProcess()
+    $order = @($contenders.Keys)
+    for ($round = 0; $round -lt $MaxOverheadRuns; $round++) {
         Reset-Bench
         for ($k = 0; $k -lt $order.Count; $k++) {
             $name = $order[($k + $round) % $order.Count]    # rotate who goes first
-            if ($name -eq 'raw') {
-                $out = (Invoke-Timed 'dotnet' $rawArgs).Output
-                if ([int](Read-Field $out 'REPLIES') -ne $RequestCount) { throw "The raw client got too few replies: $out" }
-                $times.raw.Add([double](Read-Field $out 'ELAPSED_MS'))
+            [GC]::Collect(); [GC]::WaitForPendingFinalizers()
+            $process.Refresh(); $cpu0 = $process.TotalProcessorTime; $alloc0 = [GC]::GetTotalAllocatedBytes($true)
+            $m = Measure-Contender $blocks[$name]
+            $alloc1 = [GC]::GetTotalAllocatedBytes($true); $process.Refresh(); $cpu1 = $process.TotalProcessorTime
+            $replies = @($m.Result)
+            if ($name -eq 'irm') {
+                if ($replies.Count -ne $RequestCount) { throw "Invoke-RestMethod loop: $($replies.Count) replies." }
+            } elseif ($name -eq 'noop' -or $name -eq 'raw') {
+                if ($replies.Count -ne $RequestCount) { throw "${name}: $($replies.Count) results." }
             } else {
-                $m = Measure-Contender $blocks[$name]
-                $replies = @($m.Result)
-                if ($name -eq 'irm') {
-                    if ($replies.Count -ne $RequestCount) { throw "Invoke-RestMethod loop: $($replies.Count) replies." }
-                } else {
-                    Assert-InOrder $replies $prompts $name
-                }
-                $times[$name].Add($m.Ms)
+                Assert-InOrder $replies $prompts $name
             }
+            $times[$name].Add($m.Ms)
+            $cpu[$name].Add(($cpu1 - $cpu0).TotalMilliseconds * 1000 / $RequestCount)
+            $alloc[$name].Add(($alloc1 - $alloc0) / $RequestCount)
         }
+        $floorMedians.Add((Get-Median $times.raw) + (Get-Median $times.noop))
+        $settled = $floorMedians.Count -ge 2 -and [math]::Abs($floorMedians[-1] / $floorMedians[-2] - 1) -lt 0.03
+        if ($round + 1 -ge $OverheadRuns -and $settled) { break }
     }
     $median = @{}
     foreach ($name in $times.Keys) { $median[$name] = Get-Median $times[$name] }
-    $perRequest = { param($n) '{0:N0} us/request' -f ($median[$n] * 1000 / $RequestCount) }
-    Add-Row "2a. $RequestCount sequential chats, zero delay" 'raw HttpClient loop (C#)' $median.raw 'piped, -ThrottleLimit 1' $median.piped 'ms' '<= 1.3x' (($median.piped / $median.raw) -le 1.3)
+    $floor = $median.raw + $median.noop
+    $perRequest = { param($n) '{0:N0} us' -f ($median[$n] * 1000 / $RequestCount) }
+    Add-Row "2a. $RequestCount sequential chats, zero delay" 'floor: raw HttpClient loop (C#) + no-op cmdlet pipeline' $floor 'piped, -ThrottleLimit 1' $median.piped 'ms' '<= 1.3x' (($median.piped / $floor) -le 1.3)
     Add-Row "2b. $RequestCount sequential chats, zero delay" 'Invoke-RestMethod loop' $median.irm 'piped, -ThrottleLimit 1' $median.piped 'ms' '< 1x' ($median.piped -lt $median.irm)
     Add-Row "2c. $RequestCount sequential chats, zero delay" 'Invoke-RestMethod loop' $median.irm 'foreach, one call per prompt' $median.foreach 'ms' '< 1x' ($median.foreach -lt $median.irm)
-    Add-Row "2d. $RequestCount sequential chats, zero delay" 'raw HttpClient loop (C#)' $median.raw 'foreach, one call per prompt' $median.foreach 'ms' '(info)' $null
-    $notes.Add("Per request: raw HttpClient $(& $perRequest raw), piped $(& $perRequest piped), foreach $(& $perRequest foreach), Invoke-RestMethod $(& $perRequest irm).")
-    $commands.Add("**2. Per-request overhead** ($OverheadRuns rounds; in each round every contender runs once, the order rotating; one untimed warm-up of each first). The C# floor, timed inside the process after $([math]::Min(100, $RequestCount)) untimed requests:")
-    $commands.Add('```sh')
-    $commands.Add((Format-CommandLine 'dotnet' ($rawArgs -replace [regex]::Escape($RepoRoot + '/'), './')))
-    $commands.Add('```')
-    $commands.Add('The PowerShell contenders, timed in the benchmark''s own process after this set-up:')
+    Add-Row "2d. $RequestCount sequential chats, zero delay" 'floor: raw HttpClient loop (C#) + no-op cmdlet pipeline' $floor 'foreach, one call per prompt' $median.foreach 'ms' '(info)' $null
+    $notes.Add("Per request (median): raw HttpClient $(& $perRequest raw) + no-op pipeline $(& $perRequest noop) = floor $('{0:N0} us' -f ($floor * 1000 / $RequestCount)); piped $(& $perRequest piped), foreach $(& $perRequest foreach), Invoke-RestMethod $(& $perRequest irm). The floor's median settled after $($floorMedians.Count) rounds (every round is listed under Samples).")
+    $counter = { param($n) '{0}: CPU {1:N0} us, {2:N1} KB allocated' -f $n, (Get-Median $cpu[$n]), ((Get-Median $alloc[$n]) / 1KB) }
+    $notes.Add("Counters per request (medians over the rounds, whole process): $((('raw', 'noop', 'piped', 'foreach') | ForEach-Object { & $counter $_ }) -join '; '). CPU time does not stretch when other work shares the cores, so it shows where the time goes even on a busy machine.")
+    $commands.Add("**2. Per-request overhead** (rounds of every contender in turn, the order rotating, after $WarmupRequests untimed requests each ($([math]::Ceiling($WarmupRequests / 10)) for foreach and Invoke-RestMethod); at least $OverheadRuns rounds, more until the floor's median moved less than 3 %, at most $MaxOverheadRuns). All in the benchmark's own process, after this set-up:")
     $commands.Add('```powershell')
     $commands.Add($Setup)
+    $commands.Add("Add-Type -Path ./out/bench/LaminiBench.Floors.dll; Import-Module ./out/bench/EmptyModule/LaminiBench.EmptyModule.psd1")
+    $commands.Add("`$loop = [LaminiBench.RawChatLoop]::new(`$server.BaseUri, `$server.ApiKey, '$Model')")
     $commands.Add("`$prompts = 1..$RequestCount | ForEach-Object { `"Prompt `$_`" }")
     $commands.Add("`$model = '$Model'; `$irmUri = `"`$(`$server.BaseUri)/chat/completions`"; `$irmHeaders = @{ Authorization = `"Bearer `$(`$server.ApiKey)`" }")
     foreach ($name in $contenders.Keys) { $commands.Add("# $name"); $commands.Add($contenders[$name]) }
     $commands.Add('```')
-    foreach ($name in 'raw', 'piped', 'foreach', 'irm') {
-        $samples.Add("Per-request, $name (ms): $(($times[$name] | ForEach-Object { '{0:N0}' -f $_ }) -join ', ')")
+    foreach ($name in $contenders.Keys) {
+        $samples.Add("Per-request, $name (ms per $RequestCount): $(($times[$name] | ForEach-Object { '{0:N0}' -f $_ }) -join ', ')")
     }
 
     # -----------------------------------------------------------------------------------------
@@ -415,13 +456,12 @@ $end = [DateTimeOffset]::UtcNow
 '@
     $streamBlock = [scriptblock]::Create($streamCode + "`n" + '[pscustomobject]@{ First = $first; Start = $start; End = $end; Text = -join $pieces }')
     $expectedText = 'Llamas' + -join (1..$StreamPieces | ForEach-Object { " word$_" })
-    $rawStreamArgs = [string[]]@($RawClient, 'stream', '--uri', $server.BaseUri.AbsoluteUri, '--key', $server.ApiKey,
-        '--prompt', $ProbePrompt, '--warm-prompt', $WarmPrompt, '--warmup', '3', '--reader', 'socket')
-    $httpStreamArgs = [string[]]($rawStreamArgs[0..($rawStreamArgs.Count - 2)] + 'httpclient')
-    # Warm-up of the in-process contender (not timed): the same reply without delays.
+    $reader = [LaminiBench.RawStreamReader]::new($server.BaseUri, $server.ApiKey, $Model)
+    # Warm-up of every contender (not timed): the same reply without delays, as many streams each.
     $ProbePromptSaved = $ProbePrompt; $ProbePrompt = $WarmPrompt
-    foreach ($i in 1..3) { $null = & $streamBlock }
+    foreach ($i in 1..$StreamWarmups) { $null = & $streamBlock; $null = $reader.Socket($WarmPrompt); $null = $reader.HttpClientLines($WarmPrompt) }
     $ProbePrompt = $ProbePromptSaved
+    Reset-Bench
     $rawLatency = [System.Collections.Generic.List[double]]::new()
     $httpLatency = [System.Collections.Generic.List[double]]::new()
     $psLatency = [System.Collections.Generic.List[double]]::new()
@@ -430,16 +470,16 @@ $end = [DateTimeOffset]::UtcNow
     $beforeSecondEvent = 0
     for ($round = 0; $round -lt $StreamRuns; $round++) {
         Reset-Bench
-        $rawOut = (Invoke-Timed 'dotnet' $rawStreamArgs).Output
-        $httpOut = (Invoke-Timed 'dotnet' $httpStreamArgs).Output
+        $rawFirst = $reader.Socket($ProbePrompt)
+        $httpFirst = $reader.HttpClientLines($ProbePrompt)
         $ps = & $streamBlock
         if ($ps.Text -ne $expectedText) { throw "The streamed pieces joined to '$($ps.Text)', expected '$expectedText'." }
         $records = @(Get-LaminiTestRequest -Server $server -Path '*/chat/completions' |
                 Where-Object { $_.body -like "*$ProbePrompt*" } | Sort-Object seq)
         if ($records.Count -ne 3) { throw "Expected 3 probe requests on the server, found $($records.Count)." }
         $psEvents = $records[2].eventTimes
-        $rawLatency.Add(([long](Read-Field $rawOut 'FIRST_PIECE_TICKS') - $records[0].eventTimes[0].UtcTicks) / 10000.0)
-        $httpLatency.Add(([long](Read-Field $httpOut 'FIRST_PIECE_TICKS') - $records[1].eventTimes[0].UtcTicks) / 10000.0)
+        $rawLatency.Add(($rawFirst - $records[0].eventTimes[0].UtcTicks) / 10000.0)
+        $httpLatency.Add(($httpFirst - $records[1].eventTimes[0].UtcTicks) / 10000.0)
         $psLatency.Add(($ps.First.UtcTicks - $psEvents[0].UtcTicks) / 10000.0)
         $psFirstFromStart.Add(($ps.First - $ps.Start).TotalMilliseconds)
         $psWhole.Add(($ps.End - $ps.Start).TotalMilliseconds)
@@ -448,20 +488,20 @@ $end = [DateTimeOffset]::UtcNow
     $rawMedian = Get-Median $rawLatency
     $psMedian = Get-Median $psLatency
     $httpMedian = Get-Median $httpLatency
-    Add-Row '4a. Stream: server writes 1st event -> 1st piece in pipeline' 'raw socket reader (C#)' $rawMedian 'Invoke-LaminiChat -Stream | ForEach-Object' $psMedian 'ms' '<= 1.5x' ($rawMedian -gt 0 -and ($psMedian / $rawMedian) -le 1.5)
-    Add-Row '4a. Stream: server writes 1st event -> 1st piece in pipeline' 'HttpClient + StreamReader (C#)' $httpMedian 'Invoke-LaminiChat -Stream | ForEach-Object' $psMedian 'ms' '(info)' $null
+    Add-Row '4a. Stream: server writes 1st event -> 1st piece in pipeline' 'raw socket reader (C#, same process)' $rawMedian 'Invoke-LaminiChat -Stream | ForEach-Object' $psMedian 'ms' '<= 1.5x' ($rawMedian -gt 0 -and ($psMedian / $rawMedian) -le 1.5)
+    Add-Row '4a. Stream: server writes 1st event -> 1st piece in pipeline' 'HttpClient + StreamReader (C#, same process)' $httpMedian 'Invoke-LaminiChat -Stream | ForEach-Object' $psMedian 'ms' '(info)' $null
     Add-Row '4b. Stream: 1st piece vs whole reply (from the call)' 'whole reply' (Get-Median $psWhole) 'first piece' (Get-Median $psFirstFromStart) 'ms' '1st piece before 2nd event' ($beforeSecondEvent -eq $StreamRuns)
     $notes.Add(("Streaming: the server stamps eventTimes when the flush of an event completes, so a client can read it a little earlier (a floor near 0, even below). Medians: LaminiPS minus raw socket {0:N2} ms, LaminiPS minus HttpClient + StreamReader {1:N2} ms." -f ($psMedian - $rawMedian), ($psMedian - $httpMedian)))
     $notes.Add("Streaming: in $beforeSecondEvent of $StreamRuns runs the first piece reached the pipeline before the server had written the second event ($StreamEventDelayMs ms later); each reply has $($StreamPieces + 4) events and takes >= $wholeMs ms.")
     $samples.Add("Stream latency, raw socket (ms): $(($rawLatency | ForEach-Object { '{0:N3}' -f $_ }) -join ', ')")
     $samples.Add("Stream latency, HttpClient + StreamReader (ms): $(($httpLatency | ForEach-Object { '{0:N3}' -f $_ }) -join ', ')")
     $samples.Add("Stream latency, LaminiPS (ms): $(($psLatency | ForEach-Object { '{0:N3}' -f $_ }) -join ', ')")
-    $commands.Add("**4. Streaming latency** ($StreamRuns rounds: raw socket, then HttpClient, then LaminiPS, each a fresh request to the same scripted reply of $($StreamPieces + 4) events $StreamEventDelayMs ms apart, the first carrying text; latency = client's clock at the first text piece minus the server's eventTimes[0], the same machine clock, recorded to the tick). The C# floors (raw socket; HttpClient reading lines), 3 untimed warm-up streams then one timed:")
-    $commands.Add('```sh')
-    $commands.Add((Format-CommandLine 'dotnet' ($rawStreamArgs -replace [regex]::Escape($RepoRoot + '/'), './')))
-    $commands.Add((Format-CommandLine 'dotnet' ($httpStreamArgs -replace [regex]::Escape($RepoRoot + '/'), './')))
+    $commands.Add("**4. Streaming latency** ($StreamRuns rounds: raw socket, then HttpClient, then LaminiPS, each a fresh request to the same scripted reply of $($StreamPieces + 4) events $StreamEventDelayMs ms apart, the first carrying text; latency = client's clock at the first text piece minus the server's eventTimes[0], the same machine clock, recorded to the tick). All three run in the benchmark's own process after $StreamWarmups untimed streams each without delays; the C# floors are tests/bench/Floors/RawStreamReader.cs:")
+    $commands.Add('```powershell')
+    $commands.Add("`$reader = [LaminiBench.RawStreamReader]::new(`$server.BaseUri, `$server.ApiKey, '$Model')")
+    $commands.Add("`$reader.Socket('$ProbePrompt'); `$reader.HttpClientLines('$ProbePrompt')   # UTC ticks at the first piece")
     $commands.Add('```')
-    $commands.Add('LaminiPS (after 3 untimed warm-up streams), then `(Get-LaminiTestRequest -Server $server)[-1].eventTimes[0]` for the server side:')
+    $commands.Add('LaminiPS, then `(Get-LaminiTestRequest -Server $server)[-1].eventTimes[0]` for the server side:')
     $commands.Add('```powershell')
     $commands.Add("`$ProbePrompt = '$ProbePrompt'")
     $commands.Add($streamCode.TrimEnd())
@@ -470,19 +510,21 @@ $end = [DateTimeOffset]::UtcNow
     # -----------------------------------------------------------------------------------------
     # 5. Memory
     # -----------------------------------------------------------------------------------------
-    Write-Step "5/5 Memory: peak working set after $MemoryLargeCount vs $MemorySmallCount prompts, $MemoryRuns fresh processes each"
+    Write-Step "5/5 Memory: managed heap half-way and peak working set, $MemoryLargeCount vs $MemorySmallCount prompts, $MemoryRuns fresh processes each"
     Reset-Bench
     $memoryScript = {
         param([int] $Count)
         "`$ErrorActionPreference = 'Stop'; Import-Module '$($ModuleManifest -replace "'", "''")'; " +
-        "`$key = ConvertTo-SecureString '$($server.ApiKey)' -AsPlainText -Force; `$n = 0; " +
+        "`$key = ConvertTo-SecureString '$($server.ApiKey)' -AsPlainText -Force; `$n = 0; `$heap = 0; " +
         "1..$Count | ForEach-Object { `"Prompt `$_`" } | Invoke-LaminiChat -BaseUri '$($server.BaseUri)' -ApiKey `$key | " +
-        "ForEach-Object { `$n++; if (`$_.Content -ne `"Echo: Prompt `$n`") { throw `"reply `$n out of order`" } }; " +
-        "`"REPLIES `$n PEAK `$([System.Diagnostics.Process]::GetCurrentProcess().PeakWorkingSet64)`""
+        "ForEach-Object { `$n++; if (`$_.Content -ne `"Echo: Prompt `$n`") { throw `"reply `$n out of order`" }; " +
+        "if (`$n -eq $([math]::Max(1, [math]::Floor($Count / 2)))) { `$heap = [GC]::GetTotalMemory(`$true) } }; " +
+        "`"REPLIES `$n HEAP `$heap PEAK `$([System.Diagnostics.Process]::GetCurrentProcess().PeakWorkingSet64)`""
     }
     $largeArgs = [string[]]($Shell.Arguments + @('-Command', (& $memoryScript $MemoryLargeCount)))
     $smallArgs = [string[]]($Shell.Arguments + @('-Command', (& $memoryScript $MemorySmallCount)))
     $peaks = @{ large = [System.Collections.Generic.List[double]]::new(); small = [System.Collections.Generic.List[double]]::new() }
+    $heaps = @{ large = [System.Collections.Generic.List[double]]::new(); small = [System.Collections.Generic.List[double]]::new() }
     $null = Invoke-Timed $Shell.FilePath $smallArgs   # warm-up: disk cache, not counted
     for ($run = 0; $run -lt $MemoryRuns; $run++) {
         foreach ($size in $(if ($run % 2) { 'large', 'small' } else { 'small', 'large' })) {
@@ -490,14 +532,17 @@ $end = [DateTimeOffset]::UtcNow
             $out = (Invoke-Timed $Shell.FilePath $(if ($size -eq 'large') { $largeArgs } else { $smallArgs })).Output
             if ([int](Read-Field $out 'REPLIES') -ne $count) { throw "The $size memory run got too few replies: $out" }
             $peaks[$size].Add([double](Read-Field $out 'PEAK') / 1MB)
+            $heaps[$size].Add([double](Read-Field $out 'HEAP') / 1MB)
         }
         Reset-Bench   # keeps the server's request log from growing across runs
     }
-    $large = Get-Median $peaks.large
-    $small = Get-Median $peaks.small
-    Add-Row "5. Peak working set, fresh process" "after $MemorySmallCount prompts" $small "after $MemoryLargeCount prompts" $large 'MB' '< 1.2x' (($large / $small) -lt 1.2)
-    $samples.Add("Memory, $MemorySmallCount prompts (MB): $(($peaks.small | ForEach-Object { '{0:N1}' -f $_ }) -join ', ')")
-    $samples.Add("Memory, $MemoryLargeCount prompts (MB): $(($peaks.large | ForEach-Object { '{0:N1}' -f $_ }) -join ', ')")
+    Add-Row "5a. Managed heap after a full collection, half-way, fresh process" "$MemorySmallCount prompts" (Get-Median $heaps.small) "$MemoryLargeCount prompts" (Get-Median $heaps.large) 'MB' '<= 1.2x' (((Get-Median $heaps.large) / (Get-Median $heaps.small)) -le 1.2)
+    Add-Row "5b. Peak working set, fresh process" "after $MemorySmallCount prompts" (Get-Median $peaks.small) "after $MemoryLargeCount prompts" (Get-Median $peaks.large) 'MB' '<= 1.2x' (((Get-Median $peaks.large) / (Get-Median $peaks.small)) -le 1.2)
+    foreach ($size in 'small', 'large') {
+        $count = if ($size -eq 'large') { $MemoryLargeCount } else { $MemorySmallCount }
+        $samples.Add("Memory, $count prompts, heap half-way (MB): $(($heaps[$size] | ForEach-Object { '{0:N1}' -f $_ }) -join ', '); peak working set (MB): $(($peaks[$size] | ForEach-Object { '{0:N1}' -f $_ }) -join ', ')")
+    }
+    $notes.Add('Memory: the heap figure is [GC]::GetTotalMemory($true) (a full, blocking collection) taken when the half-way reply reaches ForEach-Object, so it is what the batch holds while it runs; peak working set also counts garbage not yet collected and so depends on GC timing.')
     $commands.Add("**5. Memory** ($MemoryRuns fresh processes of each size, alternating, after one untimed small run; default -ThrottleLimit; every reply checked for order):")
     $commands.Add('```sh')
     $commands.Add(((Format-CommandLine $Shell.FilePath $largeArgs) -replace [regex]::Escape($RepoRoot + '/'), './'))
@@ -515,7 +560,7 @@ $columns = 'Measure', 'Baseline', 'Baseline value', 'LaminiPS', 'LaminiPS value'
 $md = [System.Text.StringBuilder]::new()
 $null = $md.AppendLine('# LaminiPS benchmark').AppendLine()
 $null = $md.AppendLine("$($Machine.Date) - $($Machine.Cores) cores (nproc), $($Machine.OS), PowerShell $($Machine.PowerShell), LaminiPS $($Machine.LaminiPS)$(if ($Machine.Commit) { " at $($Machine.Commit)" }); load average at start $($Machine.LoadAvg); benchmark took $('{0:N0}' -f $elapsed.TotalSeconds) s.").AppendLine()
-$null = $md.AppendLine('Every value is the median of the runs listed under Samples; ratio = LaminiPS value / baseline value, both measured in this run against the same local test server (loopback) with the same request bodies. Warm-ups are not timed.').AppendLine()
+$null = $md.AppendLine('Every value is the median of the runs listed under Samples; ratio = LaminiPS value / baseline value, both measured in this run against the same local test server (loopback) with the same request bodies. Warm-ups are not timed. The machine may be shared: the load average above says how busy it was, and only ratios of figures taken side by side in one run are comparable.').AppendLine()
 $null = $md.AppendLine('| ' + ($columns -join ' | ') + ' |')
 $null = $md.AppendLine('|' + (($columns | ForEach-Object { '---' }) -join '|') + '|')
 foreach ($row in $rows) {
