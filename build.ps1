@@ -18,7 +18,7 @@
     Clean  Remove out/ and every bin/ and obj/ under src/ and tests/.
     Bench  Build, then run tests/bench/Invoke-Benchmark.ps1 in a fresh process (PowerShell 7.2+):
            LaminiPS against its baselines on the local test server; prints the table and writes
-           it to out/bench.md. About 5 minutes on 2 cores.
+           it to out/bench.md. About 7 minutes on 2 cores.
     Package Build, then publish out/LaminiPS to a temporary local repository with PSResourceGet
            (PowerShell 7.4+) and copy the result to out/LaminiPS.<version>.nupkg.
 
