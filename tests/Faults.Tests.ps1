@@ -58,7 +58,7 @@ BeforeAll {
         $err.FullyQualifiedErrorId | Should -Be "$Id,LaminiPS.Commands.InvokeLaminiChatCommand"
         $err.CategoryInfo.Category | Should -Be $Category
         $err.TargetObject | Should -Be $Prompt
-        $err.Exception | Should -BeOfType 'LaminiPS.Client.LaminiApiException'
+        $err.Exception | Should -BeOfType 'LaminiPS.Models.LaminiApiException'
         $err.Exception.Attempts | Should -Be $Attempts
         if ($Attempts -gt 1) {
             $err.Exception.Message | Should -BeLike "*Gave up after $Attempts attempts.*"

@@ -359,7 +359,7 @@ Describe 'Hostile input' {
             @($output).Count | Should -Be $replies.Count
             # Checked in bulk: one Should per error would make this test slow.
             @($errs | Where-Object { $_.FullyQualifiedErrorId.Split(',')[0] -notin $knownIds }) | Should -BeNullOrEmpty
-            @($errs | Where-Object { $_.Exception -isnot [LaminiPS.Client.LaminiApiException] }) | Should -BeNullOrEmpty
+            @($errs | Where-Object { $_.Exception -isnot [LaminiPS.Models.LaminiApiException] }) | Should -BeNullOrEmpty
             @($errs | Where-Object { $_.Exception.Message.Length -ge 1000 }) | Should -BeNullOrEmpty
             $outcomes = @($replies.Prompt) + @($errs.TargetObject)
             ($outcomes | Sort-Object) | Should -Be ($cases.Prompt | Sort-Object)

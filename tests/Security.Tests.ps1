@@ -198,6 +198,23 @@ Describe 'The API key stays secret' {
         }
     }
 
+    Context 'what a script can reach' {
+        BeforeEach {
+            Reset-LaminiTestServer -Server $server
+        }
+
+        It 'no type of the client or the engine is public, so no script can read the key from them or call them' {
+            $exported = [LaminiPS.Commands.InvokeLaminiChatCommand].Assembly.GetExportedTypes()
+            @($exported | Where-Object Namespace -In 'LaminiPS.Client', 'LaminiPS.Engine' | ForEach-Object FullName) | Should -BeNullOrEmpty
+        }
+
+        It 'a script can catch a failed call by its exception type, next to the models' {
+            Add-LaminiTestBehavior -Server $server -Behavior @{ status = 401; errorFixture = 'openai_nested_401' }
+            $kind = try { Get-LaminiModel @conn -MaximumRetryCount 0 -ErrorAction Stop } catch [LaminiPS.Models.LaminiApiException] { $_.Exception.Kind }
+            $kind | Should -Be ([LaminiPS.Models.LaminiFailureKind]::Unauthorized)
+        }
+    }
+
     Context 'files' {
         It 'no file left in HOME or the temp folder contains the key' {
             $files = @(Get-ChildItem -LiteralPath $tempDir -Recurse -File -Force)

@@ -9,7 +9,7 @@ namespace LaminiPS.Client;
 /// The API key as text: cleaning off what files and pastes add to it, and keeping it out of
 /// everything LaminiPS shows.
 /// </summary>
-public static class ApiKeyText
+internal static class ApiKeyText
 {
     public const string Redacted = "[API key removed]";
 
@@ -67,6 +67,24 @@ public static class ApiKeyText
                 Marshal.ZeroFreeGlobalAllocUnicode(pointer);
             }
         }
+    }
+
+    /// <summary>A read-only copy of <paramref name="plain"/>; null when it is null or empty.</summary>
+    public static SecureString? ToSecureString(string? plain)
+    {
+        if (string.IsNullOrEmpty(plain))
+        {
+            return null;
+        }
+
+        var secure = new SecureString();
+        foreach (char c in plain!)
+        {
+            secure.AppendChar(c);
+        }
+
+        secure.MakeReadOnly();
+        return secure;
     }
 
     /// <summary>The text with the key replaced by <see cref="Redacted"/>; the same text when it holds no key.</summary>

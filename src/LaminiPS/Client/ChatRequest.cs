@@ -6,7 +6,7 @@ using LaminiPS.Models;
 namespace LaminiPS.Client;
 
 /// <summary>One chat completion request: a model, the messages, and the batch's shared settings.</summary>
-public sealed class ChatRequest
+internal sealed class ChatRequest
 {
     public ChatRequest(string model, IReadOnlyList<LaminiChatMessage> messages, ChatSettings settings)
     {

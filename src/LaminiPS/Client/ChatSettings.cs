@@ -8,7 +8,7 @@ namespace LaminiPS.Client;
 /// Everything a chat request sends besides its model and messages, shared by every request of a
 /// batch. Only what the caller set reaches the wire: unset fields are absent, never null.
 /// </summary>
-public sealed class ChatSettings
+internal sealed class ChatSettings
 {
     private const string JsonObjectFormat = "{\"type\":\"json_object\"}";
 

@@ -5,7 +5,7 @@ using System.Security;
 namespace LaminiPS.Client;
 
 /// <summary>Everything needed to reach the service, resolved from parameters, environment and config file.</summary>
-public sealed class ConnectionSettings
+internal sealed class ConnectionSettings
 {
     public ConnectionSettings(Uri baseUri, SecureString apiKey)
     {
@@ -38,7 +38,7 @@ public sealed class ConnectionSettings
 }
 
 /// <summary>The parts of a connection that need their own HttpClient (handler-level settings).</summary>
-public sealed record TransportSettings
+internal sealed record TransportSettings
 {
     public bool SkipCertificateCheck { get; init; }
 

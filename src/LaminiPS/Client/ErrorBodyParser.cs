@@ -5,6 +5,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using LaminiPS.Models;
 
 namespace LaminiPS.Client;
 

@@ -22,7 +22,7 @@ namespace LaminiPS.Client;
 /// Talks to the OpenAI-compatible endpoints: builds requests, retries transient failures, enforces
 /// deadlines and size bounds, and turns every failure into a <see cref="LaminiApiException"/>.
 /// </summary>
-public sealed class LaminiApiClient
+internal sealed class LaminiApiClient
 {
     /// <summary>A reply larger than this is refused rather than allowed to exhaust memory.</summary>
     public const long MaximumResponseBytes = 64L * 1024 * 1024;

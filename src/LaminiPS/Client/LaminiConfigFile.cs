@@ -1,5 +1,6 @@
 using System;
 using System.IO;
+using System.Security;
 using System.Text;
 
 namespace LaminiPS.Client;
@@ -9,25 +10,25 @@ namespace LaminiPS.Client;
 /// (production.key and production.url), in block or flow style. A purpose-built reader rather
 /// than a YAML library: see the README's design section. It is strict about those two entries:
 /// one that it cannot read exactly (an unbalanced quote, a block scalar, a tab-indented line, a
-/// value spread over lines) is kept as a <see cref="ConfigSetting.Problem"/>, never guessed at.
+/// value spread over lines) is kept as a <see cref="ConfigSetting{TValue}.Problem"/>, never guessed at.
 /// Everything else in the file is skipped.
 /// </summary>
-public sealed class LaminiConfigFile
+internal sealed class LaminiConfigFile
 {
-    private LaminiConfigFile(string path, ConfigSetting? key, ConfigSetting? url)
+    private LaminiConfigFile(string path, ConfigSetting<string>? key, ConfigSetting<string>? url)
     {
         Path = path;
-        Key = key;
+        Key = key is null ? null : new ConfigSetting<SecureString>(key.Name, key.Line, ApiKeyText.ToSecureString(key.Value), key.Problem);
         Url = url;
     }
 
     public string Path { get; }
 
-    /// <summary>production.key, or null when the file has none.</summary>
-    public ConfigSetting? Key { get; }
+    /// <summary>production.key, or null when the file has none; the key is never held as a string.</summary>
+    public ConfigSetting<SecureString>? Key { get; }
 
     /// <summary>production.url, or null when the file has none.</summary>
-    public ConfigSetting? Url { get; }
+    public ConfigSetting<string>? Url { get; }
 
     public static string DefaultPath()
     {
@@ -66,9 +67,9 @@ public sealed class LaminiConfigFile
         private int? _entryIndent;
         private string? _currentEntry;
 
-        public ConfigSetting? Key { get; private set; }
+        public ConfigSetting<string>? Key { get; private set; }
 
-        public ConfigSetting? Url { get; private set; }
+        public ConfigSetting<string>? Url { get; private set; }
 
         public void Read(string line, int number)
         {
@@ -220,22 +221,22 @@ public sealed class LaminiConfigFile
         {
             // A more precise problem already found on this line is kept.
             const string problem = "is in a {...} mapping that LaminiPS cannot read (it must open and close on one line, with 'name: value' pairs separated by commas)";
-            Key = Key is { Problem: not null } key && key.Line == number ? key : new ConfigSetting("production.key", number, null, problem);
-            Url = Url is { Problem: not null } url && url.Line == number ? url : new ConfigSetting("production.url", number, null, problem);
+            Key = Key is { Problem: not null } key && key.Line == number ? key : new ConfigSetting<string>("production.key", number, null, problem);
+            Url = Url is { Problem: not null } url && url.Line == number ? url : new ConfigSetting<string>("production.url", number, null, problem);
         }
 
         private static bool IsOurs(string name) => name is "key" or "url";
 
         private void Assign(string name, int number, string? value, string? problem)
         {
-            ConfigSetting? earlier = name == "key" ? Key : Url;
+            ConfigSetting<string>? earlier = name == "key" ? Key : Url;
             if (earlier is not null && earlier.Line != number)
             {
                 problem = $"appears twice (lines {earlier.Line} and {number}), so which one applies is unclear";
                 value = null;
             }
 
-            var setting = new ConfigSetting("production." + name, number, value, problem);
+            var setting = new ConfigSetting<string>("production." + name, number, value, problem);
             if (name == "key")
             {
                 Key = setting;
@@ -248,7 +249,7 @@ public sealed class LaminiConfigFile
 
         private void Spoil(string name, string problem)
         {
-            ConfigSetting earlier = (name == "key" ? Key : Url)!;
+            ConfigSetting<string> earlier = (name == "key" ? Key : Url)!;
             Assign(name, earlier.Line, null, earlier.Problem ?? problem);
         }
     }
@@ -452,4 +453,5 @@ public sealed class LaminiConfigFile
 /// <param name="Line">1-based line number in the file.</param>
 /// <param name="Value">The value; null when the entry is empty (as if absent) or has a problem.</param>
 /// <param name="Problem">Why the entry could not be read (never quoting it), or null.</param>
-public sealed record ConfigSetting(string Name, int Line, string? Value, string? Problem);
+internal sealed record ConfigSetting<TValue>(string Name, int Line, TValue? Value, string? Problem)
+    where TValue : class;

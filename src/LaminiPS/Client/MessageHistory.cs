@@ -10,7 +10,7 @@ namespace LaminiPS.Client;
 /// Appending never copies the shared part, so a batch of prompts that continue one long
 /// conversation holds that conversation once, not once per reply.
 /// </summary>
-public sealed class MessageHistory : IList<LaminiChatMessage>, IReadOnlyList<LaminiChatMessage>
+internal sealed class MessageHistory : IList<LaminiChatMessage>, IReadOnlyList<LaminiChatMessage>
 {
     /// <summary>Each append adds a level to walk on every read; past this many the shared part is copied flat once.</summary>
     private const int MaximumDepth = 32;

@@ -6,7 +6,7 @@ namespace LaminiPS.Client;
 /// Where the client reports progress. Called from worker threads: the receiver must marshal to
 /// the pipeline thread. Never receives headers or the API key.
 /// </summary>
-public sealed class RequestLog
+internal sealed class RequestLog
 {
     public static readonly RequestLog None = new(null, null);
 

@@ -12,7 +12,7 @@ namespace LaminiPS.Client;
 /// transient statuses and transport faults are retried with capped exponential backoff and jitter,
 /// and the server's own Retry-After wins when it is reasonable.
 /// </summary>
-public sealed class RetryPolicy
+internal sealed class RetryPolicy
 {
     /// <summary>Longest server-requested wait we honour; beyond it waiting unattended helps nobody.</summary>
     public static readonly TimeSpan MaximumServerDelay = TimeSpan.FromSeconds(120);

@@ -6,6 +6,7 @@ using System.Net.Http;
 using System.Net.Sockets;
 using System.Reflection;
 using System.Security.Authentication;
+using LaminiPS.Models;
 
 namespace LaminiPS.Client;
 

@@ -28,8 +28,8 @@ internal static class ConnectionResolver
     public static SecureString ResolveApiKey(SecureString? apiKey, LaminiConfigFile? config, string configPath)
     {
         return Clean(apiKey, "-ApiKey")
-            ?? Clean(ToSecureString(Environment.GetEnvironmentVariable("LAMINI_API_KEY")), "$env:LAMINI_API_KEY")
-            ?? Clean(ToSecureString(ValueOf(config, config?.Key)), $"production.key on line {config?.Key?.Line} of {configPath}")
+            ?? Clean(ApiKeyText.ToSecureString(Environment.GetEnvironmentVariable("LAMINI_API_KEY")), "$env:LAMINI_API_KEY")
+            ?? Clean(ValueOf(config, config?.Key), $"production.key on line {config?.Key?.Line} of {configPath}")
             ?? throw new ConnectionSettingException(
                 "No Lamini API key was found. Provide one in any of three ways: the -ApiKey parameter (a SecureString, e.g. -ApiKey (Read-Host -AsSecureString)), "
                 + "the LAMINI_API_KEY environment variable, or 'key:' under 'production:' in " + configPath + ".",
@@ -105,23 +105,6 @@ internal static class ConnectionResolver
         return shell is null ? $"LaminiPS/{module}" : $"LaminiPS/{module} PowerShell/{shell}";
     }
 
-    public static SecureString? ToSecureString(string? plain)
-    {
-        if (string.IsNullOrEmpty(plain))
-        {
-            return null;
-        }
-
-        var secure = new SecureString();
-        foreach (char c in plain!)
-        {
-            secure.AppendChar(c);
-        }
-
-        secure.MakeReadOnly();
-        return secure;
-    }
-
     /// <summary>The key without surrounding whitespace; null when blank, so the next source is asked.</summary>
     private static SecureString? Clean(SecureString? raw, string source)
     {
@@ -145,7 +128,8 @@ internal static class ConnectionResolver
     }
 
     /// <summary>A configure.yaml value, refusing one the reader could not read exactly.</summary>
-    private static string? ValueOf(LaminiConfigFile? config, ConfigSetting? setting)
+    private static TValue? ValueOf<TValue>(LaminiConfigFile? config, ConfigSetting<TValue>? setting)
+        where TValue : class
     {
         if (setting?.Problem is string problem)
         {

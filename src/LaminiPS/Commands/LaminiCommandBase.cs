@@ -78,15 +78,15 @@ public abstract class LaminiCommandBase : PSCmdlet, IDisposable
     [Parameter]
     public SwitchParameter AllowUnencryptedAuthentication { get; set; }
 
-    protected LaminiApiClient Client => _client ?? throw new InvalidOperationException("BeginProcessing has not run.");
+    private protected LaminiApiClient Client => _client ?? throw new InvalidOperationException("BeginProcessing has not run.");
 
     protected CancellationToken Cancellation => _cancellation.Token;
 
     /// <summary>The hand-off of work from other threads to the pipeline thread, run while it waits in <see cref="WaitUntil"/>.</summary>
-    protected PipelineDispatcher Pipeline { get; } = new();
+    private protected PipelineDispatcher Pipeline { get; } = new();
 
     /// <summary>Verbose and debug text from worker threads, delivered on the pipeline thread while it waits.</summary>
-    protected RequestLog Log { get; private set; } = RequestLog.None;
+    private protected RequestLog Log { get; private set; } = RequestLog.None;
 
     protected override void BeginProcessing()
     {
@@ -152,7 +152,7 @@ public abstract class LaminiCommandBase : PSCmdlet, IDisposable
     /// Submits a job once the scheduler has room; meanwhile, and right after, hands every outcome
     /// whose turn has come to <paramref name="write"/>, in input order.
     /// </summary>
-    protected void SubmitInOrder<TJob, TResult>(OrderedScheduler<TJob, TResult> jobs, TJob job, Action<JobOutcome<TJob, TResult>> write)
+    private protected void SubmitInOrder<TJob, TResult>(OrderedScheduler<TJob, TResult> jobs, TJob job, Action<JobOutcome<TJob, TResult>> write)
     {
         WaitUntil(() => WriteFinished(jobs, write) && jobs.HasRoom);
         jobs.Submit(job);
@@ -160,7 +160,7 @@ public abstract class LaminiCommandBase : PSCmdlet, IDisposable
     }
 
     /// <summary>Waits for every job still held, handing each outcome to <paramref name="write"/> in input order.</summary>
-    protected void FinishInOrder<TJob, TResult>(OrderedScheduler<TJob, TResult> jobs, Action<JobOutcome<TJob, TResult>> write) =>
+    private protected void FinishInOrder<TJob, TResult>(OrderedScheduler<TJob, TResult> jobs, Action<JobOutcome<TJob, TResult>> write) =>
         WaitUntil(() => WriteFinished(jobs, write) && jobs.Held == 0);
 
     /// <summary>Waits for one task while delivering its messages; for cmdlets that make a single call.</summary>
@@ -182,7 +182,7 @@ public abstract class LaminiCommandBase : PSCmdlet, IDisposable
     /// message) for a service failure (the pipeline goes on), and the original exception, with its
     /// stack, for a defect.
     /// </summary>
-    protected bool Succeeded<TJob, TResult>(JobOutcome<TJob, TResult> outcome, string prompt)
+    private protected bool Succeeded<TJob, TResult>(JobOutcome<TJob, TResult> outcome, string prompt)
     {
         switch (outcome.Kind)
         {

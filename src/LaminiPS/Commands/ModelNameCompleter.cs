@@ -248,7 +248,7 @@ public sealed class ModelNameCompleter : IArgumentCompleter
     private static SecureString? ToSecureString(object? value) => value switch
     {
         SecureString secure => secure,
-        string plain => ConnectionResolver.ToSecureString(plain),
+        string plain => ApiKeyText.ToSecureString(plain),
         _ => null,
     };
 

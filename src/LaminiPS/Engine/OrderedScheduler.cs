@@ -7,7 +7,7 @@ using System.Threading.Tasks;
 namespace LaminiPS.Engine;
 
 /// <summary>How a job ended, as the one who submitted it must treat it.</summary>
-public enum JobOutcomeKind
+internal enum JobOutcomeKind
 {
     /// <summary>The job returned a result.</summary>
     Succeeded,
@@ -23,7 +23,7 @@ public enum JobOutcomeKind
 }
 
 /// <summary>One finished job, taken from an <see cref="OrderedScheduler{TJob, TResult}"/> in submission order.</summary>
-public readonly struct JobOutcome<TJob, TResult>
+internal readonly struct JobOutcome<TJob, TResult>
 {
     internal JobOutcome(TJob job, JobOutcomeKind kind, TResult? result, Exception? failure)
     {
@@ -69,7 +69,7 @@ public abstract class JobContext
 /// every job, and whenever a job posts output, the wake-up given to the constructor is called, so
 /// the taking thread can sleep until something changed.
 /// </remarks>
-public sealed class OrderedScheduler<TJob, TResult>
+internal sealed class OrderedScheduler<TJob, TResult>
 {
     private readonly object _gate = new();
     private readonly Queue<Entry> _held = new();

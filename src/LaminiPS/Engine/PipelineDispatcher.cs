@@ -9,7 +9,7 @@ namespace LaminiPS.Engine;
 /// The hand-off to the one thread that may write to the pipeline and run PowerShell: other threads
 /// queue work here, and that thread runs it whenever it waits in <see cref="RunUntil"/>.
 /// </summary>
-public sealed class PipelineDispatcher : IDisposable
+internal sealed class PipelineDispatcher : IDisposable
 {
     private readonly ConcurrentQueue<Action> _queue = new();
     private readonly SemaphoreSlim _signal = new(0);

@@ -1,6 +1,6 @@
 using System;
 
-namespace LaminiPS.Client;
+namespace LaminiPS.Models;
 
 /// <summary>
 /// A failed call to the service. Carries only what is safe to show: never the request message,

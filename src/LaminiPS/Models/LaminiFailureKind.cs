@@ -1,4 +1,4 @@
-namespace LaminiPS.Client;
+namespace LaminiPS.Models;
 
 /// <summary>What went wrong with a request, independent of how PowerShell reports it.</summary>
 public enum LaminiFailureKind
