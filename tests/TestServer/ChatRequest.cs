@@ -4,7 +4,11 @@ using System.Text.Json.Nodes;
 namespace LaminiTestServer;
 
 /// <summary>The parts of a chat completion request that the default reply depends on.</summary>
+/// <param name="Model">The request's model field as sent (null when absent).</param>
 /// <param name="Contents">The text of each message, in order (empty when it has none).</param>
+/// <param name="N">How many choices were asked for.</param>
+/// <param name="Stream">Whether the reply is to be streamed.</param>
+/// <param name="IncludeUsage">Whether a stream ends with a usage chunk (stream_options.include_usage).</param>
 /// <param name="ToolResults">The tool messages that end the conversation, in order.</param>
 internal sealed record ChatRequest(JsonNode? Model, IReadOnlyList<string> Contents, int N, bool Stream, bool IncludeUsage, IReadOnlyList<ToolResult> ToolResults)
 {

@@ -23,7 +23,10 @@ internal sealed class BatchProgress
     private int _failed;
     private bool _shown;
 
+    /// <param name="activity">The progress bar's title.</param>
     /// <param name="expectedTotal">The number of prompts when known up front (an array given to -Prompt); null for piped input.</param>
+    /// <param name="inFlight">How many prompts are being answered right now.</param>
+    /// <param name="write">Writes a record; called on the pipeline thread only.</param>
     public BatchProgress(string activity, int? expectedTotal, Func<int> inFlight, Action<ProgressRecord> write)
     {
         _activity = activity;

@@ -1,7 +1,6 @@
 using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
-using LaminiPS.Client;
 using LaminiPS.Models;
 
 namespace LaminiPS.Commands;

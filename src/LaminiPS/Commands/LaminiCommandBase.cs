@@ -2,7 +2,6 @@ using System;
 using System.Globalization;
 using System.IO;
 using System.Management.Automation;
-using System.Net;
 using System.Runtime.ExceptionServices;
 using System.Security;
 using System.Threading;

@@ -80,9 +80,12 @@ internal sealed class OrderedScheduler<TJob, TResult>
     private readonly CancellationToken _cancellation;
     private int _running;
 
+    /// <param name="inFlightLimit">At most this many jobs run at once.</param>
+    /// <param name="heldLimit">At most this many jobs are submitted but not yet taken (at least <paramref name="inFlightLimit"/>).</param>
     /// <param name="run">Starts one job; it runs on the starting thread until its first await.</param>
     /// <param name="isServiceFailure">Which failures are the outside world's (reported per job) rather than defects.</param>
     /// <param name="wake">Called on any thread after a job finished or posted output, to wake the taking thread.</param>
+    /// <param name="cancellation">Given to every job; once cancelled, waiting jobs never start, and a job it stops counts as cancelled, not failed.</param>
     public OrderedScheduler(
         int inFlightLimit,
         int heldLimit,

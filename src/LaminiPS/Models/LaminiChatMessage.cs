@@ -1,5 +1,3 @@
-using System;
-
 namespace LaminiPS.Models;
 
 /// <summary>One message of a conversation, as sent to or received from the service.</summary>

@@ -383,9 +383,9 @@ internal static class SchemaValidator
 
     private static string Quote(string text)
     {
-        const int MaxLength = 60;
+        const int maxLength = 60;
         var builder = new StringBuilder("\"");
-        builder.Append(text.Length > MaxLength ? text.Substring(0, MaxLength) + "..." : text);
+        builder.Append(text.Length > maxLength ? text.Substring(0, maxLength) + "..." : text);
         builder.Append('"');
         return builder.ToString();
     }

@@ -21,6 +21,8 @@ namespace LaminiPS.Commands.Tools;
 /// </summary>
 internal static class CommandToolBuilder
 {
+    /// <param name="engine">The caller's session, to read the command's help.</param>
+    /// <param name="command">The command to describe (an alias is followed to it).</param>
     /// <param name="parameterSetName">The set to describe; null for the command's default (or only) set.</param>
     /// <param name="name">The tool's name; null for the command's name made wire-safe.</param>
     /// <param name="description">The tool's description; null for the command's synopsis.</param>
