@@ -60,7 +60,6 @@ internal sealed class ChatJobRunner
 
     /// <param name="client">Sends the requests.</param>
     /// <param name="log">Verbose and debug text about each request.</param>
-    /// <param name="pipeline">Carries stream text to the pipeline thread.</param>
     /// <param name="stream">Whether replies are streamed.</param>
     /// <param name="writePiece">With <paramref name="stream"/>: runs on the pipeline thread for each text piece; null drops them.</param>
     /// <param name="tools">Answers tool calls so the job goes on until the model answers without them; null leaves them in the reply.</param>

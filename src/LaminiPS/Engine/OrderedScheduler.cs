@@ -45,7 +45,7 @@ internal readonly struct JobOutcome<TJob, TResult>
 }
 
 /// <summary>What a running job is given: the scheduler's cancellation, and a way to hand out output in job order.</summary>
-public abstract class JobContext
+internal abstract class JobContext
 {
     public abstract CancellationToken Cancellation { get; }
 
