@@ -6,6 +6,9 @@ namespace LaminiPS;
 /// </summary>
 public static class ErrorIds
 {
+    // Import-Module on a .NET Framework older than 4.7.2.
+    public const string UnsupportedFramework = "UnsupportedFramework";
+
     // Configuration and input, raised before any request.
     public const string MissingApiKey = "MissingApiKey";
     public const string InvalidApiKey = "InvalidApiKey";

@@ -1,27 +1,49 @@
 using System;
-using System.IO;
 using System.Management.Automation;
-using System.Reflection;
 
 namespace LaminiPS;
 
 /// <summary>
-/// Windows PowerShell 5.1 has no System.Text.Json and no binding redirects, so the module ships a
-/// private copy in dependencies/ and resolves it here. PowerShell 7 loads its own copy first, so
-/// the handler never fires there for those assemblies.
+/// Runs when Import-Module loads LaminiPS.dll and when Remove-Module removes it. On .NET Framework
+/// (Windows PowerShell 5.1) it refuses a framework too old for the module, then serves the
+/// shipped dependencies; on PowerShell 7 there is nothing to do, as the runtime has its own.
 /// </summary>
 public sealed class ModuleInitializer : IModuleAssemblyInitializer, IModuleAssemblyCleanup
 {
-    private static readonly string s_dependencies =
-        Path.Combine(Path.GetDirectoryName(typeof(ModuleInitializer).Assembly.Location) ?? string.Empty, "dependencies");
-
-    public void OnImport() => AppDomain.CurrentDomain.AssemblyResolve += ResolveDependency;
-
-    public void OnRemove(PSModuleInfo psModuleInfo) => AppDomain.CurrentDomain.AssemblyResolve -= ResolveDependency;
-
-    private static Assembly? ResolveDependency(object? sender, ResolveEventArgs args)
+    public void OnImport()
     {
-        string path = Path.Combine(s_dependencies, new AssemblyName(args.Name).Name + ".dll");
-        return File.Exists(path) ? Assembly.LoadFrom(path) : null;
+        if (!NetFramework.IsCurrentRuntime)
+        {
+            return;
+        }
+
+        string? problem = NetFramework.CurrentRuntimeProblem();
+        if (problem is not null)
+        {
+            throw new UnsupportedFrameworkException(problem);
+        }
+
+        DependencyResolver.AddImporter();
     }
+
+    public void OnRemove(PSModuleInfo psModuleInfo)
+    {
+        if (NetFramework.IsCurrentRuntime)
+        {
+            DependencyResolver.RemoveImporter();
+        }
+    }
+}
+
+/// <summary>Import-Module's error on a .NET Framework older than LaminiPS needs.</summary>
+#pragma warning disable CA1032 // Raised only by ModuleInitializer, always with its message.
+internal sealed class UnsupportedFrameworkException : Exception, IContainsErrorRecord
+#pragma warning restore CA1032
+{
+    public UnsupportedFrameworkException(string message)
+        : base(message)
+    {
+    }
+
+    public ErrorRecord ErrorRecord => new(this, ErrorIds.UnsupportedFramework, ErrorCategory.NotInstalled, null);
 }

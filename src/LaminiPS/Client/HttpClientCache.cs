@@ -22,9 +22,13 @@ internal static class HttpClientCache
 
     private static readonly ConcurrentDictionary<string, Lazy<HttpClient>> s_clients = new();
 
-    /// <summary>Present on .NET Core; absent from netstandard2.0's surface, so it is reached by reflection.</summary>
-    private static readonly Type? s_socketsHandlerType =
-        Type.GetType("System.Net.Http.SocketsHttpHandler, System.Net.Http", throwOnError: false);
+    /// <summary>
+    /// Present on .NET Core; absent from netstandard2.0's surface, so it is reached by reflection.
+    /// Mono has one too, but Mono stands in for .NET Framework, which has none.
+    /// </summary>
+    private static readonly Type? s_socketsHandlerType = NetFramework.IsCurrentRuntime
+        ? null
+        : Type.GetType("System.Net.Http.SocketsHttpHandler, System.Net.Http", throwOnError: false);
 
     public static HttpClient Get(TransportSettings settings)
     {
@@ -110,7 +114,7 @@ internal static class HttpClientCache
         return handler;
     }
 
-    private static HttpClientHandler CreateClassicHandler(TransportSettings settings)
+    private static HttpMessageHandler CreateClassicHandler(TransportSettings settings)
     {
         var handler = new HttpClientHandler
         {
@@ -145,7 +149,7 @@ internal static class HttpClientCache
             // Older frameworks keep their default.
         }
 
-        return handler;
+        return FrameworkHttpHandler.Configure(handler, settings.ConnectTimeout);
     }
 
     private static void SetProperty(object target, string name, object value)

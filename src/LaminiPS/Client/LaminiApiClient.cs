@@ -110,7 +110,11 @@ internal sealed class LaminiApiClient
     {
         var content = new ByteArrayContent(body);
         content.Headers.ContentType = new MediaTypeHeaderValue(JsonMediaType);
-        return WithAccept(new HttpRequestMessage(HttpMethod.Post, uri) { Content = content }, accept);
+        var request = new HttpRequestMessage(HttpMethod.Post, uri) { Content = content };
+
+        // .NET Framework would otherwise wait for "100 Continue" before every body: a round trip each.
+        request.Headers.ExpectContinue = false;
+        return WithAccept(request, accept);
     }
 
     private static HttpRequestMessage WithAccept(HttpRequestMessage request, string accept)
