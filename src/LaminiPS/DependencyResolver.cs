@@ -48,8 +48,9 @@ internal static class DependencyResolver
         }
     }
 
-    // Uses nothing from dependencies/ itself: a handler that needed them would call itself.
-    private static Assembly? Resolve(object? sender, ResolveEventArgs args)
+    // Uses nothing from dependencies/ itself: a handler that needed them would call itself. (So
+    // Enumerable.SequenceEqual by name: C# 14 would bind token.SequenceEqual to System.Memory's.)
+    internal static Assembly? Resolve(object? sender, ResolveEventArgs args)
     {
         var requested = new AssemblyName(args.Name);
         if (requested.Name is null || !s_shipped.Value.TryGetValue(requested.Name, out AssemblyName? ours))
@@ -59,7 +60,7 @@ internal static class DependencyResolver
 
         bool newerThanOurs = requested.Version is not null && requested.Version > ours.Version;
         bool otherPublisher = requested.GetPublicKeyToken() is { Length: > 0 } token
-            && !token.SequenceEqual(ours.GetPublicKeyToken() ?? Array.Empty<byte>());
+            && !Enumerable.SequenceEqual(token, ours.GetPublicKeyToken() ?? Array.Empty<byte>());
         bool foreignRequester = args.RequestingAssembly is { } requester && !IsOurs(requester);
         if (newerThanOurs || otherPublisher || foreignRequester)
         {

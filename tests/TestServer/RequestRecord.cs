@@ -15,6 +15,10 @@ internal sealed class RequestRecord
     public required string Path { get; init; }
     public required string Query { get; init; }
     public required Dictionary<string, string> Headers { get; init; }
+
+    /// <summary>The TLS version of the connection (e.g. Tls12), or null over plain HTTP.</summary>
+    public string? TlsProtocol { get; init; }
+
     public required string Body { get; init; }
     public required DateTimeOffset ReceivedAt { get; init; }
 
@@ -38,6 +42,7 @@ internal sealed class RequestRecord
         ["path"] = Path,
         ["query"] = Query,
         ["headers"] = new JsonObject(Headers.Select(h => KeyValuePair.Create(h.Key, (JsonNode?)h.Value))),
+        ["tlsProtocol"] = TlsProtocol,
         ["body"] = Body,
         ["receivedAt"] = Iso(ReceivedAt),
         ["connection"] = Connection,

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Connections.Features;
 using System.Text.Json.Nodes;
 
 namespace LaminiTestServer;
@@ -57,6 +58,7 @@ internal sealed class ServerState
                 Path = request.Path.Value ?? "",
                 Query = request.QueryString.Value ?? "",
                 Headers = request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase),
+                TlsProtocol = request.HttpContext.Features.Get<ITlsHandshakeFeature>()?.Protocol.ToString(),
                 Body = body,
                 ReceivedAt = receivedAt,
                 Connection = request.HttpContext.Connection.Id,
