@@ -106,7 +106,7 @@ internal sealed class LaminiApiClient
         return reply;
     }
 
-    private static HttpRequestMessage JsonPost(Uri uri, byte[] body, string accept)
+    internal static HttpRequestMessage JsonPost(Uri uri, byte[] body, string accept)
     {
         var content = new ByteArrayContent(body);
         content.Headers.ContentType = new MediaTypeHeaderValue(JsonMediaType);

@@ -1,4 +1,5 @@
 using System;
+using System.Diagnostics;
 
 namespace LaminiPS.DesktopHost;
 
@@ -10,11 +11,12 @@ internal sealed class Report
 
     public void Check(string name, Action check)
     {
+        var stopwatch = Stopwatch.StartNew();
         try
         {
             check();
             _passed++;
-            Console.WriteLine($"ok   {name}");
+            Console.WriteLine($"ok   {name} ({stopwatch.Elapsed.TotalSeconds:0.0} s)");
         }
 #pragma warning disable CA1031 // Any exception is a failed check, reported with its type.
         catch (Exception e)
@@ -22,7 +24,7 @@ internal sealed class Report
         {
             _failed++;
             string detail = e is CheckFailedException ? e.Message : $"{e.GetType().FullName}: {e.Message}";
-            Console.WriteLine($"FAIL {name}: {detail}");
+            Console.WriteLine($"FAIL {name} ({stopwatch.Elapsed.TotalSeconds:0.0} s): {detail}");
         }
     }
 
