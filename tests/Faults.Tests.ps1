@@ -385,7 +385,9 @@ Describe 'Invoke-LaminiChat under faults' {
         It 'a reply over 64 MiB is refused with ResponseTooLarge instead of being read into memory' {
             # Posted as raw JSON: ConvertTo-Json of a 65 MiB string would dominate the test's run time.
             $body = '{"times": 1, "rawBody": "' + ('x' * (65MB)) + '"}'
-            $null = Invoke-RestMethod -Method Post -Uri "$($server.RootUri)_admin/behaviors" -Body $body -ContentType 'application/json' -NoProxy
+            $post = @{ Method = 'Post'; Uri = "$($server.RootUri)_admin/behaviors"; Body = $body; ContentType = 'application/json' }
+            if ($PSVersionTable.PSVersion.Major -ge 7) { $post.NoProxy = $true }
+            $null = Invoke-RestMethod @post
             $result = Invoke-Fault
             $err = Assert-FinalError $result -Id ResponseTooLarge -Category LimitsExceeded -Attempts 1
             $err.Exception.Message | Should -BeLike '*64 MiB*'

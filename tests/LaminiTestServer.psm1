@@ -219,8 +219,12 @@ function Invoke-LaminiTestAdmin {
         $request.NoProxy = $true
     }
     if ($Server.PSObject.Properties['Https'] -and $Server.Https) {
-        # The server's certificate is self-signed; only PowerShell 7 can be told to accept it.
-        $request.SkipCertificateCheck = $true
+        # The server's certificate is self-signed; only PowerShell 7 can be told to accept it for one call.
+        if ($PSVersionTable.PSVersion.Major -ge 7) {
+            $request.SkipCertificateCheck = $true
+        } else {
+            throw 'The HTTPS test server needs PowerShell 7: Windows PowerShell 5.1 cannot skip the certificate check of one call.'
+        }
     }
     try {
         Invoke-RestMethod @request

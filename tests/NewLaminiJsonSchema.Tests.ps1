@@ -1,4 +1,4 @@
-#Requires -Modules @{ ModuleName = 'Pester'; ModuleVersion = '5.0' }
+﻿#Requires -Modules @{ ModuleName = 'Pester'; ModuleVersion = '5.0' }
 # New-LaminiJsonSchema and the JSON pieces behind structured output (schema checks, PowerShell <-> JSON,
 # reply validation). Runs against the built module in out/LaminiPS.
 

@@ -30,7 +30,9 @@ AfterAll {
     Stop-LaminiTestServer -Server $server
 }
 
-Describe 'HTTPS with a self-signed certificate' {
+# Skipped on Windows PowerShell 5.1: its Invoke-RestMethod cannot accept the server's certificate for
+# the admin calls alone, and accepting it process-wide would accept it for LaminiPS too.
+Describe 'HTTPS with a self-signed certificate' -Skip:($PSVersionTable.PSEdition -eq 'Desktop') {
     BeforeEach {
         Reset-LaminiTestServer -Server $server
     }
