@@ -21,6 +21,14 @@
            it to out/bench.md. About 7 minutes on 2 cores.
     Package Build, then publish out/LaminiPS to a temporary local repository with PSResourceGet
            (PowerShell 7.4+) and copy the result to out/LaminiPS.<version>.nupkg.
+    TestDesktop
+           Build, then prove the Windows PowerShell 5.1 (.NET Framework) path on this machine: the
+           sources compile against the .NET Framework 4.7.2 reference assemblies; everything the
+           module references is in .NET Framework 4.7.2 or in dependencies/; a .NET Framework
+           4.7.2 host under Mono (mono --assembly-loader=strict; needs Debian's mono-devel) runs
+           the module's initializer and client against the test server, and fails without the
+           initializer; build.ps1, tests/ and the README's runnable blocks use only what Windows
+           PowerShell 5.1 has. Each check also runs once on a broken input and must fail there.
 
     Any failed step stops the script with a non-zero exit code.
 
@@ -31,7 +39,7 @@
 param(
     # To add a task: add its name here, write an Invoke-<Name>Task function below and a line in
     # the switch at the bottom of this file.
-    [ValidateSet('Build', 'Test', 'Demo', 'Clean', 'Package', 'Bench')]
+    [ValidateSet('Build', 'Test', 'Demo', 'Clean', 'Package', 'Bench', 'TestDesktop')]
     [string] $Task = 'Build',
 
     [ValidateSet('Debug', 'Release')]
@@ -139,10 +147,8 @@ function Invoke-BuildTask {
             '-o', $TestServerDir) + $DotnetQuiet)
 }
 
-function Get-PesterManifest {
-    Write-Step "Restoring Pester $PesterVersion"
-    Invoke-Native dotnet (@('restore', (Join-Path $RepoRoot 'tests/tools/tools.csproj')) + $DotnetQuiet)
-
+# The NuGet global packages folder, where restore puts packages.
+function Get-NuGetPackageFolder {
     # `dotnet nuget locals` honours NUGET_PACKAGES and NuGet.Config, as restore does.
     $packages = $null
     $listing = & dotnet nuget locals global-packages --list
@@ -153,7 +159,14 @@ function Get-PesterManifest {
     }
     if (-not $packages) { $packages = $env:NUGET_PACKAGES }
     if (-not $packages) { throw 'Could not find the NuGet global packages folder (dotnet nuget locals global-packages --list).' }
+    $packages
+}
 
+function Get-PesterManifest {
+    Write-Step "Restoring Pester $PesterVersion"
+    Invoke-Native dotnet (@('restore', (Join-Path $RepoRoot 'tests/tools/tools.csproj')) + $DotnetQuiet)
+
+    $packages = Get-NuGetPackageFolder
     $pester = Join-Path $packages "pester/$PesterVersion/tools/Pester.psd1"
     if (-not (Test-Path -LiteralPath $pester)) { throw "Pester $PesterVersion is not at '$pester' after restore." }
     $pester
@@ -280,6 +293,107 @@ function Invoke-BenchTask {
     if ($LASTEXITCODE -ne 0) { throw "The benchmark failed (exit code $LASTEXITCODE)." }
 }
 
+function Invoke-TestDesktopTask {
+    Invoke-BuildTask
+    $desktopDir = Join-Path $RepoRoot 'tests/desktop'
+    $workDir = Join-Path $OutDir 'desktop'
+    if (Test-Path -LiteralPath $workDir) { Remove-Item -LiteralPath $workDir -Recurse -Force }
+    $null = New-Item -ItemType Directory -Path $workDir
+
+    Write-Step 'Static check: build.ps1, tests/ and the README''s runnable blocks on Windows PowerShell 5.1'
+    $files = @(Join-Path $RepoRoot 'build.ps1') + @(Get-ChildItem -LiteralPath (Join-Path $RepoRoot 'tests') -File -Recurse |
+            Where-Object { $_.FullName.Substring($RepoRoot.Length) -notmatch '[\\/](bin|obj)[\\/]' } | ForEach-Object { $_.FullName })
+    $known = @((Import-PowerShellDataFile -LiteralPath (Get-PesterManifest)).FunctionsToExport) +
+        @((Import-PowerShellDataFile -LiteralPath $ManifestPath).CmdletsToExport) +
+        @(Get-Command -Module Microsoft.PowerShell.PSResourceGet -ErrorAction Ignore | ForEach-Object { $_.Name })
+    $staticCheck = Join-Path $desktopDir 'Test-WindowsPowerShell51.ps1'
+    & $staticCheck -Path $files -ReadmePath (Join-Path $RepoRoot 'README.md') -KnownCommand $known
+    if ($LASTEXITCODE -ne 0) { throw 'The static Windows PowerShell 5.1 check found problems (listed above).' }
+
+    Write-Step 'Control: the static check finds a PowerShell 7 parameter in a test helper'
+    $helper = Join-Path $workDir 'Helper.psm1'
+    Set-Content -LiteralPath $helper -Value 'function Get-Model($Uri) { Invoke-RestMethod -Uri $Uri -SkipCertificateCheck }'
+    $found = & $staticCheck -Path $helper 6>&1 | Out-String
+    Write-Host $found.TrimEnd()
+    if ($LASTEXITCODE -eq 0 -or $found -notmatch 'no parameter -SkipCertificateCheck') { throw "The static check missed -SkipCertificateCheck: $found" }
+
+    $hostProject = [xml](Get-Content -Raw -LiteralPath (Join-Path $desktopDir 'DesktopHost/DesktopHost.csproj'))
+    $packageVersions = @{}
+    foreach ($reference in $hostProject.Project.ItemGroup.PackageReference) { $packageVersions[$reference.Include] = $reference.Version }
+    $packages = Get-NuGetPackageFolder
+
+    Write-Step 'Building the .NET Framework 4.7.2 host'
+    $hostDir = Join-Path $workDir 'host'
+    Invoke-Native dotnet (@('build', (Join-Path $desktopDir 'DesktopHost'), '-c', $Configuration, '-o', $hostDir,
+            "-p:LaminiPSAssembly=$(Join-Path $ModuleDir 'LaminiPS.dll')") + $DotnetQuiet)
+    $extra = @(Get-ChildItem -LiteralPath $hostDir -File | Where-Object { $_.Name -notmatch '^LaminiPS\.DesktopHost\.(exe|exe\.config|pdb)$' })
+    if ($extra) { throw "The host folder must hold only the host; it also has: $($extra.Name -join ', ')" }
+    if ((Get-Content -Raw -LiteralPath (Join-Path $hostDir 'LaminiPS.DesktopHost.exe.config')) -match 'bindingRedirect') {
+        throw 'The host has binding redirects; .NET Framework hosts such as powershell.exe have none for LaminiPS.'
+    }
+
+    Write-Step 'Dependency closure: everything the module references is in .NET Framework 4.7.2 or dependencies/'
+    $framework = Join-Path $packages ('microsoft.netframework.referenceassemblies.net472/{0}/build/.NETFramework/v4.7.2' -f
+        $packageVersions['Microsoft.NETFramework.ReferenceAssemblies'])
+    $closureCheck = Join-Path $desktopDir 'Test-DependencyClosure.ps1'
+    & $closureCheck -ModuleDirectory $ModuleDir -FrameworkDirectory $framework
+    if ($LASTEXITCODE -ne 0) { throw 'The dependency closure has problems (listed above).' }
+
+    Write-Step 'Control: the closure check fails when dependencies/ lacks System.Text.Json.dll'
+    $broken = Join-Path $workDir 'without-json'
+    Copy-Item -LiteralPath $ModuleDir -Destination $broken -Recurse
+    Remove-Item -LiteralPath (Join-Path $broken 'dependencies/System.Text.Json.dll')
+    $found = & $closureCheck -ModuleDirectory $broken -FrameworkDirectory $framework 6>&1 | Out-String
+    Write-Host $found.TrimEnd()
+    if ($LASTEXITCODE -eq 0 -or $found -notmatch 'PROBLEM .*System\.Text\.Json') { throw "The closure check missed the missing System.Text.Json: $found" }
+
+    Write-Step 'The module under Mono (mono --assembly-loader=strict) against the test server'
+    if (-not (Get-Command mono -ErrorAction Ignore)) {
+        throw 'TestDesktop needs Mono: apt-get install --no-install-recommends mono-devel (.ci/run does this when it is missing).'
+    }
+    Import-Module (Join-Path $RepoRoot 'tests/LaminiTestServer.psm1')
+    $http = $null
+    $https = $null
+    try {
+        $http = Start-LaminiTestServer
+        $https = Start-LaminiTestServer -Https
+        $models = (Get-Content -Raw -LiteralPath (Join-Path $RepoRoot 'tests/fixtures/models.json') | ConvertFrom-Json).data | ForEach-Object { $_.id }
+        $hostArguments = @('--module', $ModuleDir,
+            '--sma', (Join-Path $packages ('powershellstandard.library/{0}/lib/net452/System.Management.Automation.dll' -f $packageVersions['PowerShellStandard.Library'])),
+            '--http', $http.RootUri, '--https', $https.RootUri, '--key', $http.ApiKey, '--models', ($models -join ','))
+        $desktopHost = Join-Path $hostDir 'LaminiPS.DesktopHost.exe'
+        foreach ($mode in 'lifecycle', 'check') {
+            Invoke-Native mono (@('--assembly-loader=strict', $desktopHost, $mode) + $hostArguments)
+        }
+
+        Write-Step 'Control: without the module''s initializer the host cannot load System.Text.Json'
+        $found = & mono --assembly-loader=strict $desktopHost no-initializer @hostArguments | Out-String
+        Write-Host $found.TrimEnd()
+        if ($LASTEXITCODE -eq 0 -or $found -notmatch 'FAIL .*System\.Text\.Json') { throw 'The host worked without the initializer, so it cannot see a missing resolver.' }
+    } finally {
+        Stop-LaminiTestServer -Server $http
+        Stop-LaminiTestServer -Server $https
+    }
+
+    Write-Step 'Framework API check: src/LaminiPS compiled against the .NET Framework 4.7.2 reference assemblies'
+    $project = [xml](Get-Content -Raw -LiteralPath (Join-Path $RepoRoot 'src/LaminiPS/LaminiPS.csproj'))
+    $settings = @($project.Project.PropertyGroup)[0]
+    $settings.TargetFramework = 'net472'
+    $settings.AppendChild($project.CreateElement('EnableDefaultCompileItems')).InnerText = 'false'
+    $items = $project.Project.AppendChild($project.CreateElement('ItemGroup'))
+    $sources = $items.AppendChild($project.CreateElement('Compile'))
+    $sources.SetAttribute('Include', (Join-Path $RepoRoot 'src/LaminiPS/**/*.cs'))
+    $sources.SetAttribute('Exclude', (Join-Path $RepoRoot 'src/LaminiPS/bin/**') + ';' + (Join-Path $RepoRoot 'src/LaminiPS/obj/**'))
+    # On .NET Framework HttpClient is in System.Net.Http.dll, which netstandard2.0 includes.
+    $items.AppendChild($project.CreateElement('Reference')).SetAttribute('Include', 'System.Net.Http')
+    $frameworkProject = Join-Path $workDir 'net472/LaminiPS.csproj'
+    $null = New-Item -ItemType Directory -Path (Split-Path $frameworkProject) -Force
+    $project.Save($frameworkProject)
+    Invoke-Native dotnet (@('build', $frameworkProject, '-c', $Configuration) + $DotnetQuiet)
+
+    Write-Host 'TestDesktop passed: Windows PowerShell 5.1 static check, dependency closure, the module under Mono, .NET Framework 4.7.2 API check.' -ForegroundColor Green
+}
+
 function Invoke-CleanTask {
     Write-Step 'Removing out/ and bin/, obj/ under src/ and tests/'
     $targets = New-Object System.Collections.Generic.List[string]
@@ -305,6 +419,7 @@ try {
         'Clean' { Invoke-CleanTask }
         'Package' { Invoke-PackageTask }
         'Bench' { Invoke-BenchTask }
+        'TestDesktop' { Invoke-TestDesktopTask }
     }
 } catch {
     Write-Host "build.ps1 -Task $Task failed: $($_.Exception.Message)" -ForegroundColor Red
