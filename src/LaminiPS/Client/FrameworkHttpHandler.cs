@@ -52,10 +52,10 @@ internal static class FrameworkHttpHandler
         {
             Uri server = request.RequestUri!;
             IWebProxy? proxy = _handler.UseProxy ? _handler.Proxy ?? WebRequest.DefaultWebProxy : null;
-            bool viaProxy = proxy is not null && !proxy.IsBypassed(server);
-            if (_timeout > TimeSpan.Zero && ServicePointManager.FindServicePoint(server, viaProxy ? proxy : null).CurrentConnections == 0)
+            Uri? viaProxy = proxy is not null && !proxy.IsBypassed(server) ? proxy.GetProxy(server) : null;
+            if (_timeout > TimeSpan.Zero && ServicePointManager.FindServicePoint(server, viaProxy is null ? null : proxy).CurrentConnections == 0)
             {
-                await ProbeAsync(viaProxy ? proxy!.GetProxy(server) : server, cancellationToken).ConfigureAwait(false);
+                await ProbeAsync(viaProxy ?? server, cancellationToken).ConfigureAwait(false);
             }
 
             return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
@@ -84,8 +84,21 @@ internal static class FrameworkHttpHandler
                     break;
                 }
 
-                using var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
-                Task connect = socket.ConnectAsync(address, target.Port);
+                Socket? socket = null;
+                Task connect;
+                try
+                {
+                    socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+                    connect = socket.ConnectAsync(address, target.Port);
+                }
+                catch (SocketException)
+                {
+                    // E.g. an IPv6 address on a machine without IPv6: the next address may do.
+                    socket?.Dispose();
+                    continue;
+                }
+
+                using var probe = socket;
                 _ = connect.ContinueWith(t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
                 Task first = await Task.WhenAny(connect, Task.Delay(left, cancellationToken)).ConfigureAwait(false);
                 cancellationToken.ThrowIfCancellationRequested();
