@@ -1,4 +1,4 @@
-# Sloppy and hostile input that LaminiPS does not control: keys with stray whitespace or control
+﻿# Sloppy and hostile input that LaminiPS does not control: keys with stray whitespace or control
 # characters, configure.yaml entries it cannot read exactly, base URIs with a query or a password,
 # server headers of any size or shape, redirects, short keys echoed in error text, and the error
 # dialects of the servers in front of the models. Each case asserts what the user sees (outputs,
