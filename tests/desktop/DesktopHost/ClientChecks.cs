@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Collections.Specialized;
 using System.Diagnostics;
 using System.Linq;
 using System.Net;
@@ -140,7 +141,7 @@ internal sealed class ClientChecks
     private void CheckChat(TestServer http)
     {
         http.Reset();
-        LaminiChatResponse reply = Chat(http.BaseUri, new ChatRequest(Model, Prompt("What is the best llama?")));
+        LaminiChatResponse reply = Chat(http.BaseUri, Ask("What is the best llama?"));
         Report.Expect(!string.IsNullOrEmpty(reply.Content), "the reply has no content");
         Report.Expect(http.CountRequests("/chat/completions") == 1, "the server did not see exactly one chat request");
         string[] expect = http.Values("Expect");
@@ -172,11 +173,13 @@ internal sealed class ClientChecks
     {
         http.Reset();
         http.AddBehavior("{\"content\": \"" + JsonAnswer.Replace("\"", "\\\"") + "\", \"times\": 1}");
-        var request = new ChatRequest(Model, Prompt("What is the best llama?"))
+        const string AnswerSchema =
+            "{\"type\": \"object\", \"properties\": {\"answer\": {\"type\": \"string\"}}, \"required\": [\"answer\"], \"additionalProperties\": false}";
+        var settings = new ChatSettings
         {
-            ResponseFormatJson = "{\"type\": \"json_schema\", \"json_schema\": {\"name\": \"json_response\", \"strict\": true, "
-                + "\"schema\": {\"type\": \"object\", \"properties\": {\"answer\": {\"type\": \"string\"}}, \"required\": [\"answer\"], \"additionalProperties\": false}}}",
+            JsonSchema = new LaminiJsonSchema(LaminiJsonSchema.DefaultName, null, strict: true, AnswerSchema, new OrderedDictionary()),
         };
+        var request = new ChatRequest(Model, Prompt("What is the best llama?"), settings);
         LaminiChatResponse reply = Chat(http.BaseUri, request);
         Report.Expect(reply.Content == JsonAnswer, $"the reply is '{reply.Content}'");
         Report.Expect(http.Requests().Contains("json_schema"), "the request did not carry the schema");
@@ -187,7 +190,7 @@ internal sealed class ClientChecks
         http.Reset();
         var pieces = new List<string>();
         LaminiChatResponse reply = Client(http.BaseUri)
-            .StreamChatCompletionAsync(new ChatRequest(Model, Prompt("Tell me about llamas")), pieces.Add, RequestLog.None, CancellationToken.None)
+            .StreamChatCompletionAsync(Ask("Tell me about llamas"), pieces.Add, RequestLog.None, CancellationToken.None)
             .GetAwaiter().GetResult();
         Report.Expect(pieces.Count > 1, $"{pieces.Count} pieces arrived");
         Report.Expect(string.Concat(pieces) == reply.Content, "the pieces do not add up to the reply");
@@ -198,7 +201,7 @@ internal sealed class ClientChecks
     {
         http.Reset();
         http.AddBehavior("{\"status\": 429, \"times\": 1, \"headers\": {\"retry-after-ms\": \"10\"}}");
-        LaminiChatResponse reply = Chat(http.BaseUri, new ChatRequest(Model, Prompt("hi")));
+        LaminiChatResponse reply = Chat(http.BaseUri, Ask("hi"));
         Report.Expect(!string.IsNullOrEmpty(reply.Content), "the reply has no content");
         Report.Expect(http.CountRequests("/chat/completions") == 2, "the server did not see exactly two attempts");
     }
@@ -207,7 +210,7 @@ internal sealed class ClientChecks
     {
         http.Reset();
         http.AddBehavior("{\"status\": 401, \"times\": 1, \"rawBody\": \"Invalid API key: " + _options.ApiKey + "\"}");
-        Exception? failure = Catch(() => Chat(http.BaseUri, new ChatRequest(Model, Prompt("hi"))));
+        Exception? failure = Catch(() => Chat(http.BaseUri, Ask("hi")));
         ExpectKind(failure, LaminiFailureKind.Unauthorized);
         var error = (LaminiApiException)failure!;
         string[] texts = { error.Message, error.ServerMessage ?? string.Empty, error.RawBody ?? string.Empty, error.ToString() };
@@ -286,6 +289,8 @@ internal sealed class ClientChecks
     }
 
     private static LaminiChatMessage[] Prompt(string text) => new[] { new LaminiChatMessage("user", text) };
+
+    private static ChatRequest Ask(string text) => new(Model, Prompt(text), new ChatSettings());
 
     private static void ExpectKind(Exception? failure, LaminiFailureKind kind)
     {
