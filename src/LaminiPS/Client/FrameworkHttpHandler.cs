@@ -119,12 +119,10 @@ internal static class FrameworkHttpHandler
                 return;
             }
 
-            throw new HttpRequestException(string.Format(
-                CultureInfo.InvariantCulture,
-                "no connection to {0}:{1} within {2} s",
-                target.Host,
-                target.Port,
-                _timeout.TotalSeconds));
+            // What SocketsHttpHandler throws when its ConnectTimeout passes, so both read the same.
+            throw new TaskCanceledException(
+                string.Format(CultureInfo.InvariantCulture, "No connection to {0}:{1} within {2} s.", target.Host, target.Port, _timeout.TotalSeconds),
+                new TimeoutException());
         }
     }
 }

@@ -5,7 +5,6 @@ using System.Diagnostics;
 using System.Linq;
 using System.Net;
 using System.Net.Http;
-using System.Net.Sockets;
 using System.Reflection;
 using System.Security;
 using System.Security.Authentication;
@@ -57,7 +56,7 @@ internal sealed class ClientChecks
         _report.Check("streams a reply piece by piece", () => CheckStream(http));
         _report.Check("retries a 429 and then answers", () => CheckRetried429(http));
         _report.Check("a 401 is Unauthorized, with the key masked wherever the server echoed it", () => CheckUnauthorized(http));
-        _report.Check("a host that never accepts the connection fails in about 10 s (ConnectionFailed)", CheckDeadHost);
+        _report.Check("a host that never accepts the connection fails in about 10 s (ConnectionFailed)", () => CheckDeadHost(http));
     }
 
     /// <summary>The negative control: the same first call, without the initializer.</summary>
@@ -218,51 +217,27 @@ internal sealed class ClientChecks
         Report.Expect(error.Message.Contains("Invalid API key"), $"the server's text is missing: {error.Message}");
     }
 
-    private void CheckDeadHost()
+    private void CheckDeadHost(TestServer http)
     {
-        // Linux drops connection attempts to a listener whose accept queue is full, as a firewall
-        // or a dead host does: the client hears nothing, neither an answer nor a refusal.
-        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        listener.Listen(0);
-        var endpoint = (IPEndPoint)listener.LocalEndPoint;
-        var fillers = new List<Socket>();
-        try
-        {
-            bool queueFull = false;
-            for (int i = 0; i < 8 && !queueFull; i++)
-            {
-                var filler = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-                fillers.Add(filler);
-                queueFull = !filler.ConnectAsync(endpoint.Address, endpoint.Port).Wait(TimeSpan.FromSeconds(1));
-            }
+        var deadHost = new Uri(http.UnreachableAddress(), "inf");
+        using var stopPlain = new CancellationTokenSource();
+        using var plain = new HttpClient { Timeout = System.Threading.Timeout.InfiniteTimeSpan };
+        var plainAttempt = plain.GetAsync(new Uri(deadHost + "/models"), stopPlain.Token);
+        var stopwatch = Stopwatch.StartNew();
+        Exception? failure = Catch(() => ListModels(deadHost, skipCertificateCheck: false, retries: 0));
+        stopwatch.Stop();
+        bool plainStillWaiting = !plainAttempt.IsCompleted;
 
-            Report.Expect(queueFull, "the listener kept completing connections; no dead host to test against");
+        // Mono's handler notices cancellation only when its connect attempt ends, minutes later.
+        stopPlain.Cancel();
+        _ = plainAttempt.ContinueWith(t => t.Exception, TaskScheduler.Default);
 
-            var deadHost = new Uri($"http://127.0.0.1:{endpoint.Port}/inf");
-            using var stopPlain = new CancellationTokenSource();
-            using var plain = new HttpClient { Timeout = System.Threading.Timeout.InfiniteTimeSpan };
-            var plainAttempt = plain.GetAsync(new Uri(deadHost + "/models"), stopPlain.Token);
-            var stopwatch = Stopwatch.StartNew();
-            Exception? failure = Catch(() => ListModels(deadHost, skipCertificateCheck: false, retries: 0));
-            stopwatch.Stop();
-            bool plainStillWaiting = !plainAttempt.IsCompleted;
-
-            // Mono's handler notices cancellation only when its connect attempt ends, minutes later.
-            stopPlain.Cancel();
-            _ = plainAttempt.ContinueWith(t => t.Exception, TaskScheduler.Default);
-
-            ExpectKind(failure, LaminiFailureKind.ConnectionFailed);
-            Report.Expect(
-                stopwatch.Elapsed >= TimeSpan.FromSeconds(9) && stopwatch.Elapsed <= TimeSpan.FromSeconds(14),
-                $"gave up after {stopwatch.Elapsed.TotalSeconds:0.0} s");
-            Report.Expect(plainStillWaiting, "control failed: a plain HttpClientHandler gave up as early, so the timeout is not LaminiPS's");
-            Console.WriteLine($"     gave up after {stopwatch.Elapsed.TotalSeconds:0.0} s: {failure!.Message}");
-        }
-        finally
-        {
-            fillers.ForEach(f => f.Dispose());
-        }
+        ExpectKind(failure, LaminiFailureKind.ConnectionFailed);
+        Report.Expect(
+            stopwatch.Elapsed >= TimeSpan.FromSeconds(9) && stopwatch.Elapsed <= TimeSpan.FromSeconds(14),
+            $"gave up after {stopwatch.Elapsed.TotalSeconds:0.0} s");
+        Report.Expect(plainStillWaiting, "control failed: a plain HttpClientHandler gave up as early, so the timeout is not LaminiPS's");
+        Console.WriteLine($"     gave up after {stopwatch.Elapsed.TotalSeconds:0.0} s: {failure!.Message}");
     }
 
     private IReadOnlyList<LaminiModel> ListModels(Uri baseUri, bool skipCertificateCheck, int retries = 2) =>

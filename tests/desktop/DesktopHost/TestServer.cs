@@ -52,6 +52,10 @@ internal sealed class TestServer : IDisposable
             .Select(m => m.Groups[1].Value)
             .ToArray();
 
+    /// <summary>The server's loopback address that never accepts a connection (tests/TestServer/UnreachableHost.cs).</summary>
+    public Uri UnreachableAddress() =>
+        new(Regex.Match(Send(HttpMethod.Get, "unreachable", null), "\"url\":\"([^\"]*)\"").Groups[1].Value);
+
     public void Dispose() => _admin.Dispose();
 
     private string Send(HttpMethod method, string path, string? json)
