@@ -86,7 +86,8 @@ Describe 'Module lifetime across runspaces' {
         Import-Module $manifest -Force
     }
 
-    It 'a thread-job batch returns every reply while the main runspace re-imports and removes the module' {
+    # Skipped on Windows PowerShell 5.1, which has neither Start-ThreadJob nor ForEach-Object -Parallel.
+    It 'a thread-job batch returns every reply while the main runspace re-imports and removes the module' -Skip:($PSVersionTable.PSEdition -eq 'Desktop') {
         # 40 prompts, 4 at a time, 0.5 s each: requests are in flight for 5 s or more.
         Add-LaminiTestBehavior -Server $server -Behavior @{ delayMs = 500; times = -1 }
         $baseUri = $server.BaseUri
@@ -118,7 +119,7 @@ Describe 'Module lifetime across runspaces' {
         }
     }
 
-    It 'ForEach-Object -Parallel blocks that re-import with -Force before every prompt return every reply' {
+    It 'ForEach-Object -Parallel blocks that re-import with -Force before every prompt return every reply' -Skip:($PSVersionTable.PSEdition -eq 'Desktop') {
         Add-LaminiTestBehavior -Server $server -Behavior @{ delayMs = 200; times = -1 }
         $baseUri = $server.BaseUri
         $key = $server.SecureApiKey

@@ -1,4 +1,4 @@
-#Requires -Modules @{ ModuleName = 'Pester'; ModuleVersion = '5.0' }
+﻿#Requires -Modules @{ ModuleName = 'Pester'; ModuleVersion = '5.0' }
 # Tool calling without -InvokeTool, against the local test server: the exact `tools` and
 # `tool_choice` sent for commands (types, mandatory, ValidateSet, ValidateRange, switches, arrays,
 # help, parameter sets) and for definitions in the OpenAI shape; replies that ask for calls, parsed
