@@ -1,4 +1,4 @@
-#Requires -Modules @{ ModuleName = 'Pester'; ModuleVersion = '5.0' }
+﻿#Requires -Modules @{ ModuleName = 'Pester'; ModuleVersion = '5.0' }
 # Replies in PowerShell habits (issue 14): ConvertTo-Json at its default depth, conversations
 # continued from replies that went through Export-Clixml, jobs, remoting serialization,
 # ForEach-Object -Parallel and JSON files (checked on the wire), Export-Csv columns, table views
