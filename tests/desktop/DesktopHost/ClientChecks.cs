@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Collections.Specialized;
 using System.Diagnostics;
 using System.Linq;
 using System.Net;
@@ -12,6 +11,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using LaminiPS.Client;
 using LaminiPS.Models;
+using LaminiPS.Schema;
 
 namespace LaminiPS.DesktopHost;
 
@@ -176,7 +176,8 @@ internal sealed class ClientChecks
             "{\"type\": \"object\", \"properties\": {\"answer\": {\"type\": \"string\"}}, \"required\": [\"answer\"], \"additionalProperties\": false}";
         var settings = new ChatSettings
         {
-            JsonSchema = new LaminiJsonSchema(LaminiJsonSchema.DefaultName, null, strict: true, AnswerSchema, new OrderedDictionary()),
+            // What -JsonSchema '<JSON text>' makes: the module's own schema builder and checks.
+            JsonSchema = SchemaBuilder.FromJson(AnswerSchema, name: null, description: null, strict: true),
         };
         var request = new ChatRequest(Model, Prompt("What is the best llama?"), settings);
         LaminiChatResponse reply = Chat(http.BaseUri, request);
