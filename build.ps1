@@ -300,8 +300,10 @@ function Invoke-TestDesktopTask {
     if (Test-Path -LiteralPath $workDir) { Remove-Item -LiteralPath $workDir -Recurse -Force }
     $null = New-Item -ItemType Directory -Path $workDir
 
-    Write-Step 'Static check: build.ps1, tests/ and the README''s runnable blocks on Windows PowerShell 5.1'
-    $files = @(Join-Path $RepoRoot 'build.ps1') + @(Get-ChildItem -LiteralPath (Join-Path $RepoRoot 'tests') -File -Recurse |
+    Write-Step 'Static check: build.ps1 (with build/), tests/ and the README''s runnable blocks on Windows PowerShell 5.1'
+    # build/ holds the modules build.ps1 imports, so they are checked with it.
+    $files = @(Join-Path $RepoRoot 'build.ps1') + @(Get-ChildItem -LiteralPath (Join-Path $RepoRoot 'build') -File -ErrorAction Ignore | ForEach-Object { $_.FullName }) +
+        @(Get-ChildItem -LiteralPath (Join-Path $RepoRoot 'tests') -File -Recurse |
             Where-Object { $_.FullName.Substring($RepoRoot.Length) -notmatch '[\\/](bin|obj)[\\/]' } | ForEach-Object { $_.FullName })
     $known = @((Import-PowerShellDataFile -LiteralPath (Get-PesterManifest)).FunctionsToExport) +
         @((Import-PowerShellDataFile -LiteralPath $ManifestPath).CmdletsToExport) +
