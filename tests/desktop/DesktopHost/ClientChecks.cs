@@ -172,12 +172,12 @@ internal sealed class ClientChecks
     {
         http.Reset();
         http.AddBehavior("{\"content\": \"" + JsonAnswer.Replace("\"", "\\\"") + "\", \"times\": 1}");
-        const string AnswerSchema =
+        const string answerSchema =
             "{\"type\": \"object\", \"properties\": {\"answer\": {\"type\": \"string\"}}, \"required\": [\"answer\"], \"additionalProperties\": false}";
         var settings = new ChatSettings
         {
             // What -JsonSchema '<JSON text>' makes: the module's own schema builder and checks.
-            JsonSchema = SchemaBuilder.FromJson(AnswerSchema, name: null, description: null, strict: true),
+            JsonSchema = SchemaBuilder.FromJson(answerSchema, name: null, description: null, strict: true),
         };
         var request = new ChatRequest(Model, Prompt("What is the best llama?"), settings);
         LaminiChatResponse reply = Chat(http.BaseUri, request);
