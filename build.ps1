@@ -328,7 +328,7 @@ function Invoke-TestDesktopTask {
     $hostDir = Join-Path $workDir 'host'
     Invoke-Native dotnet (@('build', (Join-Path $desktopDir 'DesktopHost'), '-c', $Configuration, '-o', $hostDir,
             "-p:LaminiPSAssembly=$(Join-Path $ModuleDir 'LaminiPS.dll')") + $DotnetQuiet)
-    $extra = @(Get-ChildItem -LiteralPath $hostDir -File | Where-Object { $_.Name -notmatch '^LaminiPS\.DesktopHost\.(exe|exe\.config|pdb)$' })
+    $extra = @(Get-ChildItem -LiteralPath $hostDir -File | Where-Object { $_.Name -notmatch '^LaminiPS\.DesktopHost\.(exe|exe\.config|pdb|xml)$' })
     if ($extra) { throw "The host folder must hold only the host; it also has: $($extra.Name -join ', ')" }
     if ((Get-Content -Raw -LiteralPath (Join-Path $hostDir 'LaminiPS.DesktopHost.exe.config')) -match 'bindingRedirect') {
         throw 'The host has binding redirects; .NET Framework hosts such as powershell.exe have none for LaminiPS.'
@@ -392,6 +392,17 @@ function Invoke-TestDesktopTask {
     $null = New-Item -ItemType Directory -Path (Split-Path $frameworkProject) -Force
     $project.Save($frameworkProject)
     Invoke-Native dotnet (@('build', $frameworkProject, '-c', $Configuration) + $DotnetQuiet)
+
+    Write-Step 'Control: the API check fails when src/ uses an API .NET Framework 4.7.2 lacks'
+    $coreOnly = Join-Path $workDir 'CoreOnly.cs'
+    Set-Content -LiteralPath $coreOnly -Value 'namespace LaminiPS; internal static class CoreOnly { internal static object Handler() => new System.Net.Http.SocketsHttpHandler(); }'
+    $items.AppendChild($project.CreateElement('Compile')).SetAttribute('Include', $coreOnly)
+    $brokenProject = Join-Path $workDir 'net472-core-only/LaminiPS.csproj'
+    $null = New-Item -ItemType Directory -Path (Split-Path $brokenProject) -Force
+    $project.Save($brokenProject)
+    $found = & dotnet build $brokenProject -c $Configuration @DotnetQuiet | Out-String
+    Write-Host (($found -split "`n" | Select-String 'error' | Select-Object -First 1) -join '').Trim()
+    if ($LASTEXITCODE -eq 0 -or $found -notmatch 'SocketsHttpHandler') { throw "The API check compiled a .NET Core-only API: $found" }
 
     Write-Host 'TestDesktop passed: Windows PowerShell 5.1 static check, dependency closure, the module under Mono, .NET Framework 4.7.2 API check.' -ForegroundColor Green
 }
