@@ -10,6 +10,8 @@ internal static class ChatMessageRules
 {
     public static readonly string[] Roles = { "system", "user", "assistant", "tool" };
 
+    private static readonly char[] s_whitespace = { ' ', '\t', '\r', '\n', '\v', '\f' };
+
     /// <summary>A known role in lower case, whatever case it came in; any other text as it is.</summary>
     public static string NormalizeRole(string role)
     {
@@ -57,6 +59,13 @@ internal static class ChatMessageRules
     /// <summary>What names a conversation in output and errors: its last user message, else its last message.</summary>
     public static string Label(IReadOnlyList<LaminiChatMessage> messages) =>
         messages.LastOrDefault(m => m.Role == "user")?.Content ?? messages[messages.Count - 1].Content ?? string.Empty;
+
+    /// <summary>A prompt as messages name it: on one line, its first 60 characters.</summary>
+    public static string PromptLabel(string prompt) => Shorten(string.Join(" ", prompt.Split(s_whitespace, StringSplitOptions.RemoveEmptyEntries)), 60);
+
+    /// <summary>The text's first <paramref name="length"/> characters, with an ellipsis when it was longer.</summary>
+    public static string Shorten(string text, int length) =>
+        text.Length <= length ? text : text.Substring(0, length) + "…";
 
     /// <summary>
     /// What every prompt of a batch follows: the earlier conversation, after the system prompt unless

@@ -6,13 +6,12 @@ namespace LaminiPS.Client;
 
 /// <summary>
 /// Everything a chat request sends besides its model and messages, shared by every request of a
-/// batch. Only what the caller set reaches the wire: unset fields are absent, never null.
+/// batch. Only what the caller set reaches the wire: unset fields are absent, never null. A record,
+/// so each of Invoke-LaminiChat's request parameters sets its field here as it is bound.
 /// </summary>
-internal sealed class ChatSettings
+internal sealed record ChatSettings
 {
     private const string JsonObjectFormat = "{\"type\":\"json_object\"}";
-
-    private string? _toolChoice;
 
     public double? Temperature { get; init; }
 
@@ -20,7 +19,7 @@ internal sealed class ChatSettings
 
     public int? MaxTokens { get; init; }
 
-    public IReadOnlyList<string>? Stop { get; init; }
+    public string[]? Stop { get; init; }
 
     public long? Seed { get; init; }
 
@@ -46,7 +45,7 @@ internal sealed class ChatSettings
     public IReadOnlyList<LaminiTool>? Tools { get; init; }
 
     /// <summary>tool_choice: "auto", "none" or "required" as is; any other value names the one function to call.</summary>
-    public string? ToolChoice { get => _toolChoice; init => _toolChoice = value; }
+    public string? ToolChoice { get; init; }
 
     /// <summary>Extra top-level fields as name → JSON text, written last; none may be a field a setting above writes.</summary>
     public IReadOnlyList<KeyValuePair<string, string>> AdditionalFields { get; init; } = new List<KeyValuePair<string, string>>();
@@ -55,17 +54,7 @@ internal sealed class ChatSettings
     /// The settings of a request that carries tool results: a forced choice (required, or a function's name)
     /// becomes none, or the model would call again and again instead of answering.
     /// </summary>
-    internal ChatSettings ForToolResults()
-    {
-        if (ToolChoice is null or "auto" or "none")
-        {
-            return this;
-        }
-
-        var copy = (ChatSettings)MemberwiseClone();
-        copy._toolChoice = "none";
-        return copy;
-    }
+    internal ChatSettings ForToolResults() => ToolChoice is null or "auto" or "none" ? this : this with { ToolChoice = "none" };
 
     /// <summary>Writes every field after "messages", in the order the wire has always had them.</summary>
     internal void WriteFields(Utf8JsonWriter writer, bool stream)

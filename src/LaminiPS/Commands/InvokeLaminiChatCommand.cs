@@ -1,7 +1,5 @@
-using System;
 using System.Collections;
 using System.Collections.Generic;
-using System.Linq;
 using System.Management.Automation;
 using LaminiPS.Client;
 using LaminiPS.Commands.Tools;
@@ -28,10 +26,8 @@ public sealed class InvokeLaminiChatCommand : LaminiCommandBase
     private ChatSettings _settings = new();
     private OrderedScheduler<ChatJob, ChatResult>? _jobs;
     private BatchProgress? _progress;
-    private LaminiChatResponse? _historyOf;
-    private string? _historySystemPrompt;
-    private IReadOnlyList<LaminiChatMessage>? _history;
-    private int _blankPrompts;
+    private PromptSources? _sources;
+    private PromptHistory? _history;
 
     /// <summary>The user message; each string is one completion (messages[].content). Piped strings, and the Prompt of piped objects, are prompts too.</summary>
     [Parameter(Position = 0, ParameterSetName = PromptSet)]
@@ -78,50 +74,50 @@ public sealed class InvokeLaminiChatCommand : LaminiCommandBase
 
     /// <summary>Sampling temperature, 0 to 2 (temperature).</summary>
     [Parameter, ValidateRange(0.0, 2.0)]
-    public double? Temperature { get; set; }
+    public double? Temperature { get => _settings.Temperature; set => _settings = _settings with { Temperature = value }; }
 
     /// <summary>Nucleus sampling mass, 0 to 1 (top_p).</summary>
     [Parameter, ValidateRange(0.0, 1.0)]
-    public double? TopP { get; set; }
+    public double? TopP { get => _settings.TopP; set => _settings = _settings with { TopP = value }; }
 
     /// <summary>Most tokens to generate (max_tokens); a reply cut there has finish reason 'length'.</summary>
     [Parameter, ValidateRange(1, int.MaxValue)]
-    public int? MaxTokens { get; set; }
+    public int? MaxTokens { get => _settings.MaxTokens; set => _settings = _settings with { MaxTokens = value }; }
 
     /// <summary>Up to four sequences where generation stops (stop).</summary>
     [Parameter, ValidateCount(1, 4), ValidateNotNullOrEmpty]
-    public string[]? Stop { get; set; }
+    public string[]? Stop { get => _settings.Stop; set => _settings = _settings with { Stop = value }; }
 
     /// <summary>Seed for repeatable sampling (seed).</summary>
     [Parameter]
-    public long? Seed { get; set; }
+    public long? Seed { get => _settings.Seed; set => _settings = _settings with { Seed = value }; }
 
     /// <summary>-2 to 2 (presence_penalty).</summary>
     [Parameter, ValidateRange(-2.0, 2.0)]
-    public double? PresencePenalty { get; set; }
+    public double? PresencePenalty { get => _settings.PresencePenalty; set => _settings = _settings with { PresencePenalty = value }; }
 
     /// <summary>-2 to 2 (frequency_penalty).</summary>
     [Parameter, ValidateRange(-2.0, 2.0)]
-    public double? FrequencyPenalty { get; set; }
+    public double? FrequencyPenalty { get => _settings.FrequencyPenalty; set => _settings = _settings with { FrequencyPenalty = value }; }
 
     /// <summary>How many alternative replies to generate (n); all are kept in Choices.</summary>
     [Parameter, ValidateRange(1, 128)]
-    public int? Count { get; set; }
+    public int? Count { get => _settings.Count; set => _settings = _settings with { Count = value }; }
 
     /// <summary>Seconds Lamini caches a third-party model's reply (cache.ttl).</summary>
     [Parameter, ValidateRange(0, int.MaxValue)]
-    public int? CacheTtl { get; set; }
+    public int? CacheTtl { get => _settings.CacheTtlSeconds; set => _settings = _settings with { CacheTtlSeconds = value }; }
 
     /// <summary>Structured output (response_format json_schema): a LaminiJsonSchema, a hashtable schema, a [type], or JSON text.</summary>
     [Parameter(ParameterSetName = PromptSet)]
     [Parameter(ParameterSetName = MessagesSet)]
     [ValidateNotNull, JsonSchemaTransformation]
-    public LaminiJsonSchema? JsonSchema { get; set; }
+    public LaminiJsonSchema? JsonSchema { get => _settings.JsonSchema; set => _settings = _settings with { JsonSchema = value }; }
 
     /// <summary>Ask for any JSON object (response_format json_object); the reply is parsed into Data.</summary>
     [Parameter(Mandatory = true, ParameterSetName = PromptJsonObjectSet)]
     [Parameter(Mandatory = true, ParameterSetName = MessagesJsonObjectSet)]
-    public SwitchParameter JsonObject { get; set; }
+    public SwitchParameter JsonObject { get => _settings.JsonObject; set => _settings = _settings with { JsonObject = value }; }
 
     /// <summary>Emit only the parsed JSON data (with -JsonSchema or -JsonObject), ready for Export-Csv.</summary>
     [Parameter, Alias("DataOnly")]
@@ -161,166 +157,64 @@ public sealed class InvokeLaminiChatCommand : LaminiCommandBase
 
     protected override void BeginProcessing()
     {
-        RefuseWhatCannotWork();
+        _sources = new PromptSources(Prompt is not null, Conversation is not null, ToolResult is not null, Messages is not null, MyInvocation.ExpectingInput || MyInvocation.BoundParameters.ContainsKey(nameof(InputObject)));
+        StopAt(AsObjectRefusal() ?? _sources.NothingToSend);
         List<KeyValuePair<string, string>> fields = AdditionalFields.From(AdditionalParameters, WriteWarning, out ErrorRecord? invalidField);
-        if (invalidField is not null)
-        {
-            ThrowTerminatingError(invalidField);
-        }
-
-        string? toolChoice = ResolveToolUse();
+        StopAt(invalidField);
+        string? toolChoice = ToolChoiceResolver.ForRequest(ToolChoice, Tool, InvokeTool, out ErrorRecord? invalidToolUse);
+        StopAt(invalidToolUse);
         base.BeginProcessing();
-        _settings = Settings(fields, toolChoice);
+        _settings = _settings with { Tools = Tool, ToolChoice = toolChoice, AdditionalFields = fields };
+        _history = new PromptHistory(ToolResult, WriteError);
 
         // -AsObject promises only the parsed data: streamed text pieces are not written then.
         ToolCallRunner? tools = InvokeTool ? new ToolCallRunner(Tool!, MaximumToolRound, Pipeline, this) : null;
         var runner = new ChatJobRunner(Client, Log, Stream, AsObject ? null : piece => WriteObject(piece), tools);
-        int limit = Stream ? 1 : ThrottleLimit;
-        _jobs = new OrderedScheduler<ChatJob, ChatResult>(limit, limit * 4, runner.RunAsync, ex => ex is LaminiApiException, Pipeline.Wake, Cancellation);
+        _jobs = runner.Scheduler(ThrottleLimit, Pipeline.Wake, Cancellation);
         _progress = new BatchProgress("Invoke-LaminiChat", MyInvocation.ExpectingInput ? null : Prompt?.Length, () => _jobs.Running, WriteProgress);
     }
 
     protected override void ProcessRecord()
     {
-        PipedItem? piped = MyInvocation.BoundParameters.ContainsKey(nameof(InputObject)) ? PipedInput.Read(InputObject) : null;
-        if (piped is not null && !CanSendFor(piped))
+        PipedItem? piped = MyInvocation.BoundParameters.ContainsKey(nameof(InputObject)) ? _sources!.Read(InputObject, WriteError) : PipedItem.Nothing;
+        if (piped is null)
         {
             return;
         }
 
-        string model = ConnectionResolver.ResolveModel(Model ?? piped?.Model ?? Conversation?.RequestedModel);
+        string model = ConnectionResolver.ResolveModel(Model ?? piped.Model ?? Conversation?.RequestedModel);
         if (Messages is not null)
         {
-            if (ChatMessageRules.FirstProblem(Messages, out int index) is string problem)
-            {
-                throw Terminate(
-                    new PSArgumentException($"-Messages entry {index} {problem}. Give hashtables like @{{ role = 'user'; content = 'Hello' }} or LaminiChatMessage objects."),
-                    ErrorIds.InvalidMessage,
-                    ErrorCategory.InvalidArgument,
-                    Messages[index]);
-            }
-
-            Submit(new ChatJob(ChatMessageRules.Label(Messages), new ChatRequest(model, Messages, _settings)));
-            return;
+            StopAt(ChatMessagesTransformationAttribute.Refusal(Messages));
+            Submit(ChatJob.ForConversation(model, Messages, _settings));
         }
-
-        if (HistoryFor(piped?.Conversation ?? Conversation, SystemPrompt ?? piped?.SystemPrompt) is { } history)
+        else if (_history!.For(piped.Conversation ?? Conversation, SystemPrompt ?? piped.SystemPrompt) is { } history)
         {
-            SubmitTurns(model, history, piped is { BringsPrompt: true } ? piped.Prompts : Prompt);
+            foreach (ChatJob job in ChatJob.ForTurns(model, history, piped.BringsPrompt ? piped.Prompts : Prompt, _settings))
+            {
+                Submit(job);
+            }
         }
     }
 
     protected override void EndProcessing()
     {
         FinishInOrder(_jobs!, Write);
-        if (_blankPrompts > 0)
+        if (_sources!.BlankPromptWarning is string skipped)
         {
-            WriteWarning(_blankPrompts == 1
-                ? "Skipped 1 blank prompt (empty or only whitespace): nothing was sent for it."
-                : $"Skipped {_blankPrompts} blank prompts (empty or only whitespace): nothing was sent for them.");
+            WriteWarning(skipped);
         }
 
         _progress!.Finished();
     }
 
-    /// <summary>Stops before any request for arguments that cannot work together, or that leave nothing to send.</summary>
-    private void RefuseWhatCannotWork()
-    {
-        // Not a parameter set: the binder would answer -AsObject alone with an ambiguous-set error that names neither rule.
-        if (AsObject && JsonSchema is null && !JsonObject)
-        {
-            throw Terminate(
-                new PSArgumentException("-AsObject emits the parsed JSON reply; use it together with -JsonSchema or -JsonObject."),
-                ErrorIds.AsObjectNeedsJson,
-                ErrorCategory.InvalidArgument,
-                null);
-        }
-
-        // -Prompt is not mandatory, as piped objects bring their own; with nothing piped either, say what is missing.
-        if (Prompt is null && Messages is null && ToolResult is null && !MyInvocation.ExpectingInput && !MyInvocation.BoundParameters.ContainsKey(nameof(InputObject)))
-        {
-            throw Terminate(
-                new PSArgumentException("Nothing to send: give -Prompt 'your question', pipe prompts in (Get-Content questions.txt | Invoke-LaminiChat), or give -Messages. To continue a conversation: $reply | Invoke-LaminiChat -Prompt 'your next question'."),
-                ErrorIds.PromptMissing,
-                ErrorCategory.InvalidArgument,
-                null);
-        }
-    }
-
     /// <summary>
-    /// Whether something is to be sent for the piped object. If not, its blank prompts are counted
-    /// (they are skipped, with one warning for the batch), or an error for that object alone says why.
+    /// The error for -AsObject without -JsonSchema or -JsonObject; null otherwise. Not a parameter set: the binder
+    /// would answer -AsObject alone with an ambiguous-set error that names neither rule.
     /// </summary>
-    private bool CanSendFor(PipedItem piped)
-    {
-        if (piped.Problem is not null)
-        {
-            WriteError(PipedInputError(piped.Problem, piped.ProblemErrorId));
-            return false;
-        }
-
-        if (Conflict(piped) is string conflict)
-        {
-            WriteError(PipedInputError(conflict, ErrorIds.InvalidPipelineInput));
-            return false;
-        }
-
-        _blankPrompts += piped.BlankPrompts;
-        if (piped.BringsPrompt)
-        {
-            return piped.Prompts.Count > 0;
-        }
-
-        if (Prompt is not null || ToolResult is not null)
-        {
-            return true;
-        }
-
-        WriteError(PipedInputError(piped.NoPromptAdvice, ErrorIds.PromptMissing));
-        return false;
-    }
-
-    private ErrorRecord PipedInputError(string message, string errorId) =>
-        new(new ArgumentException(message), errorId, ErrorCategory.InvalidArgument, InputObject);
-
-    /// <summary>What the piped object brings that the command line gives already; null when nothing.</summary>
-    private string? Conflict(PipedItem piped) =>
-        piped.Prompts.Count > 0 && Prompt is not null
-            ? $"Nothing was sent for the piped prompt '{PromptLabel(piped.Prompts[0])}': -Prompt is given too. Pipe prompts or give -Prompt, not both."
-        : piped.Conversation is not null && Conversation is not null
-            ? "Nothing was sent for the piped reply: -Conversation is given too. Pipe the reply or give -Conversation, not both."
+    private ErrorRecord? AsObjectRefusal() => AsObject && JsonSchema is null && !JsonObject
+        ? new ErrorRecord(new PSArgumentException("-AsObject emits the parsed JSON reply; use it together with -JsonSchema or -JsonObject."), ErrorIds.AsObjectNeedsJson, ErrorCategory.InvalidArgument, null)
         : null;
-
-    /// <summary>
-    /// What a prompt follows: the conversation after the system prompt, then -ToolResult's answers to its calls; the
-    /// same list for as long as both stay. Null when -ToolResult can't answer them (reported).
-    /// </summary>
-    private IReadOnlyList<LaminiChatMessage>? HistoryFor(LaminiChatResponse? conversation, string? systemPrompt)
-    {
-        if (_history is null || !ReferenceEquals(_historyOf, conversation) || _historySystemPrompt != systemPrompt)
-        {
-            IReadOnlyList<LaminiChatMessage> start = ChatMessageRules.Start(conversation?.Messages, systemPrompt);
-            _history = ToolResult is null ? start : ToolResultMessages.Answer(start, conversation, ToolResult, WriteError);
-            (_historyOf, _historySystemPrompt) = (conversation, systemPrompt);
-        }
-
-        return _history;
-    }
-
-    /// <summary>One job per prompt, each after the history; without prompts (-ToolResult alone), one for the history itself.</summary>
-    private void SubmitTurns(string model, IReadOnlyList<LaminiChatMessage> history, IReadOnlyList<string>? prompts)
-    {
-        if (prompts is null)
-        {
-            Submit(new ChatJob(ChatMessageRules.Label(history), new ChatRequest(model, history, _settings)));
-            return;
-        }
-
-        foreach (string prompt in prompts)
-        {
-            Submit(new ChatJob(prompt, new ChatRequest(model, MessageHistory.Append(history, new LaminiChatMessage("user", prompt)), _settings)));
-        }
-    }
 
     private void Submit(ChatJob job)
     {
@@ -334,88 +228,32 @@ public sealed class InvokeLaminiChatCommand : LaminiCommandBase
         _progress!.Completed(failed: !written);
     }
 
+    /// <summary>Writes the reply, its data or (streamed text only) nothing, after its warnings; false when an error is written instead.</summary>
     private bool WriteReply(ChatResult result, string prompt)
     {
-        LaminiChatResponse reply = result.Response;
-        if (result.StoppedAtToolRoundLimit)
+        foreach (string warning in ReplyWarnings.For(result, MaxTokens, textOnly: Stream && !PassThru))
         {
-            WriteError(NamingPrompt(ToolCallRunner.RoundLimitError(reply, MaximumToolRound), prompt));
+            WriteWarning(warning);
+        }
+
+        if (ReplyError(result, prompt) is ErrorRecord error)
+        {
+            WriteError(error);
             return false;
         }
 
-        WarnIfCutShort(reply, prompt);
-
-        if (Stream && !PassThru && reply.ToolCalls.Count > 0)
+        // With -Stream the text is written already; -PassThru adds the reply.
+        if (AsObject || !Stream || PassThru)
         {
-            // Only text is written while streaming: without this, the calls would vanish unseen.
-            WriteWarning($"The reply to '{PromptLabel(prompt)}' asks to call {string.Join(", ", reply.ToolCalls.Select(call => call.Name))}; add -PassThru to get the calls in the reply's ToolCalls.");
-        }
-
-        if (result.JsonCheck is { Success: false } check)
-        {
-            WriteError(ToErrorRecord(check, reply, prompt));
-            return false;
-        }
-
-        if (AsObject)
-        {
-            WriteObject(reply.Data, enumerateCollection: false);
-        }
-        else if (!Stream || PassThru)
-        {
-            WriteObject(reply);
+            WriteObject(AsObject ? result.Response.Data : result.Response);
         }
 
         return true;
     }
 
-    /// <summary>-ToolChoice as it is sent; stops the command when it, or -InvokeTool, can't work with the -Tool given.</summary>
-    private string? ResolveToolUse()
-    {
-        if (InvokeTool && Tool is null)
-        {
-            throw Terminate(new PSArgumentException("-InvokeTool runs the commands given to -Tool; give -Tool too."), ErrorIds.InvokeToolNeedsTool, ErrorCategory.InvalidArgument, null);
-        }
-
-        try
-        {
-            return ToolChoice is null ? null : ToolChoiceResolver.Resolve(ToolChoice, Tool);
-        }
-        catch (ArgumentException ex)
-        {
-            throw Terminate(ex, ErrorIds.InvalidToolChoice, ErrorCategory.InvalidArgument, ToolChoice);
-        }
-    }
-
-    /// <summary>A reply the server stopped early is still written, so the warning is what tells the user.</summary>
-    private void WarnIfCutShort(LaminiChatResponse reply, string prompt)
-    {
-        if (reply.FinishReason == "length")
-        {
-            string limit = MaxTokens is int max ? $"-MaxTokens {max}" : "the model's length limit";
-            WriteWarning($"The reply to '{PromptLabel(prompt)}' was cut off at {limit} (finish_reason 'length').");
-        }
-        else if (reply.FinishReason == "content_filter")
-        {
-            WriteWarning($"The reply to '{PromptLabel(prompt)}' was stopped by the server's content filter (finish_reason 'content_filter'): its text may be cut short or empty.");
-        }
-    }
-
-    private ChatSettings Settings(List<KeyValuePair<string, string>> additionalFields, string? toolChoice) => new()
-    {
-        Temperature = Temperature,
-        TopP = TopP,
-        MaxTokens = MaxTokens,
-        Stop = Stop,
-        Seed = Seed,
-        PresencePenalty = PresencePenalty,
-        FrequencyPenalty = FrequencyPenalty,
-        Count = Count,
-        CacheTtlSeconds = CacheTtl,
-        JsonSchema = JsonSchema,
-        JsonObject = JsonObject,
-        AdditionalFields = additionalFields,
-        Tools = Tool,
-        ToolChoice = toolChoice,
-    };
+    /// <summary>What is written instead of a reply that still asks for tool calls after the last round, or that is not the JSON asked for.</summary>
+    private ErrorRecord? ReplyError(ChatResult result, string prompt) =>
+        result.StoppedAtToolRoundLimit ? NamingPrompt(ToolCallRunner.RoundLimitError(result.Response, MaximumToolRound), prompt)
+        : result.JsonCheck is { Success: false } check ? ToErrorRecord(check, result.Response, prompt)
+        : null;
 }

@@ -24,8 +24,6 @@ public abstract class LaminiCommandBase : PSCmdlet, IDisposable
     /// <summary>A server that never answers holds a scheduled task for this long, not for every attempt's -TimeoutSec.</summary>
     private const int DefaultTotalTimeoutSec = 300;
 
-    private static readonly char[] s_whitespace = { ' ', '\t', '\r', '\n', '\v', '\f' };
-
     private readonly CancellationTokenSource _cancellation = new();
     private LaminiApiClient? _client;
 
@@ -228,7 +226,7 @@ public abstract class LaminiCommandBase : PSCmdlet, IDisposable
         var error = new LaminiJsonReplyException(check.Message ?? "The reply does not match the schema.", reply.Content, check.Violations, reply);
         var record = new ErrorRecord(error, check.ErrorId ?? ErrorIds.JsonReplyInvalid, ErrorCategory.InvalidResult, prompt)
         {
-            ErrorDetails = new ErrorDetails($"{error.Message} Raw reply: {Shorten(reply.Content ?? string.Empty, 500)}"),
+            ErrorDetails = new ErrorDetails($"{error.Message} Raw reply: {ChatMessageRules.Shorten(reply.Content ?? string.Empty, 500)}"),
         };
         return NamingPrompt(record, prompt);
     }
@@ -239,18 +237,12 @@ public abstract class LaminiCommandBase : PSCmdlet, IDisposable
     /// </summary>
     private protected static ErrorRecord NamingPrompt(ErrorRecord record, string prompt)
     {
-        record.ErrorDetails = new ErrorDetails($"Prompt '{PromptLabel(prompt)}': {record.ErrorDetails?.Message ?? record.Exception.Message}")
+        record.ErrorDetails = new ErrorDetails($"Prompt '{ChatMessageRules.PromptLabel(prompt)}': {record.ErrorDetails?.Message ?? record.Exception.Message}")
         {
             RecommendedAction = record.ErrorDetails?.RecommendedAction,
         };
         return record;
     }
-
-    /// <summary>A prompt as messages name it: on one line, its first 60 characters.</summary>
-    protected internal static string PromptLabel(string prompt) => Shorten(string.Join(" ", prompt.Split(s_whitespace, StringSplitOptions.RemoveEmptyEntries)), 60);
-
-    protected static string Shorten(string text, int length) =>
-        text.Length <= length ? text : text.Substring(0, length) + "…";
 
     internal static string ErrorIdFor(LaminiFailureKind kind) => kind switch
     {
@@ -367,6 +359,15 @@ public abstract class LaminiCommandBase : PSCmdlet, IDisposable
             ConnectTimeout = TimeoutSec is > 0 and < 10 ? TimeSpan.FromSeconds(TimeoutSec) : TimeSpan.FromSeconds(10),
         },
     };
+
+    /// <summary>Stops the command with <paramref name="refusal"/>, an error found before anything is sent; does nothing when it is null.</summary>
+    private protected void StopAt(ErrorRecord? refusal)
+    {
+        if (refusal is not null)
+        {
+            ThrowTerminatingError(refusal);
+        }
+    }
 
     /// <summary>Builds the exception ThrowTerminatingError raises, so callers can write "throw Terminate(...)".</summary>
     protected PipelineStoppedException Terminate(Exception exception, string errorId, ErrorCategory category, object? target)

@@ -2,6 +2,7 @@ using System;
 using System.Collections;
 using System.Collections.Generic;
 using System.Management.Automation;
+using LaminiPS.Client;
 using LaminiPS.Commands.Transformations;
 using LaminiPS.Models;
 using LaminiPS.Schema;
@@ -11,6 +12,9 @@ namespace LaminiPS.Commands;
 /// <summary>What one object piped into Invoke-LaminiChat asks for.</summary>
 internal sealed class PipedItem
 {
+    /// <summary>What a run with nothing piped in reads: no prompt, model, system prompt or conversation of its own.</summary>
+    public static readonly PipedItem Nothing = new();
+
     /// <summary>The prompts it brings that are not blank, in order.</summary>
     public IReadOnlyList<string> Prompts { get; init; } = Array.Empty<string>();
 
@@ -146,4 +150,86 @@ internal static class PipedInput
 
     private static string Describe(object value) =>
         PowerShellJson.IsCustomObject(value) ? "[pscustomobject]" : $"[{value.GetType().Name}]";
+}
+
+/// <summary>
+/// Where the prompts of one run of Invoke-LaminiChat come from: the command line (-Prompt, -Messages, -Conversation,
+/// -ToolResult) and the piped objects, each read against the command line: whether something is sent for it, or an
+/// error for that object alone that says why not. Blank prompts are counted on the way, to be skipped with one
+/// warning for the whole batch.
+/// </summary>
+internal sealed class PromptSources
+{
+    private readonly bool _promptGiven;
+    private readonly bool _conversationGiven;
+    private readonly bool _toolResultGiven;
+    private int _blankPrompts;
+
+    /// <param name="promptGiven">-Prompt is given.</param>
+    /// <param name="conversationGiven">-Conversation is given.</param>
+    /// <param name="toolResultGiven">-ToolResult is given.</param>
+    /// <param name="messagesGiven">-Messages is given.</param>
+    /// <param name="piped">Objects are piped in (or -InputObject is given).</param>
+    public PromptSources(bool promptGiven, bool conversationGiven, bool toolResultGiven, bool messagesGiven, bool piped)
+    {
+        _promptGiven = promptGiven;
+        _conversationGiven = conversationGiven;
+        _toolResultGiven = toolResultGiven;
+        // -Prompt is not mandatory, as piped objects bring their own; with nothing piped either, say what is missing.
+        NothingToSend = promptGiven || messagesGiven || toolResultGiven || piped ? null : new ErrorRecord(
+            new PSArgumentException("Nothing to send: give -Prompt 'your question', pipe prompts in (Get-Content questions.txt | Invoke-LaminiChat), or give -Messages. To continue a conversation: $reply | Invoke-LaminiChat -Prompt 'your next question'."),
+            ErrorIds.PromptMissing,
+            ErrorCategory.InvalidArgument,
+            null);
+    }
+
+    /// <summary>The error that stops a run with no prompt, messages or tool results given and nothing piped; null when something is.</summary>
+    public ErrorRecord? NothingToSend { get; }
+
+    /// <summary>The warning for the blank prompts skipped so far; null when there were none.</summary>
+    public string? BlankPromptWarning => _blankPrompts switch
+    {
+        0 => null,
+        1 => "Skipped 1 blank prompt (empty or only whitespace): nothing was sent for it.",
+        _ => $"Skipped {_blankPrompts} blank prompts (empty or only whitespace): nothing was sent for them.",
+    };
+
+    /// <summary>
+    /// What the piped object asks for; null when nothing is to be sent for it: its prompts were all blank (counted),
+    /// or <paramref name="report"/> has been given the error that says why.
+    /// </summary>
+    public PipedItem? Read(object? input, Action<ErrorRecord> report)
+    {
+        PipedItem piped = PipedInput.Read(input);
+        if ((piped.Problem ?? Conflict(piped)) is string problem)
+        {
+            report(Refused(problem, piped.Problem is null ? ErrorIds.InvalidPipelineInput : piped.ProblemErrorId, input));
+            return null;
+        }
+
+        _blankPrompts += piped.BlankPrompts;
+        if (piped.BringsPrompt)
+        {
+            return piped.Prompts.Count > 0 ? piped : null;
+        }
+
+        if (_promptGiven || _toolResultGiven)
+        {
+            return piped;
+        }
+
+        report(Refused(piped.NoPromptAdvice, ErrorIds.PromptMissing, input));
+        return null;
+    }
+
+    private static ErrorRecord Refused(string message, string errorId, object? input) =>
+        new(new ArgumentException(message), errorId, ErrorCategory.InvalidArgument, input);
+
+    /// <summary>What the piped object brings that the command line gives already; null when nothing.</summary>
+    private string? Conflict(PipedItem piped) =>
+        piped.Prompts.Count > 0 && _promptGiven
+            ? $"Nothing was sent for the piped prompt '{ChatMessageRules.PromptLabel(piped.Prompts[0])}': -Prompt is given too. Pipe prompts or give -Prompt, not both."
+        : piped.Conversation is not null && _conversationGiven
+            ? "Nothing was sent for the piped reply: -Conversation is given too. Pipe the reply or give -Conversation, not both."
+        : null;
 }

@@ -22,6 +22,19 @@ internal sealed class ChatJob
     public string Prompt { get; }
 
     public ChatRequest Request { get; }
+
+    /// <summary>A job that sends a whole conversation, named after its last user message.</summary>
+    public static ChatJob ForConversation(string model, IReadOnlyList<LaminiChatMessage> messages, ChatSettings settings) =>
+        new(ChatMessageRules.Label(messages), new ChatRequest(model, messages, settings));
+
+    /// <summary>
+    /// One job per prompt, each sending it after <paramref name="history"/>, which they share, not copy; without
+    /// prompts (tool results alone), one job for the history itself.
+    /// </summary>
+    public static IEnumerable<ChatJob> ForTurns(string model, IReadOnlyList<LaminiChatMessage> history, IReadOnlyList<string>? prompts, ChatSettings settings) =>
+        prompts is null
+            ? new[] { ForConversation(model, history, settings) }
+            : prompts.Select(prompt => new ChatJob(prompt, new ChatRequest(model, MessageHistory.Append(history, new LaminiChatMessage("user", prompt)), settings)));
 }
 
 /// <summary>A finished job: the reply and, when the request asked for JSON, how its text read as JSON.</summary>
@@ -70,6 +83,16 @@ internal sealed class ChatJobRunner
         _stream = stream;
         _writePiece = writePiece;
         _tools = tools;
+    }
+
+    /// <summary>
+    /// A scheduler for this runner's jobs: at most <paramref name="throttleLimit"/> in flight (one when streaming, so a
+    /// reply's text is written as it arrives), four times as many held; a <see cref="LaminiApiException"/> is a service failure.
+    /// </summary>
+    public OrderedScheduler<ChatJob, ChatResult> Scheduler(int throttleLimit, Action wake, CancellationToken cancellationToken)
+    {
+        int limit = _stream ? 1 : throttleLimit;
+        return new OrderedScheduler<ChatJob, ChatResult>(limit, limit * 4, RunAsync, ex => ex is LaminiApiException, wake, cancellationToken);
     }
 
     /// <summary>Service failures end as <see cref="LaminiApiException"/>; a cancellation only when the token was cancelled.</summary>

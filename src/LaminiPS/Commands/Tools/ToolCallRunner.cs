@@ -7,6 +7,7 @@ using System.Linq;
 using System.Management.Automation;
 using System.Threading;
 using System.Threading.Tasks;
+using LaminiPS.Client;
 using LaminiPS.Engine;
 using LaminiPS.Models;
 using LaminiPS.Schema;
@@ -56,7 +57,7 @@ internal sealed class ToolCallRunner : IToolCallAnswerer
     {
         if (calls.Select(Find).FirstOrDefault(tool => tool is not null and not CommandTool) is LaminiTool callersOwn)
         {
-            _command.WriteVerbose($"The reply to '{LaminiCommandBase.PromptLabel(prompt)}' calls {callersOwn.Name}, a tool without a command: its calls are left to you (-ToolResult).");
+            _command.WriteVerbose($"The reply to '{ChatMessageRules.PromptLabel(prompt)}' calls {callersOwn.Name}, a tool without a command: its calls are left to you (-ToolResult).");
             return null;
         }
 
@@ -91,7 +92,7 @@ internal sealed class ToolCallRunner : IToolCallAnswerer
         }
 
         string commandLine = ToolCallText.Describe(tool, call.Arguments!);
-        string label = LaminiCommandBase.PromptLabel(prompt);
+        string label = ChatMessageRules.PromptLabel(prompt);
         if (!_command.ShouldProcess($"Running {commandLine} for '{label}'.", $"The model asks to run {commandLine} for '{label}'. Run it?", "Tool call", out ShouldProcessReason reason))
         {
             return reason == ShouldProcessReason.WhatIf ? null : "The user did not allow this call; it was not run.";
@@ -114,7 +115,7 @@ internal sealed class ToolCallRunner : IToolCallAnswerer
 
     private string Refuse(string prompt, string what, string toldTheModel)
     {
-        _command.WriteWarning($"The reply to '{LaminiCommandBase.PromptLabel(prompt)}' {what}; nothing was run, and the model was told so.");
+        _command.WriteWarning($"The reply to '{ChatMessageRules.PromptLabel(prompt)}' {what}; nothing was run, and the model was told so.");
         return toldTheModel;
     }
 
@@ -138,7 +139,7 @@ internal sealed class ToolCallRunner : IToolCallAnswerer
         catch (RuntimeException ex)
         {
             _command.WriteVerbose($"{commandLine} failed after {clock.ElapsedMilliseconds} ms: {ex.Message}");
-            _command.WriteWarning($"{commandLine}, called by the model for '{LaminiCommandBase.PromptLabel(prompt)}', failed: {ex.Message} The model was told so.");
+            _command.WriteWarning($"{commandLine}, called by the model for '{ChatMessageRules.PromptLabel(prompt)}', failed: {ex.Message} The model was told so.");
             return $"The command failed: {ex.Message}";
         }
 
@@ -156,7 +157,7 @@ internal sealed class ToolCallRunner : IToolCallAnswerer
             return string.Empty;
         }
 
-        _command.WriteWarning($"{commandLine}, called by the model for '{LaminiCommandBase.PromptLabel(prompt)}', wrote {errors.Count} error(s): {errors[0]}");
+        _command.WriteWarning($"{commandLine}, called by the model for '{ChatMessageRules.PromptLabel(prompt)}', wrote {errors.Count} error(s): {errors[0]}");
         string listed = string.Join("\n", errors.Take(ErrorsListed).Select(error => "- " + error));
         string more = errors.Count > ErrorsListed ? $"\n- and {errors.Count - ErrorsListed} more" : string.Empty;
         return "\nThe command also wrote these errors:\n" + listed + more;

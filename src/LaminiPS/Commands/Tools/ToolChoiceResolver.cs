@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using System.Management.Automation;
 using LaminiPS.Client;
 using LaminiPS.Models;
 
@@ -10,10 +11,34 @@ namespace LaminiPS.Commands.Tools;
 internal static class ToolChoiceResolver
 {
     /// <summary>
+    /// The tool_choice to send (null when -ToolChoice is not given); null with <paramref name="refusal"/> set when
+    /// -ToolChoice, or -InvokeTool, can't work with the tools given, which stops the command before anything is sent.
+    /// </summary>
+    public static string? ForRequest(string? choice, IReadOnlyList<LaminiTool>? tools, bool invokeTool, out ErrorRecord? refusal)
+    {
+        refusal = null;
+        if (invokeTool && tools is null)
+        {
+            refusal = new ErrorRecord(new PSArgumentException("-InvokeTool runs the commands given to -Tool; give -Tool too."), ErrorIds.InvokeToolNeedsTool, ErrorCategory.InvalidArgument, null);
+            return null;
+        }
+
+        try
+        {
+            return choice is null ? null : Resolve(choice, tools);
+        }
+        catch (ArgumentException ex)
+        {
+            refusal = new ErrorRecord(ex, ErrorIds.InvalidToolChoice, ErrorCategory.InvalidArgument, choice);
+            return null;
+        }
+    }
+
+    /// <summary>
     /// A mode (auto, none, required) in lower case, or the name of the one tool to call, given by its name or its
     /// command's name (case-insensitive). Throws <see cref="ArgumentException"/> for anything else.
     /// </summary>
-    public static string Resolve(string choice, IReadOnlyList<LaminiTool>? tools)
+    private static string Resolve(string choice, IReadOnlyList<LaminiTool>? tools)
     {
         if (tools is null || tools.Count == 0)
         {

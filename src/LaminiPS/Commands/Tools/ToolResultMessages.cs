@@ -23,7 +23,7 @@ internal static class ToolResultMessages
         }
         catch (ArgumentException ex)
         {
-            var named = reply is null ? ex : new ArgumentException($"Nothing was sent for the reply to '{LaminiCommandBase.PromptLabel(ChatMessageRules.Label(reply.Messages))}': {ex.Message}");
+            var named = reply is null ? ex : new ArgumentException($"Nothing was sent for the reply to '{ChatMessageRules.PromptLabel(ChatMessageRules.Label(reply.Messages))}': {ex.Message}");
             report(new ErrorRecord(named, ErrorIds.InvalidToolResult, ErrorCategory.InvalidArgument, reply?.Prompt));
             return null;
         }

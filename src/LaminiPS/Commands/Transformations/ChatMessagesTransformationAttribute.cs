@@ -35,6 +35,16 @@ internal sealed class ChatMessagesTransformationAttribute : ArgumentTransformati
         return messages.ToArray();
     }
 
+    /// <summary>The error for the first message that can't be sent, naming its place in the list; null when all can.</summary>
+    public static ErrorRecord? Refusal(IReadOnlyList<LaminiChatMessage> messages) =>
+        ChatMessageRules.FirstProblem(messages, out int index) is string problem
+            ? new ErrorRecord(
+                new PSArgumentException($"-Messages entry {index} {problem}. Give hashtables like @{{ role = 'user'; content = 'Hello' }} or LaminiChatMessage objects."),
+                ErrorIds.InvalidMessage,
+                ErrorCategory.InvalidArgument,
+                messages[index])
+            : null;
+
     private static LaminiChatMessage ToMessage(object? entry, int index) => entry switch
     {
         LaminiChatMessage { Role: var role } message when role == ChatMessageRules.NormalizeRole(role) => message,
