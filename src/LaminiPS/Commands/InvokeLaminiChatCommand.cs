@@ -157,7 +157,8 @@ public sealed class InvokeLaminiChatCommand : LaminiCommandBase
 
     protected override void BeginProcessing()
     {
-        _sources = new PromptSources(Prompt is not null, Conversation is not null, ToolResult is not null, Messages is not null, MyInvocation.ExpectingInput || MyInvocation.BoundParameters.ContainsKey(nameof(InputObject)));
+        bool piping = MyInvocation.ExpectingInput || MyInvocation.BoundParameters.ContainsKey(nameof(InputObject));
+        _sources = new PromptSources(Prompt is not null, Conversation is not null, ToolResult is not null, Messages is not null, piping);
         StopAt(AsObjectRefusal() ?? _sources.NothingToSend);
         List<KeyValuePair<string, string>> fields = AdditionalFields.From(AdditionalParameters, WriteWarning, out ErrorRecord? invalidField);
         StopAt(invalidField);
@@ -176,8 +177,7 @@ public sealed class InvokeLaminiChatCommand : LaminiCommandBase
 
     protected override void ProcessRecord()
     {
-        PipedItem? piped = MyInvocation.BoundParameters.ContainsKey(nameof(InputObject)) ? _sources!.Read(InputObject, WriteError) : PipedItem.Nothing;
-        if (piped is null)
+        if ((MyInvocation.BoundParameters.ContainsKey(nameof(InputObject)) ? _sources!.Read(InputObject, WriteError) : PipedItem.Nothing) is not PipedItem piped)
         {
             return;
         }
@@ -199,34 +199,24 @@ public sealed class InvokeLaminiChatCommand : LaminiCommandBase
 
     protected override void EndProcessing()
     {
-        FinishInOrder(_jobs!, Write);
+        FinishInOrder(_jobs!, Write, _progress!);
         if (_sources!.BlankPromptWarning is string skipped)
         {
             WriteWarning(skipped);
         }
-
-        _progress!.Finished();
     }
 
-    /// <summary>
-    /// The error for -AsObject without -JsonSchema or -JsonObject; null otherwise. Not a parameter set: the binder
-    /// would answer -AsObject alone with an ambiguous-set error that names neither rule.
-    /// </summary>
+    /// <summary>The error for -AsObject without -JsonSchema or -JsonObject, else null. Not a parameter set: the binder
+    /// would answer -AsObject alone with an ambiguous-set error that names neither rule (tried: AsObject in JSON sets only).</summary>
     private ErrorRecord? AsObjectRefusal() => AsObject && JsonSchema is null && !JsonObject
         ? new ErrorRecord(new PSArgumentException("-AsObject emits the parsed JSON reply; use it together with -JsonSchema or -JsonObject."), ErrorIds.AsObjectNeedsJson, ErrorCategory.InvalidArgument, null)
         : null;
 
-    private void Submit(ChatJob job)
-    {
-        SubmitInOrder(_jobs!, job, Write);
-        _progress!.Submitted();
-    }
+    private void Submit(ChatJob job) => SubmitInOrder(_jobs!, job, Write, _progress!);
 
-    private void Write(JobOutcome<ChatJob, ChatResult> outcome)
-    {
-        bool written = Succeeded(outcome, outcome.Job.Prompt) && WriteReply(outcome.Result!, outcome.Job.Prompt);
-        _progress!.Completed(failed: !written);
-    }
+    /// <summary>True when the reply, or its data, is written; false when an error about its prompt is written instead.</summary>
+    private bool Write(JobOutcome<ChatJob, ChatResult> outcome) =>
+        Succeeded(outcome, outcome.Job.Prompt) && WriteReply(outcome.Result!, outcome.Job.Prompt);
 
     /// <summary>Writes the reply, its data or (streamed text only) nothing, after its warnings; false when an error is written instead.</summary>
     private bool WriteReply(ChatResult result, string prompt)

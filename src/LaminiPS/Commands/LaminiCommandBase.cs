@@ -147,18 +147,23 @@ public abstract class LaminiCommandBase : PSCmdlet, IDisposable
 
     /// <summary>
     /// Submits a job once the scheduler has room; meanwhile, and right after, hands every outcome
-    /// whose turn has come to <paramref name="write"/>, in input order.
+    /// whose turn has come to <paramref name="write"/> (false when it reported a failure instead), in
+    /// input order. <paramref name="progress"/> counts both.
     /// </summary>
-    private protected void SubmitInOrder<TJob, TResult>(OrderedScheduler<TJob, TResult> jobs, TJob job, Action<JobOutcome<TJob, TResult>> write)
+    private protected void SubmitInOrder<TJob, TResult>(OrderedScheduler<TJob, TResult> jobs, TJob job, Func<JobOutcome<TJob, TResult>, bool> write, BatchProgress progress)
     {
-        WaitUntil(() => WriteFinished(jobs, write) && jobs.HasRoom);
+        WaitUntil(() => WriteFinished(jobs, write, progress) && jobs.HasRoom);
         jobs.Submit(job);
-        WriteFinished(jobs, write);
+        WriteFinished(jobs, write, progress);
+        progress.Submitted();
     }
 
-    /// <summary>Waits for every job still held, handing each outcome to <paramref name="write"/> in input order.</summary>
-    private protected void FinishInOrder<TJob, TResult>(OrderedScheduler<TJob, TResult> jobs, Action<JobOutcome<TJob, TResult>> write) =>
-        WaitUntil(() => WriteFinished(jobs, write) && jobs.Held == 0);
+    /// <summary>Waits for every job still held, handing each outcome to <paramref name="write"/> in input order; then closes <paramref name="progress"/>.</summary>
+    private protected void FinishInOrder<TJob, TResult>(OrderedScheduler<TJob, TResult> jobs, Func<JobOutcome<TJob, TResult>, bool> write, BatchProgress progress)
+    {
+        WaitUntil(() => WriteFinished(jobs, write, progress) && jobs.Held == 0);
+        progress.Finished();
+    }
 
     /// <summary>Waits for one task while delivering its messages; for cmdlets that make a single call.</summary>
     protected T Await<T>(Task<T> task)
@@ -197,12 +202,12 @@ public abstract class LaminiCommandBase : PSCmdlet, IDisposable
     }
 
     /// <summary>True, after writing every outcome whose turn has come, so it can lead a wait condition.</summary>
-    private static bool WriteFinished<TJob, TResult>(OrderedScheduler<TJob, TResult> jobs, Action<JobOutcome<TJob, TResult>> write)
+    private static bool WriteFinished<TJob, TResult>(OrderedScheduler<TJob, TResult> jobs, Func<JobOutcome<TJob, TResult>, bool> write, BatchProgress progress)
     {
         // Taking runs the output each job posted (a stream's text pieces) before its outcome.
         while (jobs.TryTakeNext(out JobOutcome<TJob, TResult> outcome))
         {
-            write(outcome);
+            progress.Completed(failed: !write(outcome));
         }
 
         return true;

@@ -52,23 +52,9 @@ internal static class CommandToolBuilder
         var required = new List<object?>();
         foreach (CommandParameterInfo parameter in set.Parameters.Where(IsForTheModel))
         {
-            OrderedDictionary? schema = ValueSchema(parameter.ParameterType);
-            if (schema is null)
+            if (DescribeParameter(command, parameter, help) is not OrderedDictionary schema)
             {
-                if (parameter.IsMandatory)
-                {
-                    throw new InvalidToolException(
-                        $"The command '{command.Name}' needs -{parameter.Name}, a {parameter.ParameterType.Name}, which the model can't write as JSON (a script block, or an object PowerShell can't make from text or a hashtable). Name another parameter set, or wrap the command in a function that takes simple values.");
-                }
-
                 continue;
-            }
-
-            AddConstraints(schema, parameter.Attributes);
-            string? text = help.Parameters.TryGetValue(parameter.Name, out string? fromHelp) ? fromHelp : parameter.HelpMessage;
-            if (!string.IsNullOrWhiteSpace(text))
-            {
-                schema["description"] = text!.Trim();
             }
 
             properties[parameter.Name] = schema;
@@ -87,6 +73,31 @@ internal static class CommandToolBuilder
         // PowerShell refuses parameters a command does not have; saying so lets guided decoding keep the model to them.
         root["additionalProperties"] = false;
         return root;
+    }
+
+    /// <summary>
+    /// The schema of one parameter's value with its constraints and help text; null for an optional parameter JSON
+    /// can't carry, which the model is not offered. A mandatory one makes the command unusable as a tool.
+    /// </summary>
+    private static OrderedDictionary? DescribeParameter(CommandInfo command, CommandParameterInfo parameter, CommandHelp help)
+    {
+        OrderedDictionary? schema = ValueSchema(parameter.ParameterType);
+        if (schema is null)
+        {
+            return parameter.IsMandatory
+                ? throw new InvalidToolException(
+                    $"The command '{command.Name}' needs -{parameter.Name}, a {parameter.ParameterType.Name}, which the model can't write as JSON (a script block, or an object PowerShell can't make from text or a hashtable). Name another parameter set, or wrap the command in a function that takes simple values.")
+                : null;
+        }
+
+        AddConstraints(schema, parameter.Attributes);
+        string? text = help.Parameters.TryGetValue(parameter.Name, out string? fromHelp) ? fromHelp : parameter.HelpMessage;
+        if (!string.IsNullOrWhiteSpace(text))
+        {
+            schema["description"] = text!.Trim();
+        }
+
+        return schema;
     }
 
     /// <summary>Common parameters and hidden ones are not the model's business.</summary>
