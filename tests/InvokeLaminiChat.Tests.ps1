@@ -379,6 +379,13 @@ Describe 'Invoke-LaminiChat' {
             { Invoke-LaminiChat 'hi' @conn -AsObject } | Should -Throw -ErrorId 'AsObjectNeedsJson*'
             Get-ChatRequest | Should -HaveCount 0
         }
+
+        It 'rejects -AsObject without -JsonSchema or -JsonObject with -Messages or piped prompts too, naming the rule' {
+            $err = { Invoke-LaminiChat -Messages @{ role = 'user'; content = 'hi' } @conn -AsObject } | Should -Throw -ErrorId 'AsObjectNeedsJson*' -PassThru
+            $err.Exception.Message | Should -BeLike '*-JsonSchema or -JsonObject*'
+            { 'a', 'b' | Invoke-LaminiChat @conn -AsObject } | Should -Throw -ErrorId 'AsObjectNeedsJson*'
+            Get-ChatRequest | Should -HaveCount 0
+        }
     }
 
     Context 'the reply' {
