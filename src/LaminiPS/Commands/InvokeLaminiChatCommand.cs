@@ -177,7 +177,7 @@ public sealed class InvokeLaminiChatCommand : LaminiCommandBase
 
     protected override void ProcessRecord()
     {
-        if ((MyInvocation.BoundParameters.ContainsKey(nameof(InputObject)) ? _sources!.Read(InputObject, WriteError) : PipedItem.Nothing) is not PipedItem piped)
+        if (_sources!.Read(InputObject, WriteError) is not PipedItem piped)
         {
             return;
         }

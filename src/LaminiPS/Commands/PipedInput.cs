@@ -163,6 +163,7 @@ internal sealed class PromptSources
     private readonly bool _promptGiven;
     private readonly bool _conversationGiven;
     private readonly bool _toolResultGiven;
+    private readonly bool _piped;
     private int _blankPrompts;
 
     /// <param name="promptGiven">-Prompt is given.</param>
@@ -175,6 +176,7 @@ internal sealed class PromptSources
         _promptGiven = promptGiven;
         _conversationGiven = conversationGiven;
         _toolResultGiven = toolResultGiven;
+        _piped = piped;
         // -Prompt is not mandatory, as piped objects bring their own; with nothing piped either, say what is missing.
         NothingToSend = promptGiven || messagesGiven || toolResultGiven || piped ? null : new ErrorRecord(
             new PSArgumentException("Nothing to send: give -Prompt 'your question', pipe prompts in (Get-Content questions.txt | Invoke-LaminiChat), or give -Messages. To continue a conversation: $reply | Invoke-LaminiChat -Prompt 'your next question'."),
@@ -195,11 +197,17 @@ internal sealed class PromptSources
     };
 
     /// <summary>
-    /// What the piped object asks for; null when nothing is to be sent for it: its prompts were all blank (counted),
+    /// What one input record asks for besides the command line: <see cref="PipedItem.Nothing"/> when nothing is piped,
+    /// else what the piped object brings; null when nothing is to be sent for it: its prompts were all blank (counted),
     /// or <paramref name="report"/> has been given the error that says why.
     /// </summary>
     public PipedItem? Read(object? input, Action<ErrorRecord> report)
     {
+        if (!_piped)
+        {
+            return PipedItem.Nothing;
+        }
+
         PipedItem piped = PipedInput.Read(input);
         if ((piped.Problem ?? Conflict(piped)) is string problem)
         {
