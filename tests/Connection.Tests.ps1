@@ -55,6 +55,22 @@ Describe 'Connection' {
         }
     }
 
+    Context 'request reports follow the caller''s preference variables' {
+        # Set inside a function, as scripts do: a new local variable holding a string, not the typed global one.
+        It 'shows <What> on the <Stream> stream when $<Variable> is set in the calling function' -ForEach @(
+            @{ What = 'each request'; Stream = 'debug'; Variable = 'DebugPreference'; Type = [System.Management.Automation.DebugRecord]; Expected = 'GET */models*' }
+            @{ What = 'a retry'; Stream = 'verbose'; Variable = 'VerbosePreference'; Type = [System.Management.Automation.VerboseRecord]; Expected = 'Attempt 1 of * failed*' }
+        ) {
+            Add-LaminiTestBehavior -Server $server -Behavior @{ status = 503 }
+            function Get-ModelReport([string] $Variable) {
+                Set-Variable -Name $Variable -Value 'Continue'
+                Get-LaminiModel -BaseUri $server.BaseUri -ApiKey $server.SecureApiKey -RetryIntervalSec 0.01 *>&1
+            }
+            $records = @(Get-ModelReport $Variable | Where-Object { $_ -is $Type } | ForEach-Object Message)
+            $records | Where-Object { $_ -like $Expected } | Should -Not -BeNullOrEmpty
+        }
+    }
+
     Context 'no key anywhere' {
         It 'stops with MissingApiKey naming the three ways to give a key, and sends nothing' {
             $failure = Get-Failure { Get-LaminiModel -BaseUri $server.BaseUri -ErrorAction SilentlyContinue }

@@ -114,7 +114,9 @@ public abstract class LaminiCommandBase : PSCmdlet, IDisposable
             return value is SwitchParameter { IsPresent: true } || value is true;
         }
 
-        return GetVariableValue(preferenceVariable) is ActionPreference preference
+        // `$DebugPreference = 'Continue'` in a function or script block makes a new, untyped variable
+        // holding the string: convert as PowerShell itself does, not only the typed global one.
+        return LanguagePrimitives.TryConvertTo(GetVariableValue(preferenceVariable), CultureInfo.InvariantCulture, out ActionPreference preference)
             && preference is not ActionPreference.SilentlyContinue and not ActionPreference.Ignore;
     }
 
