@@ -52,6 +52,11 @@ BeforeDiscovery {
                 Invoke-LaminiChat 'hello' @conn
             }
         }
+        @{ Name = 'Invoke-LaminiChat, server echoes the key in its reason phrase'; Behavior = $null; Command = {
+                Add-LaminiTestBehavior -Server $server -Behavior @{ rawResponse = "HTTP/1.1 400 Bad key $canary`r`nContent-Length: 0`r`nConnection: close`r`n`r`n" }
+                Invoke-LaminiChat 'hello' @conn
+            }
+        }
         @{ Name = 'Invoke-LaminiChat, dropped connection'; Behavior = @{ drop = $true; times = -1 }; Command = {
                 Invoke-LaminiChat 'hello' @conn -MaximumRetryCount 1 -RetryIntervalSec 0.01
             }

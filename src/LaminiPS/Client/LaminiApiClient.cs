@@ -183,7 +183,8 @@ internal sealed class LaminiApiClient
                     .ConfigureAwait(false);
                 if (log.IsDebugEnabled)
                 {
-                    log.Debug($"{method} {address} answered {(int)response.StatusCode} {response.ReasonPhrase}");
+                    // A gateway may put the key it was sent into its reason phrase, as into its body.
+                    log.Debug($"{method} {address} answered {(int)response.StatusCode} {WithKey(key => ApiKeyText.Mask(response.ReasonPhrase, key))}");
                 }
 
                 if (response.IsSuccessStatusCode)
@@ -326,13 +327,16 @@ internal sealed class LaminiApiClient
     /// Some gateways echo the key they were sent in their error text. Whatever the server said goes
     /// into the exception only with the key masked (see <see cref="ApiKeyText.Mask"/>).
     /// </summary>
-    private LaminiApiException WithoutKey(LaminiApiException failure)
+    private LaminiApiException WithoutKey(LaminiApiException failure) => WithKey(key => Masked(failure, key));
+
+    /// <summary>Runs <paramref name="use"/> with the key as plain text, which lives no longer than the call.</summary>
+    private T WithKey<T>(Func<string, T> use)
     {
         IntPtr pointer = IntPtr.Zero;
         try
         {
             pointer = Marshal.SecureStringToGlobalAllocUnicode(_settings.ApiKey);
-            return Masked(failure, Marshal.PtrToStringUni(pointer));
+            return use(Marshal.PtrToStringUni(pointer));
         }
         finally
         {
