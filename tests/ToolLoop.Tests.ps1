@@ -496,7 +496,8 @@ Describe 'Tool calls answered and run' {
                 $clock.Elapsed.TotalSeconds | Should -BeLessThan 10
                 $shell.InvocationStateInfo.State | Should -Be 'Stopped'
                 $running.IsCompleted | Should -BeTrue
-                @(Get-ChatRequest).Count | Should -Be 1
+                $requests = @(Get-ChatRequest)
+                $requests.Count | Should -Be 1 -Because ('the requests were: ' + (($requests | ForEach-Object { ConvertTo-CompactJson $_.body.messages }) -join ' | '))
             } finally {
                 $shell.Dispose()
             }

@@ -132,8 +132,9 @@ internal sealed class ToolCallRunner : IToolCallAnswerer
                 output = shell.Invoke();
             }
         }
-        catch (RuntimeException) when (cancellationToken.IsCancellationRequested)
+        catch (RuntimeException ex) when (cancellationToken.IsCancellationRequested || ex is PipelineStoppedException)
         {
+            // Ctrl+C stops the command before StopProcessing cancels our token: it is a stop either way, never a tool failure to tell the model.
             throw new OperationCanceledException(cancellationToken);
         }
         catch (RuntimeException ex)
