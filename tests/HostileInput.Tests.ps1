@@ -695,7 +695,8 @@ Describe 'Hostile input: piped objects, blank prompts, -AdditionalParameters, er
             $errs | Should -BeNullOrEmpty
             $warnings | Should -HaveCount 1
             "$warnings" | Should -BeLike '*skipped 3 blank prompts*'
-            (Get-ChatRequest).Json.messages.content | Should -Be @('What is a llama?', 'What do llamas eat?')
+            # Sent concurrently, so they reach the server in any order.
+            (Get-ChatRequest).Json.messages.content | Sort-Object | Should -Be @('What do llamas eat?', 'What is a llama?')
         }
 
         It 'empty Prompt cells, a null Prompt and a piped $null count as blank prompts in the same warning' {
