@@ -6,10 +6,10 @@
 # element-by-element comparison of 200 items costs most of a second each.
 
 BeforeAll {
-    Import-Module "$PSScriptRoot/../out/LaminiPS/LaminiPS.psd1" -Force
-    Import-Module "$PSScriptRoot/LaminiTestServer.psm1" -Force
+    Import-Module "$PSScriptRoot/Common.psm1" -Force
+    Import-LaminiTestModule
     $script:server = Start-LaminiTestServer
-    $script:conn = @{ BaseUri = $server.BaseUri; ApiKey = $server.SecureApiKey; RetryIntervalSec = 0.05 }
+    $script:conn = New-TestConnection $server @{ RetryIntervalSec = 0.05 }
 
     # Fixed width, so no prompt is a substring of another and a behaviour's match hits one prompt.
     $script:prompts = @(1..200 | ForEach-Object { 'prompt-{0:d3}' -f $_ })
@@ -36,16 +36,8 @@ BeforeAll {
 
     # Pipes every prompt in; replies and errors come back in one stream, in the order written.
     function script:Invoke-Batch([hashtable] $Parameters) {
-        $all = $conn.Clone()
-        foreach ($key in $Parameters.Keys) { $all[$key] = $Parameters[$key] }
-        $output = @($prompts | Invoke-LaminiChat @all -ErrorAction Continue 2>&1)
-        [pscustomobject]@{
-            Output   = $output
-            Replies  = @($output | Where-Object { $_ -is [LaminiPS.Models.LaminiChatResponse] })
-            Errors   = @($output | Where-Object { $_ -is [System.Management.Automation.ErrorRecord] })
-            # The prompt each output item answers: a reply's Prompt, an error's TargetObject.
-            Sequence = @($output | ForEach-Object { if ($_ -is [System.Management.Automation.ErrorRecord]) { $_.TargetObject } else { $_.Prompt } })
-        }
+        $all = Join-Splat $conn $Parameters
+        Invoke-Captured { $prompts | Invoke-LaminiChat @all -ErrorAction Continue }
     }
 
     # How often the server saw each prompt.
@@ -104,7 +96,7 @@ Describe 'Invoke-LaminiChat batches under faults' {
         $result = Invoke-Batch @{ ThrottleLimit = $ThrottleLimit; MaximumRetryCount = 1 }
 
         # Exactly one reply or one error per prompt, in input order, no duplicates.
-        $result.Output | Should -HaveCount 200
+        $result.All | Should -HaveCount 200
         ($result.Sequence -join "`n") | Should -Be ($prompts -join "`n")
         $result.Replies | Should -HaveCount 190
         ($result.Replies.Prompt -join "`n") | Should -Be (@($prompts | Where-Object { $permanent -notcontains $_ }) -join "`n")

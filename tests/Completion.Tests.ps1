@@ -2,21 +2,11 @@
 # cached per base URI; offline or keyless completion returns nothing, quickly, and raises nothing.
 
 BeforeAll {
-    Import-Module "$PSScriptRoot/../out/LaminiPS/LaminiPS.psd1" -Force
-    Import-Module "$PSScriptRoot/LaminiTestServer.psm1" -Force
+    Import-Module "$PSScriptRoot/Common.psm1" -Force
+    Import-LaminiTestModule
     $script:server = Start-LaminiTestServer
     $script:savedDefaults = $global:PSDefaultParameterValues.Clone()
-    $script:savedKey = $env:LAMINI_API_KEY
-    $script:savedUrl = $env:LAMINI_API_URL
-    $script:savedHome = $env:HOME
-    $script:savedProfile = $env:USERPROFILE
-    # No configure.yaml or environment may supply a key or base URI behind the test's back.
-    $script:tempHome = Join-Path ([System.IO.Path]::GetTempPath()) ("LaminiPS-completion-" + [guid]::NewGuid())
-    $null = New-Item -ItemType Directory -Path $tempHome
-    $env:HOME = $tempHome
-    $env:USERPROFILE = $tempHome
-    $env:LAMINI_API_KEY = $null
-    $env:LAMINI_API_URL = $null
+    $script:tempHome = New-TestDirectory -Name 'completion'
 
     function Get-Completion([string] $Line) {
         (TabExpansion2 -inputScript $Line -cursorColumn $Line.Length).CompletionMatches
@@ -35,23 +25,26 @@ BeforeAll {
 AfterAll {
     $global:PSDefaultParameterValues.Clear()
     foreach ($entry in $savedDefaults.GetEnumerator()) { $global:PSDefaultParameterValues[$entry.Key] = $entry.Value }
-    $env:LAMINI_API_KEY = $savedKey
-    $env:LAMINI_API_URL = $savedUrl
-    $env:HOME = $savedHome
-    $env:USERPROFILE = $savedProfile
     Stop-LaminiTestServer -Server $server
-    if ($tempHome -and (Test-Path -LiteralPath $tempHome)) { Remove-Item -LiteralPath $tempHome -Recurse -Force }
+    Remove-TestDirectory $tempHome
 }
 
 Describe 'Model name completion' {
     BeforeEach {
         $global:PSDefaultParameterValues.Clear()
-        [LaminiPS.Commands.ModelNameCompleter].GetMethod('ClearCache', [System.Reflection.BindingFlags]'Static,NonPublic').Invoke($null, @())
+        # No configure.yaml or environment may supply a key or base URI behind the test's back.
+        $savedEnvironment = Enter-LaminiTestEnvironment -Root $tempHome
         Reset-LaminiTestServer -Server $server
+        # The list is cached per base URI: an address no other test used starts with an empty cache.
+        $baseUri = Get-LaminiTestFreshUri -Server $server
+    }
+
+    AfterEach {
+        Restore-LaminiTestEnvironment -Saved $savedEnvironment
     }
 
     It 'completes Invoke-LaminiChat -Model from the server, with $PSDefaultParameterValues for the connection' {
-        $global:PSDefaultParameterValues['Invoke-LaminiChat:BaseUri'] = $server.BaseUri
+        $global:PSDefaultParameterValues['Invoke-LaminiChat:BaseUri'] = $baseUri
         $global:PSDefaultParameterValues['Invoke-LaminiChat:ApiKey'] = $server.SecureApiKey
 
         $found = Get-Completion 'Invoke-LaminiChat -Model Llama'
@@ -62,13 +55,13 @@ Describe 'Model name completion' {
     }
 
     It 'uses -BaseUri and -ApiKey typed on the line' {
-        $line = "Invoke-LaminiChat -BaseUri '$($server.BaseUri)' -ApiKey '$($server.ApiKey)' -Model Llama"
+        $line = "Invoke-LaminiChat -BaseUri '$($baseUri)' -ApiKey '$($server.ApiKey)' -Model Llama"
 
         (Get-Completion $line).CompletionText | Should -Be @('meta-llama/Llama-3.1-8B-Instruct', 'meta-llama/Llama-3.2-3B-Instruct')
     }
 
     It 'sends the key it resolved as a Bearer token to GET /models' {
-        $global:PSDefaultParameterValues['Invoke-LaminiChat:BaseUri'] = $server.BaseUri
+        $global:PSDefaultParameterValues['Invoke-LaminiChat:BaseUri'] = $baseUri
         $global:PSDefaultParameterValues['Invoke-LaminiChat:ApiKey'] = $server.SecureApiKey
         $null = Get-Completion 'Invoke-LaminiChat -Model Llama'
 
@@ -82,14 +75,14 @@ Describe 'Model name completion' {
     It 'falls back to $env:LAMINI_API_KEY like the cmdlets do' {
         $env:LAMINI_API_KEY = $server.ApiKey
         try {
-            (Get-Completion "Invoke-LaminiChat -BaseUri '$($server.BaseUri)' -Model gpt").CompletionText | Should -Be 'gpt-4o-mini'
+            (Get-Completion "Invoke-LaminiChat -BaseUri '$($baseUri)' -Model gpt").CompletionText | Should -Be 'gpt-4o-mini'
         } finally {
             $env:LAMINI_API_KEY = $null
         }
     }
 
     It 'honours wildcard command names in $PSDefaultParameterValues and completes Get-LaminiModel -Name' {
-        $global:PSDefaultParameterValues['*-Lamini*:BaseUri'] = $server.BaseUri
+        $global:PSDefaultParameterValues['*-Lamini*:BaseUri'] = $baseUri
         $global:PSDefaultParameterValues['*-Lamini*:ApiKey'] = $server.SecureApiKey
 
         (Get-Completion 'Get-LaminiModel -Name Qwen').CompletionText | Should -Be 'Qwen/Qwen2-7B-Instruct'
@@ -97,7 +90,7 @@ Describe 'Model name completion' {
     }
 
     It 'offers every id for an empty word, and matches inside ids too' {
-        $global:PSDefaultParameterValues['Invoke-LaminiChat:BaseUri'] = $server.BaseUri
+        $global:PSDefaultParameterValues['Invoke-LaminiChat:BaseUri'] = $baseUri
         $global:PSDefaultParameterValues['Invoke-LaminiChat:ApiKey'] = $server.SecureApiKey
 
         (Get-Completion 'Invoke-LaminiChat -Model ').Count | Should -Be 5
@@ -105,7 +98,7 @@ Describe 'Model name completion' {
     }
 
     It 'caches the list per base URI: a second Tab makes no request' {
-        $global:PSDefaultParameterValues['Invoke-LaminiChat:BaseUri'] = $server.BaseUri
+        $global:PSDefaultParameterValues['Invoke-LaminiChat:BaseUri'] = $baseUri
         $global:PSDefaultParameterValues['Invoke-LaminiChat:ApiKey'] = $server.SecureApiKey
         $null = Get-Completion 'Invoke-LaminiChat -Model Llama'
         $null = Get-Completion 'Invoke-LaminiChat -Model gpt'
@@ -118,7 +111,7 @@ Describe 'Model name completion' {
             path = '/models'
             rawBody = '{"object":"list","data":[{"id":"my model (beta)","object":"model","owned_by":"me"}]}'
         }
-        $global:PSDefaultParameterValues['Invoke-LaminiChat:BaseUri'] = $server.BaseUri
+        $global:PSDefaultParameterValues['Invoke-LaminiChat:BaseUri'] = $baseUri
         $global:PSDefaultParameterValues['Invoke-LaminiChat:ApiKey'] = $server.SecureApiKey
 
         $match = Get-Completion 'Invoke-LaminiChat -Model my'
@@ -139,7 +132,7 @@ Describe 'Model name completion' {
 
     It 'returns nothing, quickly, without a key' {
         $Error.Clear()
-        $elapsed = Measure-Command { $script:result = Get-Completion "Invoke-LaminiChat -BaseUri '$($server.BaseUri)' -Model Llama" }
+        $elapsed = Measure-Command { $script:result = Get-Completion "Invoke-LaminiChat -BaseUri '$($baseUri)' -Model Llama" }
 
         $result | Should -BeNullOrEmpty
         $elapsed.TotalSeconds | Should -BeLessThan 1
@@ -149,7 +142,7 @@ Describe 'Model name completion' {
 
     It 'returns nothing when the key is refused (401)' {
         $Error.Clear()
-        $result = Get-Completion "Invoke-LaminiChat -BaseUri '$($server.BaseUri)' -ApiKey 'wrong-key' -Model Llama"
+        $result = Get-Completion "Invoke-LaminiChat -BaseUri '$($baseUri)' -ApiKey 'wrong-key' -Model Llama"
 
         $result | Should -BeNullOrEmpty
         $Error.Count | Should -Be 0

@@ -1,14 +1,13 @@
 # Batches through Invoke-LaminiChat -ThrottleLimit: how many requests are in flight (by the
 # server's own count), replies in input order however the server orders its answers, replies
 # written while the batch still runs (proved with timestamps, not wall-clock bounds), a large
-# zero-delay batch, Ctrl+C with many requests in flight, progress records, and token sums.
+# zero-delay batch, progress records, and token sums. (Ctrl+C with many requests in flight: Stopping.Tests.ps1.)
 
 BeforeAll {
-    Import-Module "$PSScriptRoot/../out/LaminiPS/LaminiPS.psd1" -Force
-    Import-Module "$PSScriptRoot/LaminiTestServer.psm1" -Force
+    Import-Module "$PSScriptRoot/Common.psm1" -Force
+    Import-LaminiTestModule
     $script:server = Start-LaminiTestServer
-    $script:conn = @{ BaseUri = $server.BaseUri; ApiKey = $server.SecureApiKey; MaximumRetryCount = 0 }
-    $script:modulePath = (Resolve-Path "$PSScriptRoot/../out/LaminiPS/LaminiPS.psd1").Path
+    $script:conn = New-TestConnection $server @{ MaximumRetryCount = 0 }
 
     # Prompts whose text is unique as a substring of any request body: 'q07.' never matches 'q17.'.
     function New-Prompt([int] $Count) {
@@ -23,15 +22,6 @@ BeforeAll {
             Start-Sleep -Milliseconds 25
         }
         $false
-    }
-
-    # A child runspace that imports the module, for what needs its own pipeline (Stop, streams).
-    function New-ChildShell {
-        $ps = [powershell]::Create()
-        $null = $ps.AddScript('param($Module) Import-Module $Module').AddArgument($modulePath)
-        $null = $ps.Invoke()
-        $ps.Commands.Clear()
-        $ps
     }
 }
 
@@ -185,35 +175,6 @@ Describe 'Invoke-LaminiChat -ThrottleLimit' {
             $sentMeanwhile = @($requests | Where-Object receivedAt -LT $written[0])
             $sentMeanwhile.Count | Should -BeLessOrEqual 8
             $sentMeanwhile.Count | Should -BeGreaterOrEqual 2
-        }
-    }
-
-    Context 'Ctrl+C' {
-        It 'cancels every request in flight at once' {
-            Add-LaminiTestBehavior -Server $server -Behavior @{ delayMs = 60000; times = -1 }
-            $ps = New-ChildShell
-            try {
-                $null = $ps.AddScript({
-                    param($Connection)
-                    1..100 | ForEach-Object { "p$_" } | Invoke-LaminiChat @Connection -ThrottleLimit 10
-                }).AddArgument($conn)
-                $handle = $ps.BeginInvoke()
-                Wait-Stats { param($s) $s.inFlight -ge 10 } | Should -BeTrue -Because 'ten requests should be in flight'
-
-                $clock = [System.Diagnostics.Stopwatch]::StartNew()
-                $ps.Stop()
-                $clock.Stop()
-
-                $clock.Elapsed.TotalSeconds | Should -BeLessThan 2
-                $handle.IsCompleted | Should -BeTrue
-                $ps.InvocationStateInfo.State | Should -Be 'Stopped'
-                Wait-Stats { param($s) $s.inFlight -eq 0 } -TimeoutSec 3 | Should -BeTrue -Because 'the server should see every request abandoned'
-                $stats = Get-LaminiTestStats -Server $server
-                $stats.total | Should -Be 10 -Because 'nothing more is sent after Ctrl+C'
-                @(Get-LaminiTestRequest -Server $server | Where-Object { -not $_.clientAborted }).Count | Should -Be 0
-            } finally {
-                $ps.Dispose()
-            }
         }
     }
 

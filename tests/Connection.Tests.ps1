@@ -5,31 +5,20 @@
 # at an empty temporary folder; the real values are put back after each test.
 
 BeforeAll {
-    Import-Module "$PSScriptRoot/../out/LaminiPS/LaminiPS.psd1" -Force
-    Import-Module "$PSScriptRoot/LaminiTestServer.psm1" -Force
+    Import-Module "$PSScriptRoot/Common.psm1" -Force
+    Import-LaminiTestModule
     $script:server = Start-LaminiTestServer
     $script:root = $server.RootUri.AbsoluteUri.TrimEnd('/')   # http://127.0.0.1:PORT, as Lamini's url has no /inf
-    $script:tempRoot = Join-Path ([System.IO.Path]::GetTempPath()) ("LaminiPS-connection-" + [guid]::NewGuid())
-    $null = New-Item -ItemType Directory -Path $tempRoot
+    $script:tempRoot = New-TestDirectory -Name 'connection'
 
     function Get-RequestCount {
         (Get-LaminiTestStats -Server $server).total
-    }
-
-    # Runs a command that must fail, and returns its ErrorRecord.
-    function Get-Failure([scriptblock] $Command) {
-        try {
-            & $Command
-        } catch {
-            return $_
-        }
-        throw 'The command did not fail.'
     }
 }
 
 AfterAll {
     Stop-LaminiTestServer -Server $server
-    if ($tempRoot -and (Test-Path -LiteralPath $tempRoot)) { Remove-Item -LiteralPath $tempRoot -Recurse -Force }
+    Remove-TestDirectory $tempRoot
 }
 
 Describe 'Connection' {

@@ -15,22 +15,15 @@ BeforeDiscovery {
 }
 
 BeforeAll {
-    Import-Module "$PSScriptRoot/../out/LaminiPS/LaminiPS.psd1" -Force
-    Import-Module "$PSScriptRoot/LaminiTestServer.psm1" -Force
+    Import-Module "$PSScriptRoot/Common.psm1" -Force
+    Import-LaminiTestModule
     $script:server = Start-LaminiTestServer
-    $script:conn = @{ BaseUri = $server.BaseUri; ApiKey = $server.SecureApiKey; MaximumRetryCount = 0 }
+    $script:conn = New-TestConnection $server @{ MaximumRetryCount = 0 }
 
     # Runs Get-LaminiModel, which must fail, and returns its ErrorRecord.
     function Get-ModelFailure([hashtable] $Extra = @{}) {
-        $parameters = $conn.Clone()
-        foreach ($key in $Extra.Keys) { $parameters[$key] = $Extra[$key] }
-        try {
-            Get-LaminiModel @parameters
-        } catch {
-            if ($_.FullyQualifiedErrorId -like 'ParameterAlreadyBound*') { throw }
-            return $_
-        }
-        throw 'Get-LaminiModel did not fail.'
+        $parameters = Join-Splat $conn $Extra
+        Get-Failure { Get-LaminiModel @parameters }
     }
 
     $script:filler = (1..200 | ForEach-Object { "<p>Filler paragraph $_ of the gateway's generic help text.</p>" }) -join "`n"

@@ -3,13 +3,14 @@
 # succeed after the right number of retries with the waits honoured (asserted from the request
 # times the server recorded); permanent ones must fail at once; every final error carries its
 # documented id and category, the server's message, the attempt count, the request id and the
-# prompt. Kept fast: small Retry-After values, -RetryIntervalSec 0.05, -TimeoutSec 1.
+# prompt. Kept fast: small Retry-After values, -RetryIntervalSec 0.05, -TimeoutSec 1. The idle
+# deadline of streams is tested in Streaming.Tests.ps1, Ctrl+C in Stopping.Tests.ps1.
 
 BeforeAll {
-    Import-Module "$PSScriptRoot/../out/LaminiPS/LaminiPS.psd1" -Force
-    Import-Module "$PSScriptRoot/LaminiTestServer.psm1" -Force
+    Import-Module "$PSScriptRoot/Common.psm1" -Force
+    Import-LaminiTestModule
     $script:server = Start-LaminiTestServer
-    $script:conn = @{ BaseUri = $server.BaseUri; ApiKey = $server.SecureApiKey; RetryIntervalSec = 0.05 }
+    $script:conn = New-TestConnection $server @{ RetryIntervalSec = 0.05 }
     # Request times are recorded to the millisecond; allow for that rounding and nothing more.
     $script:tolerance = 0.02
 
@@ -19,21 +20,15 @@ BeforeAll {
             [string] $Prompt = 'fault prompt',
             [hashtable] $Parameters = @{}
         )
-        $errs = $null
+        $all = Join-Splat $conn $Parameters
         $stopwatch = [System.Diagnostics.Stopwatch]::StartNew()
-        $all = $conn.Clone()
-        foreach ($key in $Parameters.Keys) { $all[$key] = $Parameters[$key] }
-        $output = @(Invoke-LaminiChat -Prompt $Prompt @all -Verbose -ErrorVariable errs -ErrorAction SilentlyContinue 4>&1)
+        $result = Invoke-Captured { Invoke-LaminiChat -Prompt $Prompt @all -Verbose -ErrorAction Continue }
         $stopwatch.Stop()
-        [pscustomobject]@{
-            Output   = @($output | Where-Object { $_ -isnot [System.Management.Automation.VerboseRecord] })
-            Replies  = @($output | Where-Object { $_ -is [LaminiPS.Models.LaminiChatResponse] })
-            Verbose  = @($output | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] } | ForEach-Object Message)
-            Retries  = @($output | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] -and $_.Message -like 'Attempt *' } | ForEach-Object Message)
-            Errors   = @($errs)
-            Requests = @(Get-LaminiTestRequest -Server $server -Path '*/chat/completions' -Settled)
-            Elapsed  = $stopwatch.Elapsed.TotalSeconds
-        }
+        $result | Add-Member -PassThru -NotePropertyMembers ([ordered]@{
+                Retries  = @($result.Verbose | Where-Object { $_ -like 'Attempt *' })
+                Requests = @(Get-ChatRequest $server -Settled)
+                Elapsed  = $stopwatch.Elapsed.TotalSeconds
+            })
     }
 
     # Seconds between the arrival of consecutive requests.
@@ -402,85 +397,6 @@ Describe 'Invoke-LaminiChat under faults' {
             $result.Replies | Should -HaveCount 1
             $result.Replies[0].Content | Should -Be 'Echo: stream retry'
             $result.Requests.status | Should -Be @(503, 200)
-        }
-
-        It '-TimeoutSec is an idle timeout for streams, not a total deadline' {
-            Add-LaminiTestBehavior -Server $server -Behavior @{ times = 1; sseEventDelayMs = 300 }
-            $result = Invoke-Fault -Prompt 'one two three four five' -Parameters @{ Stream = $true; PassThru = $true; TimeoutSec = 1 }
-            $result.Errors | Should -BeNullOrEmpty
-            $result.Replies[0].Content | Should -Be 'Echo: one two three four five'
-            $result.Requests | Should -HaveCount 1
-            $result.Elapsed | Should -BeGreaterThan 1.5
-        }
-
-        It 'a stream that stalls after text arrived is reported, not retried' {
-            Add-LaminiTestBehavior -Server $server -Behavior @{ times = -1; sse = @(
-                @{ data = '{"id":"c1","object":"chat.completion.chunk","choices":[{"index":0,"delta":{"role":"assistant","content":"Hello"},"finish_reason":null}]}' }
-                @{ data = '{"id":"c1","object":"chat.completion.chunk","choices":[{"index":0,"delta":{"content":" world"},"finish_reason":null}]}'; delayMs = 5000 }
-            ) }
-            $result = Invoke-Fault -Parameters @{ Stream = $true; TimeoutSec = 1 }
-            $result.Output[0] | Should -Be 'Hello'
-            $result.Errors | Should -HaveCount 1
-            $err = $result.Errors[0]
-            $err.FullyQualifiedErrorId | Should -Be 'StreamTruncated,LaminiPS.Commands.InvokeLaminiChatCommand'
-            $err.CategoryInfo.Category | Should -Be 'ConnectionError'
-            $err.TargetObject | Should -Be 'fault prompt'
-            $err.Exception.PartialContent | Should -Be 'Hello'
-            $result.Requests | Should -HaveCount 1
-            # The idle timeout (1 s) ends the wait, not the server's next event 5 s later.
-            $result.Elapsed | Should -BeLessThan 3.5
-        }
-
-        It 'a stream that stalls before any text times out after -TimeoutSec and is retried' {
-            Add-LaminiTestBehavior -Server $server -Behavior @{ times = 1; sse = @(
-                @{ data = '{"id":"c1","object":"chat.completion.chunk","choices":[{"index":0,"delta":{"role":"assistant","content":""},"finish_reason":null}]}' }
-                @{ data = '{"id":"c1","object":"chat.completion.chunk","choices":[{"index":0,"delta":{"content":"late"},"finish_reason":null}]}'; delayMs = 5000 }
-            ) }
-            $result = Invoke-Fault -Prompt 'stall early' -Parameters @{ Stream = $true; PassThru = $true; TimeoutSec = 1 }
-            $result.Errors | Should -BeNullOrEmpty
-            $result.Replies[0].Content | Should -Be 'Echo: stall early'
-            $result.Requests | Should -HaveCount 2
-            $result.Requests[0].clientAborted | Should -BeTrue
-            $result.Retries | Should -Match '^Attempt 1 of 3 failed \(Timeout\)'
-            $result.Elapsed | Should -BeLessThan 3.5
-        }
-    }
-
-    Context 'Ctrl+C' {
-        It 'stops at once <When>' -ForEach @(
-            @{ When = 'during a backoff wait (retry-after-ms 20000 on a 503)'; Behavior = @{ status = 503; times = -1; headers = @{ 'retry-after-ms' = '20000' } }; Ready = 'retrying in 20 s' }
-            @{ When = 'during a slow request'; Behavior = @{ delayMs = 20000; times = -1 }; Ready = $null }
-        ) {
-            Add-LaminiTestBehavior -Server $server -Behavior $Behavior
-            $ps = [powershell]::Create()
-            try {
-                $null = $ps.AddScript({
-                        param($Module, $BaseUri, $ApiKey)
-                        Import-Module $Module
-                        Invoke-LaminiChat 'stop me' -BaseUri $BaseUri -ApiKey $ApiKey -RetryIntervalSec 0.05 -TimeoutSec 0 -Verbose
-                    }).AddArgument("$PSScriptRoot/../out/LaminiPS/LaminiPS.psd1").AddArgument($server.BaseUri).AddArgument($server.SecureApiKey)
-                $handle = $ps.BeginInvoke()
-
-                # Wait until the first request was answered (or is being held) and the client waits.
-                $deadline = [DateTime]::UtcNow.AddSeconds(30)
-                do {
-                    Start-Sleep -Milliseconds 50
-                    $requests = @(Get-LaminiTestRequest -Server $server -Path '*/chat/completions')
-                    $ready = $requests.Count -ge 1 -and (-not $Ready -or @($ps.Streams.Verbose | Where-Object Message -Like "*$Ready*").Count -ge 1)
-                } until ($ready -or $handle.IsCompleted -or [DateTime]::UtcNow -gt $deadline)
-                $ready | Should -BeTrue -Because 'the child runspace must reach the wait before it is stopped'
-                Start-Sleep -Milliseconds 200
-
-                $stopwatch = [System.Diagnostics.Stopwatch]::StartNew()
-                $ps.Stop()
-                $stopwatch.Stop()
-
-                $stopwatch.Elapsed.TotalSeconds | Should -BeLessThan 2
-                $ps.InvocationStateInfo.State | Should -Be 'Stopped'
-                @(Get-LaminiTestRequest -Server $server -Path '*/chat/completions') | Should -HaveCount 1
-            } finally {
-                $ps.Dispose()
-            }
         }
     }
 }

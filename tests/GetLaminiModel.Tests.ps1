@@ -6,18 +6,17 @@ BeforeDiscovery {
 }
 
 BeforeAll {
-    Import-Module "$PSScriptRoot/../out/LaminiPS/LaminiPS.psd1" -Force
-    Import-Module "$PSScriptRoot/LaminiTestServer.psm1" -Force
+    Import-Module "$PSScriptRoot/Common.psm1" -Force
+    Import-LaminiTestModule
     $script:server = Start-LaminiTestServer
-    $script:conn = @{ BaseUri = $server.BaseUri; ApiKey = $server.SecureApiKey }
+    $script:conn = New-TestConnection $server
     $script:fixture = (Get-Content -Raw -LiteralPath "$PSScriptRoot/fixtures/models.json" | ConvertFrom-Json).data
-    $script:tempDir = Join-Path ([System.IO.Path]::GetTempPath()) ("LaminiPS-models-" + [guid]::NewGuid())
-    $null = New-Item -ItemType Directory -Path $tempDir
+    $script:tempDir = New-TestDirectory -Name 'models'
 }
 
 AfterAll {
     Stop-LaminiTestServer -Server $server
-    if ($tempDir -and (Test-Path -LiteralPath $tempDir)) { Remove-Item -LiteralPath $tempDir -Recurse -Force }
+    Remove-TestDirectory $tempDir
 }
 
 Describe 'Get-LaminiModel' {
@@ -197,11 +196,11 @@ Describe 'Get-LaminiModel' {
 
     Context 'manifest' -Skip:(-not $manifestExists) {
         It 'passes Test-ModuleManifest' {
-            { Test-ModuleManifest -Path "$PSScriptRoot/../out/LaminiPS/LaminiPS.psd1" -ErrorAction Stop } | Should -Not -Throw
+            { Test-ModuleManifest -Path (Get-LaminiManifestPath) -ErrorAction Stop } | Should -Not -Throw
         }
 
         It 'exports exactly the cmdlets the module defines' {
-            $manifest = Test-ModuleManifest -Path "$PSScriptRoot/../out/LaminiPS/LaminiPS.psd1" -ErrorAction Stop
+            $manifest = Test-ModuleManifest -Path (Get-LaminiManifestPath) -ErrorAction Stop
             $listed = @($manifest.ExportedCmdlets.Keys | Sort-Object)
             $module = Get-Module LaminiPS
             $defined = @($module.ImplementingAssembly.GetExportedTypes() |

@@ -27,7 +27,8 @@ BeforeDiscovery {
 }
 
 BeforeAll {
-    $script:manifest = "$PSScriptRoot/../out/LaminiPS/LaminiPS.psd1"
+    Import-Module "$PSScriptRoot/Common.psm1" -Force
+    $script:manifest = Get-LaminiManifestPath
     $script:helpSource = "$PSScriptRoot/../docs/en-US"
     Import-Module "$PSScriptRoot/../build/MarkdownHelp.psm1" -Force
     $script:importWarnings = $null

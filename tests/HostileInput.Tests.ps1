@@ -7,26 +7,15 @@
 # temporary folder; the real values are put back after each test.
 
 BeforeAll {
-    Import-Module "$PSScriptRoot/../out/LaminiPS/LaminiPS.psd1" -Force
-    Import-Module "$PSScriptRoot/LaminiTestServer.psm1" -Force
+    Import-Module "$PSScriptRoot/Common.psm1" -Force
+    Import-LaminiTestModule
     $script:server = Start-LaminiTestServer
-    $script:conn = @{ BaseUri = $server.BaseUri; ApiKey = $server.SecureApiKey }
+    $script:conn = New-TestConnection $server
     $script:root = $server.RootUri.AbsoluteUri.TrimEnd('/')
-    $script:tempRoot = Join-Path ([System.IO.Path]::GetTempPath()) ("LaminiPS-hostile-" + [guid]::NewGuid())
-    $null = New-Item -ItemType Directory -Path $tempRoot
+    $script:tempRoot = New-TestDirectory -Name 'hostile'
 
     function script:Get-Requests([string] $Path = '*') {
         @(Get-LaminiTestRequest -Server $server -Path $Path)
-    }
-
-    # Runs a command that must stop, and returns its ErrorRecord.
-    function script:Get-Failure([scriptblock] $Command) {
-        try {
-            & $Command
-        } catch {
-            return $_
-        }
-        throw 'The command did not stop.'
     }
 
     function script:ConvertTo-PlainSecureString([string] $Text) {
@@ -39,7 +28,7 @@ BeforeAll {
 
 AfterAll {
     Stop-LaminiTestServer -Server $server
-    if ($tempRoot -and (Test-Path -LiteralPath $tempRoot)) { Remove-Item -LiteralPath $tempRoot -Recurse -Force }
+    Remove-TestDirectory $tempRoot
 }
 
 Describe 'Hostile input' {
@@ -512,22 +501,14 @@ Describe 'Hostile input' {
 Describe 'Hostile input: piped objects, blank prompts, -AdditionalParameters, errors that name their prompt' {
     BeforeAll {
         $script:defaultModel = 'meta-llama/Llama-3.2-3B-Instruct'
-
-        # The chat requests the server saw, oldest first.
-        function script:Get-ChatRequest {
-            @(Get-Requests '*/chat/completions' | Sort-Object seq)
-        }
     }
 
     BeforeEach {
         Reset-LaminiTestServer -Server $server
         $script:savedEnvironment = Enter-LaminiTestEnvironment -Root $tempRoot
-        $script:savedModel = $env:LAMINI_MODEL
-        $env:LAMINI_MODEL = $null
     }
 
     AfterEach {
-        $env:LAMINI_MODEL = $savedModel
         Restore-LaminiTestEnvironment -Saved $savedEnvironment
     }
 
@@ -543,7 +524,7 @@ Describe 'Hostile input: piped objects, blank prompts, -AdditionalParameters, er
             $errs = $null
             $replies = @(Import-Csv -LiteralPath $csv | Invoke-LaminiChat @conn -ThrottleLimit 1 -ErrorVariable errs)
             $errs | Should -BeNullOrEmpty
-            $bodies = (Get-ChatRequest).body
+            $bodies = (Get-ChatRequest $server).body
             $bodies | Should -Be @(
                 '{"model":"gpt-4o-mini","messages":[{"role":"user","content":"What is a llama?"}]}'
                 '{"model":"mistralai/Mistral-7B-Instruct-v0.3","messages":[{"role":"system","content":"Answer in French."},{"role":"user","content":"What is an alpaca?"}]}'
@@ -559,7 +540,7 @@ Describe 'Hostile input: piped objects, blank prompts, -AdditionalParameters, er
             @{ Name = 'ordered dictionaries'; Items = { [ordered]@{ Prompt = 'one'; Model = 'm/one' }, [ordered]@{ Prompt = 'two'; SYSTEMPROMPT = 'Be brief.' } } }
         ) {
             $null = & $Items | Invoke-LaminiChat @conn -ThrottleLimit 1
-            (Get-ChatRequest).body | Should -Be @(
+            (Get-ChatRequest $server).body | Should -Be @(
                 '{"model":"m/one","messages":[{"role":"user","content":"one"}]}'
                 "{`"model`":`"$defaultModel`",`"messages`":[{`"role`":`"system`",`"content`":`"Be brief.`"},{`"role`":`"user`",`"content`":`"two`"}]}"
             )
@@ -568,13 +549,13 @@ Describe 'Hostile input: piped objects, blank prompts, -AdditionalParameters, er
         It 'sends each text of a Prompt that holds several, in order' {
             $replies = [pscustomobject]@{ Prompt = @('first', 'second'); Model = 'm/x' } | Invoke-LaminiChat @conn -ThrottleLimit 1
             $replies.Prompt | Should -Be @('first', 'second')
-            (Get-ChatRequest).Json.model | Should -Be @('m/x', 'm/x')
+            (Get-ChatRequest $server).Json.model | Should -Be @('m/x', 'm/x')
         }
 
         It '-Model and -SystemPrompt given on the command line win over a row''s columns' {
             $null = [pscustomobject]@{ Prompt = 'q'; Model = 'row/model'; SystemPrompt = 'From the row.' } |
                 Invoke-LaminiChat @conn -Model 'explicit/model' -SystemPrompt 'From the command line.'
-            (Get-ChatRequest).body | Should -BeExactly '{"model":"explicit/model","messages":[{"role":"system","content":"From the command line."},{"role":"user","content":"q"}]}'
+            (Get-ChatRequest $server).body | Should -BeExactly '{"model":"explicit/model","messages":[{"role":"system","content":"From the command line."},{"role":"user","content":"q"}]}'
         }
 
         It 'a piped reply continues with the model it asked for, never the model that answered (hosted_vllm/...)' {
@@ -582,7 +563,7 @@ Describe 'Hostile input: piped objects, blank prompts, -AdditionalParameters, er
             $first = Invoke-LaminiChat 'first question' @conn -Model $defaultModel
             $first.Model | Should -BeExactly "hosted_vllm/$defaultModel"
             $second = $first | Invoke-LaminiChat -Prompt 'second question' @conn
-            $requests = Get-ChatRequest
+            $requests = Get-ChatRequest $server
             $requests | Should -HaveCount 2
             $requests[1].Json.model | Should -BeExactly $defaultModel
             $requests[1].Json.messages.content | Should -Be @('first question', $first.Content, 'second question')
@@ -600,7 +581,7 @@ Describe 'Hostile input: piped objects, blank prompts, -AdditionalParameters, er
             $errs[0].CategoryInfo.Category | Should -Be 'InvalidArgument'
             $errs[0].TargetObject | Should -Be $reply
             $errs[0].Exception.Message | Should -BeLike '*continue its conversation*$reply | Invoke-LaminiChat -Prompt*'
-            (Get-ChatRequest).Json.messages.content | Should -Be @('before', 'after')
+            (Get-ChatRequest $server).Json.messages.content | Should -Be @('before', 'after')
         }
 
         It 'models piped without a prompt are each PromptMissing naming the model, and nothing is sent to any' {
@@ -641,7 +622,7 @@ Describe 'Hostile input: piped objects, blank prompts, -AdditionalParameters, er
             $errs | Should -HaveCount 1
             $errs[0].FullyQualifiedErrorId | Should -Be 'InvalidPipelineInput,LaminiPS.Commands.InvokeLaminiChatCommand'
             $errs[0].Exception.Message | Should -BeLike "Nothing was sent for the piped *: $([WildcardPattern]::Escape($Says))."
-            (Get-ChatRequest).Json.messages.content | Should -Be @('before', 'after')
+            (Get-ChatRequest $server).Json.messages.content | Should -Be @('before', 'after')
         }
 
         It 'a piped prompt together with -Prompt is InvalidPipelineInput, and nothing is sent' {
@@ -696,7 +677,7 @@ Describe 'Hostile input: piped objects, blank prompts, -AdditionalParameters, er
             $warnings | Should -HaveCount 1
             "$warnings" | Should -BeLike '*skipped 3 blank prompts*'
             # Sent concurrently, so they reach the server in any order.
-            (Get-ChatRequest).Json.messages.content | Sort-Object | Should -Be @('What do llamas eat?', 'What is a llama?')
+            (Get-ChatRequest $server).Json.messages.content | Sort-Object | Should -Be @('What do llamas eat?', 'What is a llama?')
         }
 
         It 'empty Prompt cells, a null Prompt and a piped $null count as blank prompts in the same warning' {
@@ -707,7 +688,7 @@ Describe 'Hostile input: piped objects, blank prompts, -AdditionalParameters, er
             $errs | Should -BeNullOrEmpty
             $warnings | Should -HaveCount 1
             "$warnings" | Should -BeLike '*skipped 4 blank prompts*'
-            Get-ChatRequest | Should -HaveCount 1
+            Get-ChatRequest $server | Should -HaveCount 1
         }
 
         It 'a blank -Prompt given directly (<Name>) is still a parameter error, and nothing is sent' -ForEach @(
@@ -734,7 +715,7 @@ Describe 'Hostile input: piped objects, blank prompts, -AdditionalParameters, er
             @{ Key = 'cache'; Parameter = '-CacheTtl' }
         ) {
             $null = Invoke-LaminiChat 'hi' @conn -AdditionalParameters @{ $Key = 'x'; user = 'u' } -WarningVariable warnings -WarningAction SilentlyContinue
-            (Get-ChatRequest).body | Should -BeExactly "{`"model`":`"$defaultModel`",`"messages`":[{`"role`":`"user`",`"content`":`"hi`"}],`"user`":`"u`"}"
+            (Get-ChatRequest $server).body | Should -BeExactly "{`"model`":`"$defaultModel`",`"messages`":[{`"role`":`"user`",`"content`":`"hi`"}],`"user`":`"u`"}"
             $warnings | Should -HaveCount 1
             "$warnings" | Should -BeExactly "-AdditionalParameters['$Key'] is ignored: Invoke-LaminiChat writes that field itself. Use $Parameter instead."
         }
@@ -748,13 +729,13 @@ Describe 'Hostile input: piped objects, blank prompts, -AdditionalParameters, er
             @{ Mode = '-Stream'; Parameters = @{ Stream = $true } }
         ) {
             $null = Invoke-LaminiChat 'hi' @conn @Parameters -ErrorAction SilentlyContinue
-            $plain = (Get-ChatRequest)[0]
+            $plain = (Get-ChatRequest $server)[0]
             $fields = $plain.Json.PSObject.Properties.Name
             Reset-LaminiTestServer -Server $server
             $shadows = [ordered]@{}
             foreach ($field in $fields) { $shadows[$field.ToUpperInvariant()] = 'shadow' }
             $null = Invoke-LaminiChat 'hi' @conn @Parameters -AdditionalParameters $shadows -ErrorAction SilentlyContinue -WarningVariable warnings -WarningAction SilentlyContinue
-            (Get-ChatRequest)[0].body | Should -BeExactly $plain.body
+            (Get-ChatRequest $server)[0].body | Should -BeExactly $plain.body
             $warnings | Should -HaveCount $fields.Count
         }
 

@@ -1,32 +1,21 @@
 #Requires -Modules @{ ModuleName = 'Pester'; ModuleVersion = '5.0' }
 # Invoke-LaminiChat end to end against the local test server: the exact request body for every
 # parameter, conversations, validation before any request, the typed reply and how it displays and
-# exports, ordered batches with per-prompt errors, model objects from the pipeline, odd payloads,
-# and stopping an in-flight request.
+# exports, ordered batches with per-prompt errors, model objects from the pipeline and odd payloads.
+# (Stopping an in-flight request: Stopping.Tests.ps1.)
 
 BeforeAll {
-    Import-Module "$PSScriptRoot/../out/LaminiPS/LaminiPS.psd1" -Force
-    Import-Module "$PSScriptRoot/LaminiTestServer.psm1" -Force
+    Import-Module "$PSScriptRoot/Common.psm1" -Force
+    Import-LaminiTestModule
     $script:server = Start-LaminiTestServer
-    $script:conn = @{ BaseUri = $server.BaseUri; ApiKey = $server.SecureApiKey }
-    $script:savedModel = $env:LAMINI_MODEL
-    $env:LAMINI_MODEL = $null
+    $script:conn = New-TestConnection $server
     $script:defaultModel = 'meta-llama/Llama-3.2-3B-Instruct'
-    $script:tempDir = Join-Path ([System.IO.Path]::GetTempPath()) ('LaminiPS-chat-' + [guid]::NewGuid())
-    $null = New-Item -ItemType Directory -Path $tempDir
+    $script:tempDir = New-TestDirectory -Name 'chat'
+    # No LAMINI_MODEL (nor key, URL or configure.yaml) of the user's reaches a test.
+    $script:savedEnvironment = Enter-LaminiTestEnvironment -Root $tempDir
 
     function Get-Fixture([string] $Name) {
         Get-Content -Raw -LiteralPath (Join-Path $PSScriptRoot "fixtures/$Name") | ConvertFrom-Json
-    }
-
-    # The chat requests the server recorded, oldest first.
-    function Get-ChatRequest {
-        @(Get-LaminiTestRequest -Server $server -Path '*/chat/completions' | Sort-Object seq)
-    }
-
-    # JSON text with insignificant whitespace removed and member order kept, for comparing bodies.
-    function Format-Json([string] $Json) {
-        $Json | ConvertFrom-Json | ConvertTo-Json -Compress -Depth 20
     }
 
     # A complete chat.completion payload around one choice's message, for rawBody behaviours.
@@ -44,9 +33,9 @@ BeforeAll {
 }
 
 AfterAll {
-    $env:LAMINI_MODEL = $savedModel
+    Restore-LaminiTestEnvironment -Saved $savedEnvironment
     Stop-LaminiTestServer -Server $server
-    if ($tempDir -and (Test-Path -LiteralPath $tempDir)) { Remove-Item -LiteralPath $tempDir -Recurse -Force }
+    Remove-TestDirectory $tempDir
 }
 
 Describe 'Invoke-LaminiChat' {
@@ -80,7 +69,7 @@ Describe 'Invoke-LaminiChat' {
         ) {
             # -JsonObject gets 'Echo: hi' back, which is not JSON: that error is not what this test is about.
             $null = Invoke-LaminiChat -Prompt 'hi' @conn @Params -ErrorAction SilentlyContinue
-            $requests = Get-ChatRequest
+            $requests = Get-ChatRequest $server
             $requests | Should -HaveCount 1
             $requests[0].body | Should -BeExactly $Expected
             $requests[0].body | Should -Not -Match 'null'
@@ -103,7 +92,7 @@ Describe 'Invoke-LaminiChat' {
                 AdditionalParameters = @{ user = 'admin'; logprobs = $false }
             }
             $null = Invoke-LaminiChat 'What is the best llama?' @conn @params -ErrorAction SilentlyContinue
-            $requests = Get-ChatRequest
+            $requests = Get-ChatRequest $server
             $requests | Should -HaveCount 1
             $expected = '{"model":"mistralai/Mistral-7B-Instruct-v0.3",' +
                 '"messages":[{"role":"system","content":"Be brief."},{"role":"user","content":"What is the best llama?"}],' +
@@ -116,14 +105,14 @@ Describe 'Invoke-LaminiChat' {
 
         It 'leaves every unset parameter out of the body (no nulls)' {
             $null = Invoke-LaminiChat 'hi' @conn
-            $json = (Get-ChatRequest)[0].Json
+            $json = (Get-ChatRequest $server)[0].Json
             $json.PSObject.Properties.Name | Should -Be @('model', 'messages')
             $json.messages[0].PSObject.Properties.Name | Should -Be @('role', 'content')
         }
 
         It 'ignores an -AdditionalParameters key that a named parameter sets, with a warning' {
             $null = Invoke-LaminiChat 'hi' @conn -Temperature 0.5 -AdditionalParameters @{ temperature = 1.5; user = 'x' } -WarningVariable warnings -WarningAction SilentlyContinue
-            (Get-ChatRequest)[0].body | Should -BeExactly '{"model":"meta-llama/Llama-3.2-3B-Instruct","messages":[{"role":"user","content":"hi"}],"temperature":0.5,"user":"x"}'
+            (Get-ChatRequest $server)[0].body | Should -BeExactly '{"model":"meta-llama/Llama-3.2-3B-Instruct","messages":[{"role":"user","content":"hi"}],"temperature":0.5,"user":"x"}'
             $warnings | Should -HaveCount 1
             "$warnings" | Should -Match 'temperature'
         }
@@ -132,7 +121,7 @@ Describe 'Invoke-LaminiChat' {
             $env:LAMINI_MODEL = 'Qwen/Qwen2-7B-Instruct'
             $fromEnv = Invoke-LaminiChat 'hi' @conn
             $explicit = Invoke-LaminiChat 'hi' @conn -Model 'gpt-4o-mini'
-            $requests = Get-ChatRequest
+            $requests = Get-ChatRequest $server
             $requests[0].Json.model | Should -BeExactly 'Qwen/Qwen2-7B-Instruct'
             $requests[1].Json.model | Should -BeExactly 'gpt-4o-mini'
             $fromEnv.Model | Should -BeExactly 'Qwen/Qwen2-7B-Instruct'
@@ -141,19 +130,19 @@ Describe 'Invoke-LaminiChat' {
 
         It 'uses meta-llama/Llama-3.2-3B-Instruct when neither -Model nor $env:LAMINI_MODEL is set' {
             $reply = Invoke-LaminiChat 'hi' @conn
-            (Get-ChatRequest)[0].Json.model | Should -BeExactly $defaultModel
+            (Get-ChatRequest $server)[0].Json.model | Should -BeExactly $defaultModel
             $reply.Model | Should -BeExactly $defaultModel
         }
 
         It 'sends one completion per prompt given as an array to -Prompt' {
             $replies = Invoke-LaminiChat -Prompt 'one', 'two' @conn -ThrottleLimit 1
             $replies.Content | Should -Be @('Echo: one', 'Echo: two')
-            (Get-ChatRequest).Json.messages.content | Should -Be @('one', 'two')
+            (Get-ChatRequest $server).Json.messages.content | Should -Be @('one', 'two')
         }
 
         It 'keeps every choice of -Count 3' {
             $reply = Invoke-LaminiChat 'hi' @conn -Count 3
-            (Get-ChatRequest)[0].Json.n | Should -Be 3
+            (Get-ChatRequest $server)[0].Json.n | Should -Be 3
             $reply.Choices | Should -HaveCount 3
             $reply.Choices.Index | Should -Be @(0, 1, 2)
             $reply.Choices[1].Message.Content | Should -BeExactly 'Echo: hi (choice 1)'
@@ -167,7 +156,7 @@ Describe 'Invoke-LaminiChat' {
             $first = Invoke-LaminiChat 'one' @conn
             $second = $first | Invoke-LaminiChat -Prompt 'two' @conn
             $third = $second | Invoke-LaminiChat -Prompt 'three' @conn
-            $bodies = (Get-ChatRequest).body
+            $bodies = (Get-ChatRequest $server).body
             $bodies | Should -HaveCount 3
             $m = '{"model":"meta-llama/Llama-3.2-3B-Instruct","messages":['
             $bodies[0] | Should -BeExactly ($m + '{"role":"user","content":"one"}]}')
@@ -183,7 +172,7 @@ Describe 'Invoke-LaminiChat' {
         It 'keeps the system prompt and the model of the first turn' {
             $first = Invoke-LaminiChat 'one' @conn -SystemPrompt 'Be brief.' -Model 'gpt-4o-mini'
             $null = $first | Invoke-LaminiChat -Prompt 'two' @conn
-            $second = (Get-ChatRequest)[1]
+            $second = (Get-ChatRequest $server)[1]
             $second.body | Should -BeExactly '{"model":"gpt-4o-mini","messages":[{"role":"system","content":"Be brief."},{"role":"user","content":"one"},{"role":"assistant","content":"Echo: one"},{"role":"user","content":"two"}]}'
         }
 
@@ -194,7 +183,7 @@ Describe 'Invoke-LaminiChat' {
             $seconds.Content | Should -Be @('Echo: and then?', 'Echo: and then?')
             $seconds[0].Messages.Content | Should -Be @('alpha', 'Echo: alpha', 'and then?', 'Echo: and then?')
             $seconds[1].Messages.Content | Should -Be @('beta', 'Echo: beta', 'and then?', 'Echo: and then?')
-            (Get-ChatRequest).Json | ForEach-Object { $_.messages | Should -HaveCount 3 }
+            (Get-ChatRequest $server).Json | ForEach-Object { $_.messages | Should -HaveCount 3 }
         }
 
         It 'shares a long conversation among the replies that continue it instead of copying it into each' {
@@ -230,7 +219,7 @@ Describe 'Invoke-LaminiChat' {
                 @{ role = 'user'; content = 'Goodbye' }
             )
             $reply = Invoke-LaminiChat -Messages $messages @conn
-            (Get-ChatRequest)[0].body | Should -BeExactly '{"model":"meta-llama/Llama-3.2-3B-Instruct","messages":[{"role":"system","content":"You answer in French."},{"role":"user","content":"Hello"},{"role":"assistant","content":"Bonjour"},{"role":"user","content":"Goodbye"}]}'
+            (Get-ChatRequest $server)[0].body | Should -BeExactly '{"model":"meta-llama/Llama-3.2-3B-Instruct","messages":[{"role":"system","content":"You answer in French."},{"role":"user","content":"Hello"},{"role":"assistant","content":"Bonjour"},{"role":"user","content":"Goodbye"}]}'
             $reply.Content | Should -BeExactly 'Echo: Goodbye'
             $reply.Prompt | Should -BeExactly 'Goodbye'
             $reply.Messages | Should -HaveCount 5
@@ -244,12 +233,12 @@ Describe 'Invoke-LaminiChat' {
                 [LaminiPS.Models.LaminiChatMessage]::new('user', 'Bye')
             )
             $null = Invoke-LaminiChat -Messages $messages @conn
-            (Get-ChatRequest)[0].body | Should -BeExactly '{"model":"meta-llama/Llama-3.2-3B-Instruct","messages":[{"role":"system","content":"Be brief."},{"role":"user","content":"Hi"},{"role":"assistant","content":"Hello"},{"role":"user","content":"Bye"}]}'
+            (Get-ChatRequest $server)[0].body | Should -BeExactly '{"model":"meta-llama/Llama-3.2-3B-Instruct","messages":[{"role":"system","content":"Be brief."},{"role":"user","content":"Hi"},{"role":"assistant","content":"Hello"},{"role":"user","content":"Bye"}]}'
         }
 
         It 'reads role and content from [pscustomobject] messages' {
             $null = Invoke-LaminiChat -Messages ([pscustomobject]@{ role = 'user'; content = 'From an object' }) @conn
-            (Get-ChatRequest)[0].Json.messages[0].content | Should -BeExactly 'From an object'
+            (Get-ChatRequest $server)[0].Json.messages[0].content | Should -BeExactly 'From an object'
         }
 
         It 'matches roles in any case and sends them in lower case, for <Name>' -ForEach @(
@@ -259,14 +248,14 @@ Describe 'Invoke-LaminiChat' {
         ) {
             $list = @(& $Messages)
             $reply = Invoke-LaminiChat -Messages $list @conn
-            (Get-ChatRequest)[0].body | Should -BeExactly '{"model":"meta-llama/Llama-3.2-3B-Instruct","messages":[{"role":"system","content":"Be brief."},{"role":"user","content":"Hi"}]}'
+            (Get-ChatRequest $server)[0].body | Should -BeExactly '{"model":"meta-llama/Llama-3.2-3B-Instruct","messages":[{"role":"system","content":"Be brief."},{"role":"user","content":"Hi"}]}'
             $reply.Messages.Role | Should -Be @('system', 'user', 'assistant')
         }
 
         It 'leaves the caller''s typed message as it was when it sends its role in lower case' {
             $typed = [LaminiPS.Models.LaminiChatMessage]::new('User', 'Hi')
             $null = Invoke-LaminiChat -Messages $typed @conn
-            (Get-ChatRequest)[0].Json.messages[0].role | Should -BeExactly 'user'
+            (Get-ChatRequest $server)[0].Json.messages[0].role | Should -BeExactly 'user'
             $typed.Role | Should -BeExactly 'User'
         }
 
@@ -276,7 +265,7 @@ Describe 'Invoke-LaminiChat' {
             @{ Name = 'ToolCallId-keyed'; Messages = { @{ role = 'user'; content = 'Hi'; Name = 'ada' }, [ordered]@{ role = 'assistant'; content = 'Looking.' }, [pscustomobject]@{ Role = 'tool'; Content = '42'; ToolCallId = 'call_1' }, @{ role = 'user'; content = 'And?' } } }
         ) {
             $null = Invoke-LaminiChat -Messages @(& $Messages) @conn
-            (Get-ChatRequest)[0].body | Should -BeExactly ('{"model":"meta-llama/Llama-3.2-3B-Instruct","messages":[' +
+            (Get-ChatRequest $server)[0].body | Should -BeExactly ('{"model":"meta-llama/Llama-3.2-3B-Instruct","messages":[' +
                 '{"role":"user","content":"Hi","name":"ada"},{"role":"assistant","content":"Looking."},' +
                 '{"role":"tool","content":"42","tool_call_id":"call_1"},{"role":"user","content":"And?"}]}')
         }
@@ -292,7 +281,7 @@ Describe 'Invoke-LaminiChat' {
             # Typed messages are made at run time: the module is not loaded during discovery.
             $list = if ($Messages -is [scriptblock]) { & $Messages } else { $Messages }
             { Invoke-LaminiChat -Messages $list @conn } | Should -Throw -ErrorId 'InvalidMessage*'
-            Get-ChatRequest | Should -HaveCount 0
+            Get-ChatRequest $server | Should -HaveCount 0
         }
     }
 
@@ -310,7 +299,7 @@ Describe 'Invoke-LaminiChat' {
 
         It 'refuses -JsonSchema together with -JsonObject while binding' {
             { Invoke-LaminiChat 'q' -JsonSchema @{ answer = 'string' } -JsonObject @conn } | Should -Throw -ErrorId 'AmbiguousParameterSet*'
-            Get-ChatRequest | Should -HaveCount 0
+            Get-ChatRequest $server | Should -HaveCount 0
         }
 
         It 'turns <Name> given to -JsonSchema into the schema New-LaminiJsonSchema makes of it' -ForEach @(
@@ -320,7 +309,7 @@ Describe 'Invoke-LaminiChat' {
         ) {
             $null = Invoke-LaminiChat 'q' -JsonSchema (& $Given) @conn -ErrorAction SilentlyContinue
             $made = & $Made
-            $format = (Get-ChatRequest)[0].Json.response_format
+            $format = (Get-ChatRequest $server)[0].Json.response_format
             $format.type | Should -BeExactly 'json_schema'
             ($format.json_schema.schema | ConvertTo-Json -Compress -Depth 20) | Should -BeExactly ($made.ToString() | ConvertFrom-Json | ConvertTo-Json -Compress -Depth 20)
         }
@@ -333,7 +322,7 @@ Describe 'Invoke-LaminiChat' {
             $cause | Should -BeOfType 'LaminiPS.Schema.LaminiSchemaException'
             $cause.ErrorId | Should -BeExactly 'SchemaNotObject'
             $failure.Exception.Message | Should -BeLike '*JsonSchema*'
-            Get-ChatRequest | Should -HaveCount 0
+            Get-ChatRequest $server | Should -HaveCount 0
         }
     }
 
@@ -357,13 +346,13 @@ Describe 'Invoke-LaminiChat' {
             @{ Name = 'an empty -SystemPrompt'; Params = @{ SystemPrompt = '' } }
         ) {
             { Invoke-LaminiChat -Prompt 'hi' @conn @Params } | Should -Throw -ErrorId 'ParameterArgumentValidationError*'
-            Get-ChatRequest | Should -HaveCount 0
+            Get-ChatRequest $server | Should -HaveCount 0
         }
 
         It 'rejects an empty prompt' {
             { Invoke-LaminiChat -Prompt '' @conn } | Should -Throw -ErrorId 'ParameterArgumentValidationError*'
             { Invoke-LaminiChat -Prompt $null @conn } | Should -Throw -ErrorId 'ParameterArgumentValidationError*'
-            Get-ChatRequest | Should -HaveCount 0
+            Get-ChatRequest $server | Should -HaveCount 0
         }
 
         It 'skips an empty piped prompt without sending it, with a warning rather than an error, and still sends the others' {
@@ -372,12 +361,12 @@ Describe 'Invoke-LaminiChat' {
             # Issue 12: a blank line of a file is no error (an -ErrorVariable recipe would fail the job); it is counted in a warning.
             $errs | Should -BeNullOrEmpty
             "$warnings" | Should -BeLike '*skipped 1 blank prompt*'
-            (Get-ChatRequest).Json.messages.content | Sort-Object | Should -Be @('first', 'last')
+            (Get-ChatRequest $server).Json.messages.content | Sort-Object | Should -Be @('first', 'last')
         }
 
         It 'rejects -AsObject without -JsonSchema or -JsonObject' {
             { Invoke-LaminiChat 'hi' @conn -AsObject } | Should -Throw -ErrorId 'AsObjectNeedsJson*'
-            Get-ChatRequest | Should -HaveCount 0
+            Get-ChatRequest $server | Should -HaveCount 0
         }
 
         It 'rejects -AsObject without -JsonSchema or -JsonObject with -Messages or piped prompts too, naming the rule' {
@@ -596,7 +585,7 @@ Describe 'Invoke-LaminiChat' {
             $replies | Should -HaveCount 20
             $replies.Prompt | Should -Be $prompts
             $replies.Content | Should -Be ($prompts | ForEach-Object { "Echo: $_" })
-            Get-ChatRequest | Should -HaveCount 20
+            Get-ChatRequest $server | Should -HaveCount 20
         }
 
         It 'answers in order even when earlier prompts take longer' {
@@ -629,7 +618,7 @@ Describe 'Invoke-LaminiChat' {
                 $errs[0].CategoryInfo.Category | Should -Be 'InvalidArgument'
                 $errs[1].CategoryInfo.Category | Should -Be 'ObjectNotFound'
                 "$($errs[0])" | Should -Match 'maximum context length'
-                Get-ChatRequest | Should -HaveCount 20
+                Get-ChatRequest $server | Should -HaveCount 20
             }
 
             It 'sets $? to true when nothing fails' {
@@ -662,7 +651,7 @@ Describe 'Invoke-LaminiChat' {
                 $replies = $prompts | Invoke-LaminiChat @conn -MaximumRetryCount 2 -RetryIntervalSec 0 -ErrorVariable errs -ErrorAction SilentlyContinue
                 $replies | Should -HaveCount 18
                 $errs.TargetObject | Should -Be @('prompt 05', 'prompt 11')
-                $requests = Get-ChatRequest
+                $requests = Get-ChatRequest $server
                 @($requests | Where-Object { $_.body -like '*"prompt 17"*' }) | Should -HaveCount 3
                 @($requests | Where-Object { $_.body -like '*"prompt 05"*' }) | Should -HaveCount 1
             }
@@ -674,7 +663,7 @@ Describe 'Invoke-LaminiChat' {
             $models = Get-LaminiModel @conn
             Reset-LaminiTestServer -Server $server
             $replies = Get-LaminiModel @conn | Invoke-LaminiChat -Prompt 'What is the best llama?' @conn
-            $requests = Get-ChatRequest
+            $requests = Get-ChatRequest $server
             $requests | Should -HaveCount $models.Count
             $requests.Json.model | Sort-Object | Should -Be ($models.Id | Sort-Object)
             $requests | ForEach-Object { $_.Json.messages.content | Should -BeExactly 'What is the best llama?' }
@@ -686,75 +675,13 @@ Describe 'Invoke-LaminiChat' {
         It 'asks only the models a wildcard selects' {
             $replies = Get-LaminiModel *llama* @conn | Invoke-LaminiChat -Prompt 'What is the best llama?' @conn
             $expected = @('meta-llama/Llama-3.1-8B-Instruct', 'meta-llama/Llama-3.2-3B-Instruct')
-            (Get-ChatRequest).Json.model | Sort-Object | Should -Be $expected
+            (Get-ChatRequest $server).Json.model | Sort-Object | Should -Be $expected
             $replies.Model | Should -Be $expected
         }
 
         It 'lets -Model win over a piped model' {
             $null = Get-LaminiModel 'gpt-4o-mini' @conn | Invoke-LaminiChat -Prompt 'hi' -Model 'explicit/model' @conn
-            (Get-ChatRequest).Json.model | Should -Be 'explicit/model'
-        }
-    }
-
-    Context 'stopping' {
-        It 'stops a 30 s request within 2 s when the pipeline is stopped' {
-            Add-LaminiTestBehavior -Server $server -Behavior @{ match = 'slow question'; delayMs = 30000 }
-            $ps = [powershell]::Create()
-            try {
-                $null = $ps.AddScript({
-                        param($Manifest, $BaseUri, $ApiKey)
-                        Import-Module $Manifest
-                        Invoke-LaminiChat 'slow question' -BaseUri $BaseUri -ApiKey $ApiKey -MaximumRetryCount 0 -TimeoutSec 120
-                    }).AddArgument("$PSScriptRoot/../out/LaminiPS/LaminiPS.psd1").AddArgument($server.BaseUri).AddArgument($server.SecureApiKey)
-                $async = $ps.BeginInvoke()
-                $deadline = [datetime]::UtcNow.AddSeconds(20)
-                while (@(Get-ChatRequest).Count -eq 0 -and [datetime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 50 }
-                Get-ChatRequest | Should -HaveCount 1 -Because 'the request must be in flight before the pipeline is stopped'
-                $async.IsCompleted | Should -BeFalse
-
-                $watch = [System.Diagnostics.Stopwatch]::StartNew()
-                $ps.Stop()
-                $watch.Stop()
-                $watch.Elapsed.TotalSeconds | Should -BeLessThan 2
-                $ps.InvocationStateInfo.State | Should -Be 'Stopped'
-            } finally {
-                $ps.Dispose()
-            }
-        }
-
-        It 'stops a stream that has started but stalls, within 2 s' {
-            Add-LaminiTestBehavior -Server $server -Behavior @{ match = 'slow stream'; sse = @(
-                    @{ data = '{"id":"s1","object":"chat.completion.chunk","created":1741379785,"model":"m","choices":[{"index":0,"delta":{"role":"assistant","content":"Hel"}}]}' }
-                    @{ data = '{"id":"s1","object":"chat.completion.chunk","created":1741379785,"model":"m","choices":[{"index":0,"delta":{"content":"lo"},"finish_reason":"stop"}]}'; delayMs = 30000 }
-                    @{ data = '[DONE]' }
-                ) }
-            $ps = [powershell]::Create()
-            try {
-                $null = $ps.AddScript({
-                        param($Manifest, $BaseUri, $ApiKey)
-                        Import-Module $Manifest
-                        Invoke-LaminiChat 'slow stream' -Stream -BaseUri $BaseUri -ApiKey $ApiKey -MaximumRetryCount 0 -TimeoutSec 120
-                    }).AddArgument("$PSScriptRoot/../out/LaminiPS/LaminiPS.psd1").AddArgument($server.BaseUri).AddArgument($server.SecureApiKey)
-                $output = [System.Management.Automation.PSDataCollection[psobject]]::new()
-                # An input collection left open would hold the script until it completes.
-                $noInput = [System.Management.Automation.PSDataCollection[psobject]]::new()
-                $noInput.Complete()
-                $async = $ps.BeginInvoke($noInput, $output)
-                $deadline = [datetime]::UtcNow.AddSeconds(20)
-                while ($output.Count -eq 0 -and [datetime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 50 }
-                # Count, not the pipeline: enumerating a PSDataCollection waits until it is completed.
-                $output.Count | Should -Be 1 -Because 'the first piece must have arrived before the pipeline is stopped'
-                "$($output[0])" | Should -BeExactly 'Hel'
-                $async.IsCompleted | Should -BeFalse
-
-                $watch = [System.Diagnostics.Stopwatch]::StartNew()
-                $ps.Stop()
-                $watch.Stop()
-                $watch.Elapsed.TotalSeconds | Should -BeLessThan 2
-                $ps.InvocationStateInfo.State | Should -Be 'Stopped'
-            } finally {
-                $ps.Dispose()
-            }
+            (Get-ChatRequest $server).Json.model | Should -Be 'explicit/model'
         }
     }
 }

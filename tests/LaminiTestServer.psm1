@@ -198,6 +198,21 @@ function Get-LaminiTestUnreachableUri {
     [uri](Invoke-LaminiTestAdmin -Server $Server -Method Get -Path 'unreachable').url
 }
 
+<#
+.SYNOPSIS
+    A base URI of the server's API that no other call returned (/_fresh/<guid>/inf): the same API at a
+    new address, so what the module caches per base URI (completion's model list) starts empty.
+#>
+function Get-LaminiTestFreshUri {
+    [CmdletBinding()]
+    [OutputType([uri])]
+    param(
+        [Parameter(Mandatory)] [pscustomobject] $Server
+    )
+
+    [uri]::new($Server.RootUri, "_fresh/$([guid]::NewGuid().ToString('N'))/inf")
+}
+
 function Invoke-LaminiTestAdmin {
     param(
         [pscustomobject] $Server,
@@ -236,12 +251,12 @@ function Invoke-LaminiTestAdmin {
 }
 
 # The environment variables through which a user's own Lamini settings could reach a test.
-$script:SettingVariables = 'LAMINI_API_KEY', 'LAMINI_API_URL', 'HOME', 'USERPROFILE'
+$script:SettingVariables = 'LAMINI_API_KEY', 'LAMINI_API_URL', 'LAMINI_MODEL', 'HOME', 'USERPROFILE'
 
 <#
 .SYNOPSIS
-    Isolates the next test from the user's own Lamini settings: clears LAMINI_API_KEY and
-    LAMINI_API_URL and points HOME (and USERPROFILE) at a new empty folder under -Root, so the only
+    Isolates the next test from the user's own Lamini settings: clears LAMINI_API_KEY,
+    LAMINI_API_URL and LAMINI_MODEL and points HOME (and USERPROFILE) at a new empty folder under -Root, so the only
     configure.yaml is one the test writes (Set-LaminiTestConfig). Returns the values it replaced,
     for Restore-LaminiTestEnvironment.
 #>
@@ -258,6 +273,7 @@ function Enter-LaminiTestEnvironment {
     }
     $env:LAMINI_API_KEY = $null
     $env:LAMINI_API_URL = $null
+    $env:LAMINI_MODEL = $null
     $folder = Join-Path $Root ([guid]::NewGuid())
     $null = New-Item -ItemType Directory -Path $folder
     $env:HOME = $folder
@@ -341,4 +357,4 @@ function Get-ReadmeExample {
 Export-ModuleMember -Function Start-LaminiTestServer, Stop-LaminiTestServer, Reset-LaminiTestServer,
     Add-LaminiTestBehavior, Get-LaminiTestRequest, Get-LaminiTestStats, Get-ReadmeExample,
     Enter-LaminiTestEnvironment, Restore-LaminiTestEnvironment, Set-LaminiTestConfig,
-    Get-LaminiTestProxy, Set-LaminiTestProxy, Get-LaminiTestUnreachableUri
+    Get-LaminiTestProxy, Set-LaminiTestProxy, Get-LaminiTestUnreachableUri, Get-LaminiTestFreshUri, ConvertTo-ProcessArgument

@@ -1,6 +1,7 @@
 ﻿#Requires -Modules @{ ModuleName = 'Pester'; ModuleVersion = '5.0' }
 # New-LaminiJsonSchema and the JSON pieces behind structured output (schema checks, PowerShell <-> JSON,
-# reply validation). Runs against the built module in out/LaminiPS.
+# reply validation), all through the cmdlets: what Invoke-LaminiChat sends (read from the test server's
+# record) and what it gives back. Runs against the built module in out/LaminiPS.
 
 BeforeDiscovery {
     # Each keyword that holds schemas, as a member of an object schema: <S> stands for the schema under it,
@@ -28,9 +29,10 @@ BeforeDiscovery {
 }
 
 BeforeAll {
-    $moduleRoot = Join-Path $PSScriptRoot '../out/LaminiPS'
-    $manifest = Join-Path $moduleRoot 'LaminiPS.psd1'
-    Import-Module $(if (Test-Path $manifest) { $manifest } else { Join-Path $moduleRoot 'LaminiPS.dll' }) -Force
+    Import-Module "$PSScriptRoot/Common.psm1" -Force
+    Import-LaminiTestModule
+    $script:server = Start-LaminiTestServer
+    $script:conn = New-TestConnection $server @{ MaximumRetryCount = 0 }
 
     # The seed document's JSON Output example (Lamini's OpenAI-compatible API docs).
     $SeedSchema = '{"type":"object","properties":{"answer":{"type":"string"}},"required":["answer"]}'
@@ -41,35 +43,31 @@ BeforeAll {
         (New-LaminiJsonSchema -Property @{ p = $Description } -Strict:$Strict).Schema['properties']['p'] | ConvertTo-Json -Depth 20 -Compress
     }
 
-    # Internal helpers have no user-visible path yet (Invoke-LaminiChat will use them): reach them by reflection.
-    $Assembly = [LaminiPS.Models.LaminiJsonSchema].Assembly
-    function Invoke-Internal([string] $TypeName, [string] $Method, [object[]] $Arguments) {
-        $type = $Assembly.GetType($TypeName, $true)
-        $info = $type.GetMethod($Method, [Reflection.BindingFlags]'NonPublic,Public,Static')
+    # Runs $Command, which sends one chat request to the test server, and returns the member $Name of
+    # the request body exactly as it was written on the wire.
+    function Get-SentMember([string] $Name, [scriptblock] $Command) {
+        Reset-LaminiTestServer -Server $server
+        $null = & $Command
+        $document = [System.Text.Json.JsonDocument]::Parse((Get-ChatRequest $server)[-1].body)
         try {
-            $info.Invoke($null, $Arguments)
-        }
-        catch {
-            $e = $_.Exception
-            while ($e.InnerException -and ($e -is [System.Management.Automation.MethodInvocationException] -or $e -is [System.Reflection.TargetInvocationException])) {
-                $e = $e.InnerException
-            }
-            throw $e
+            $document.RootElement.GetProperty($Name).GetRawText()
+        } finally {
+            $document.Dispose()
         }
     }
-    function ConvertTo-LaminiJson($Value) { Invoke-Internal 'LaminiPS.Schema.PowerShellJson' 'Serialize' @($Value, $false) }
-    function ConvertFrom-LaminiJson([string] $Json) { Invoke-Internal 'LaminiPS.Schema.PowerShellJson' 'Parse' @($Json) }
+
+    # The response_format Invoke-LaminiChat -JsonSchema $Schema sends (the echoed reply is not JSON: ignored).
     function Get-ResponseFormat($Schema) {
-        $stream = [System.IO.MemoryStream]::new()
-        $writer = [System.Text.Json.Utf8JsonWriter]::new($stream)
-        [void] $Schema.GetType().GetMethod('WriteResponseFormat', [Reflection.BindingFlags]'NonPublic,Instance').Invoke($Schema, @($writer))
-        $writer.Flush()
-        [System.Text.Encoding]::UTF8.GetString($stream.ToArray())
+        Get-SentMember 'response_format' { Invoke-LaminiChat 'q' -JsonSchema $Schema @conn -ErrorAction Ignore }
     }
-    function Test-Reply([string] $Instance, [string] $Schema) {
-        $instanceDocument = [System.Text.Json.JsonDocument]::Parse($Instance)
-        $schemaDocument = [System.Text.Json.JsonDocument]::Parse($Schema)
-        , @(Invoke-Internal 'LaminiPS.Schema.SchemaValidator' 'Validate' @($instanceDocument.RootElement, $schemaDocument.RootElement))
+
+    # Invoke-LaminiChat's answer when the model replies $Text, with -JsonSchema $Schema (or -JsonObject
+    # without one): the reply, and the errors it wrote.
+    function Invoke-JsonReply([string] $Text, $Schema) {
+        Reset-LaminiTestServer -Server $server
+        Add-LaminiTestBehavior -Server $server -Behavior @{ content = $Text }
+        $format = if ($null -ne $Schema) { @{ JsonSchema = $Schema } } else { @{ JsonObject = $true } }
+        Invoke-Captured { Invoke-LaminiChat 'q' @format @conn -ErrorAction Continue }
     }
 
     # PowerShell classes for -Type. Defined at run time so that test discovery does not need them.
@@ -102,6 +100,10 @@ class Derived : Address { [string]$Street }
     Derived = [Derived]; Address = [Address]
 }
 '@))
+}
+
+AfterAll {
+    Stop-LaminiTestServer -Server $server
 }
 
 Describe 'New-LaminiJsonSchema' {
@@ -777,9 +779,33 @@ Describe 'New-LaminiJsonSchema' {
     }
 }
 
-Describe 'JSON conversion and reply checks (internal; used by Invoke-LaminiChat)' {
-    Context 'PowerShell value to JSON' {
-        It '<Name>' -ForEach @(
+Describe 'JSON conversion and reply checks, through Invoke-LaminiChat' {
+    BeforeAll {
+        # The JSON text Invoke-LaminiChat writes for $Value as a request field (-AdditionalParameters).
+        function ConvertTo-RequestJson($Value) {
+            Get-SentMember 'lamini_test_value' { Invoke-LaminiChat 'q' @conn -AdditionalParameters @{ lamini_test_value = $Value } }
+        }
+    }
+
+    BeforeEach {
+        Reset-LaminiTestServer -Server $server
+    }
+
+    Context 'PowerShell values to JSON' {
+        BeforeAll {
+
+            # The JSON text the schema builder writes for $Value, given as a property's "default".
+            function ConvertTo-SchemaJson($Value) {
+                $prefix = '{"type":"object","properties":{"p":{"type":"string","default":'
+                $suffix = '}},"required":["p"]}'
+                $text = (New-LaminiJsonSchema -Property @{ p = [ordered]@{ type = 'string'; default = $Value } }).ToString()
+                $text.StartsWith($prefix) | Should -BeTrue -Because "the schema is $text"
+                $text.EndsWith($suffix) | Should -BeTrue -Because "the schema is $text"
+                $text.Substring($prefix.Length, $text.Length - $prefix.Length - $suffix.Length)
+            }
+        }
+
+        It 'writes <Name> in a request as <Expected>' -ForEach @(
             @{ Name = '$null'; Value = $null; Expected = 'null' }
             @{ Name = 'DBNull'; Value = [DBNull]::Value; Expected = 'null' }
             @{ Name = 'string with quotes and markup'; Value = 'a "b" <c> & d'; Expected = '"a \"b\" <c> & d"' }
@@ -795,16 +821,12 @@ Describe 'JSON conversion and reply checks (internal; used by Invoke-LaminiChat)
             @{ Name = 'double'; Value = 1.5; Expected = '1.5' }
             @{ Name = 'float'; Value = [float]0.25; Expected = '0.25' }
             @{ Name = 'decimal keeps its digits'; Value = [decimal]::Parse('1.10', [cultureinfo]::InvariantCulture); Expected = '1.10' }
-            @{ Name = 'NaN'; Value = [double]::NaN; Expected = '"NaN"' }
-            @{ Name = 'infinity'; Value = [double]::NegativeInfinity; Expected = '"-Infinity"' }
             @{ Name = 'BigInteger'; Value = [bigint]::Parse('123456789012345678901234567890'); Expected = '123456789012345678901234567890' }
             @{ Name = 'enum'; Value = [DayOfWeek]::Monday; Expected = '"Monday"' }
             @{ Name = 'DateTime (UTC)'; Value = [datetime]::new(2024, 1, 2, 3, 4, 5, [DateTimeKind]::Utc); Expected = '"2024-01-02T03:04:05Z"' }
             @{ Name = 'DateTimeOffset'; Value = [DateTimeOffset]::new(2024, 1, 2, 3, 4, 5, [timespan]::FromHours(2)); Expected = '"2024-01-02T03:04:05+02:00"' }
             @{ Name = 'Guid'; Value = [guid]'0f8fad5b-d9cb-469f-a165-70867728950e'; Expected = '"0f8fad5b-d9cb-469f-a165-70867728950e"' }
             @{ Name = 'Uri as written'; Value = [uri]'https://example.test/a?b=c'; Expected = '"https://example.test/a?b=c"' }
-            @{ Name = 'other objects as text'; Value = [version]'1.2.3'; Expected = '"1.2.3"' }
-            @{ Name = 'TimeSpan as text'; Value = [timespan]'01:02:03'; Expected = '"01:02:03"' }
             @{ Name = 'array'; Value = @(1, 'a', $null, $true); Expected = '[1,"a",null,true]' }
             @{ Name = 'empty array'; Value = @(); Expected = '[]' }
             @{ Name = 'generic list'; Value = [System.Collections.Generic.List[int]]@(1, 2); Expected = '[1,2]' }
@@ -815,21 +837,33 @@ Describe 'JSON conversion and reply checks (internal; used by Invoke-LaminiChat)
             @{ Name = 'empty pscustomobject'; Value = [pscustomobject]@{}; Expected = '{}' }
             @{ Name = 'wrapped string'; Value = [psobject]'x'; Expected = '"x"' }
         ) {
-            ConvertTo-LaminiJson $Value | Should -BeExactly $Expected
+            ConvertTo-RequestJson $Value | Should -BeExactly $Expected
+        }
+
+        It 'writes <Name> in a schema as <Expected> (a request field refuses it)' -ForEach @(
+            @{ Name = 'NaN'; Value = [double]::NaN; Expected = '"NaN"' }
+            @{ Name = 'infinity'; Value = [double]::NegativeInfinity; Expected = '"-Infinity"' }
+            @{ Name = 'other objects as text'; Value = [version]'1.2.3'; Expected = '"1.2.3"' }
+            @{ Name = 'TimeSpan as text'; Value = [timespan]'01:02:03'; Expected = '"01:02:03"' }
+        ) {
+            ConvertTo-SchemaJson $Value | Should -BeExactly $Expected
         }
 
         It 'writes a schema object as its schema' {
-            ConvertTo-LaminiJson @{ response_format = (New-LaminiJsonSchema @{ answer = 'string' }) } | Should -BeExactly ('{"response_format":' + $SeedSchema + '}')
+            ConvertTo-RequestJson (New-LaminiJsonSchema @{ answer = 'string' }) | Should -BeExactly $SeedSchema
         }
 
         It 'refuses a value that contains itself, instead of overflowing the stack' {
             $loop = @{}
             $loop['self'] = $loop
-            { ConvertTo-LaminiJson $loop } | Should -Throw -ExceptionType ([System.ArgumentException]) -ExpectedMessage '*nested more than 100 levels deep*'
+            $failure = Get-Failure { Invoke-LaminiChat 'q' @conn -AdditionalParameters @{ loop = $loop } }
+            $failure.FullyQualifiedErrorId | Should -Be 'InvalidAdditionalParameters,LaminiPS.Commands.InvokeLaminiChatCommand'
+            $failure.Exception | Should -BeOfType ([System.ArgumentException])
+            $failure.Exception.Message | Should -BeLike '*nested more than 100 levels deep*'
         }
     }
 
-    Context 'JSON to PowerShell values' {
+    Context 'JSON replies to PowerShell values (Data)' {
         It 'reads <Json> as <Type>' -ForEach @(
             @{ Json = '1'; Type = 'System.Int64'; Expected = 1 }
             @{ Json = '-9223372036854775808'; Type = 'System.Int64'; Expected = [long]::MinValue }
@@ -841,17 +875,19 @@ Describe 'JSON conversion and reply checks (internal; used by Invoke-LaminiChat)
             @{ Json = '"2024-01-02T03:04:05Z"'; Type = 'System.String'; Expected = '2024-01-02T03:04:05Z' }
             @{ Json = 'true'; Type = 'System.Boolean'; Expected = $true }
         ) {
-            $value = ConvertFrom-LaminiJson $Json
+            $value = (Invoke-JsonReply $Json).Replies[0].Data
             $value.GetType().FullName | Should -Be $Type
             $value | Should -Be $Expected
         }
 
         It 'reads null as $null' {
-            ConvertFrom-LaminiJson 'null' | Should -BeNullOrEmpty
+            $result = Invoke-JsonReply 'null'
+            $result.Errors | Should -BeNullOrEmpty
+            $result.Replies[0].Data | Should -BeNullOrEmpty
         }
 
         It 'reads an object as a PSCustomObject with properties in JSON order' {
-            $value = ConvertFrom-LaminiJson '{"b":1,"a":{"c":[1,"x",null]},"d":null}'
+            $value = (Invoke-JsonReply '{"b":1,"a":{"c":[1,"x",null]},"d":null}').Replies[0].Data
             $value | Should -BeOfType ([pscustomobject])
             $value.psobject.Properties.Name | Should -Be @('b', 'a', 'd')
             $value.a.c.GetType() | Should -Be ([object[]])
@@ -860,34 +896,37 @@ Describe 'JSON conversion and reply checks (internal; used by Invoke-LaminiChat)
         }
 
         It 'reads arrays as object[], empty ones too' {
-            # Called directly: a function's output would unroll the empty array.
-            $parse = $Assembly.GetType('LaminiPS.Schema.PowerShellJson').GetMethod('Parse', [Reflection.BindingFlags]'NonPublic,Static')
-            $empty = $parse.Invoke($null, @('[]'))
+            $empty = (Invoke-JsonReply '[]').Replies[0].Data
             $empty.GetType() | Should -Be ([object[]])
             $empty.Count | Should -Be 0
-            (ConvertFrom-LaminiJson '[[1,2],[3]]')[0][1] | Should -Be 2
+            (Invoke-JsonReply '[[1,2],[3]]').Replies[0].Data[0][1] | Should -Be 2
         }
 
         It 'keeps the last of a repeated name' {
-            (ConvertFrom-LaminiJson '{"a":1,"a":2}').a | Should -Be 2
+            (Invoke-JsonReply '{"a":1,"a":2}').Replies[0].Data.a | Should -Be 2
         }
 
         It 'reads an object a PSCustomObject cannot hold (<Json>) as an ordered dictionary' -ForEach @(
             @{ Json = '{"":1,"b":2}' }
             @{ Json = '{"a":1,"A":2}' }
         ) {
-            $value = ConvertFrom-LaminiJson $Json
+            $value = (Invoke-JsonReply $Json).Replies[0].Data
             $value | Should -BeOfType ([System.Collections.Specialized.OrderedDictionary])
             $value.Count | Should -Be 2
         }
 
-        It 'round-trips JSON text exactly' {
+        It 'round-trips JSON text exactly, from a reply''s Data to a request field' {
             $json = '{"name":"Suri","age":4,"weight":120.5,"tags":["a","b"],"home":{"city":"Cusco","zip":null},"ok":true,"n":-1}'
-            ConvertTo-LaminiJson (ConvertFrom-LaminiJson $json) | Should -BeExactly $json
+            $data = (Invoke-JsonReply $json).Replies[0].Data
+            ConvertTo-RequestJson $data | Should -BeExactly $json
         }
 
-        It 'parses with the parser''s error for text that is not JSON' {
-            { ConvertFrom-LaminiJson '{"a":' } | Should -Throw -ExceptionType ([System.Text.Json.JsonException])
+        It 'reports text that is not JSON with the parser''s message' {
+            $result = Invoke-JsonReply '{"a":'
+            $result.Replies | Should -BeNullOrEmpty
+            $result.Errors | Should -HaveCount 1
+            $result.Errors[0].FullyQualifiedErrorId | Should -Be 'JsonReplyInvalid,LaminiPS.Commands.InvokeLaminiChatCommand'
+            $result.Errors[0].Exception.Message | Should -BeLike 'The reply is not valid JSON (line 1, position 6): *'
         }
     }
 
@@ -900,7 +939,7 @@ Describe 'JSON conversion and reply checks (internal; used by Invoke-LaminiChat)
             @{ Name = 'additionalProperties as a schema'; Instance = '{"x":1,"y":"two"}'; Schema = '{"type":"object","additionalProperties":{"type":"integer"}}'; Expected = @('$.y: expected integer, got string') }
             @{ Name = 'a value outside the enum'; Instance = '{"p":"urgent"}'; Schema = '{"type":"object","properties":{"p":{"type":"string","enum":["low","high"]}}}'; Expected = @('$.p: "urgent" is not one of the allowed values "low", "high"') }
             @{ Name = 'array items'; Instance = '{"tags":["a",2,"c",false]}'; Schema = '{"type":"object","properties":{"tags":{"type":"array","items":{"type":"string"}}}}'; Expected = @('$.tags[1]: expected string, got number', '$.tags[3]: expected string, got boolean') }
-            @{ Name = 'objects inside arrays'; Instance = '[{"name":"a"},{"nome":"b"}]'; Schema = '{"type":"array","items":{"type":"object","required":["name"]}}'; Expected = @("$[1]: missing required property 'name'") }
+            @{ Name = 'objects inside arrays'; Instance = '{"list":[{"name":"a"},{"nome":"b"}]}'; Schema = '{"type":"object","properties":{"list":{"type":"array","items":{"type":"object","required":["name"]}}}}'; Expected = @("$.list[1]: missing required property 'name'") }
             @{ Name = 'null allowed by a type list'; Instance = '{"n":null}'; Schema = '{"type":"object","properties":{"n":{"type":["integer","null"]}}}'; Expected = @() }
             @{ Name = 'null not allowed'; Instance = '{"n":null}'; Schema = '{"type":"object","properties":{"n":{"type":"integer"}}}'; Expected = @('$.n: expected integer, got null') }
             @{ Name = 'a type list'; Instance = '{"n":true}'; Schema = '{"type":"object","properties":{"n":{"type":["integer","null"]}}}'; Expected = @('$.n: expected integer or null, got boolean') }
@@ -911,45 +950,46 @@ Describe 'JSON conversion and reply checks (internal; used by Invoke-LaminiChat)
             @{ Name = 'anyOf matched'; Instance = '{"v":5}'; Schema = '{"type":"object","properties":{"v":{"anyOf":[{"type":"string"},{"type":"integer"}]}}}'; Expected = @() }
             @{ Name = 'anyOf unmatched'; Instance = '{"v":true}'; Schema = '{"type":"object","properties":{"v":{"anyOf":[{"type":"string"},{"type":"integer"}]}}}'; Expected = @('$.v: matches none of the 2 anyOf alternatives (closest: $.v: expected string, got boolean)') }
             @{ Name = 'a $ref to $defs'; Instance = '{"home":{"city":1}}'; Schema = '{"type":"object","properties":{"home":{"$ref":"#/$defs/address"}},"$defs":{"address":{"type":"object","properties":{"city":{"type":"string"}}}}}'; Expected = @('$.home.city: expected string, got number') }
-            @{ Name = 'a recursive $ref'; Instance = '{"v":"a","children":[{"v":"b","children":[{"v":3}]}]}'; Schema = '{"$ref":"#/$defs/node","$defs":{"node":{"type":"object","properties":{"v":{"type":"string"},"children":{"type":"array","items":{"$ref":"#/$defs/node"}}}}}}'; Expected = @('$.children[0].children[0].v: expected string, got number') }
+            @{ Name = 'a recursive $ref'; Instance = '{"tree":{"v":"a","children":[{"v":"b","children":[{"v":3}]}]}}'; Schema = '{"type":"object","properties":{"tree":{"$ref":"#/$defs/node"}},"$defs":{"node":{"type":"object","properties":{"v":{"type":"string"},"children":{"type":"array","items":{"$ref":"#/$defs/node"}}}}}}'; Expected = @('$.tree.children[0].children[0].v: expected string, got number') }
             @{ Name = 'unknown keywords ignored'; Instance = '{"e":"x"}'; Schema = '{"type":"object","x-custom":1,"properties":{"e":{"type":"string","format":"email","title":"E"}}}'; Expected = @() }
             @{ Name = 'a name that is not an identifier'; Instance = '{"first name":1}'; Schema = '{"type":"object","properties":{"first name":{"type":"string"}}}'; Expected = @("`$['first name']: expected string, got number") }
             @{ Name = 'limits'; Instance = '{"n":0,"s":"abcdef","l":[]}'; Schema = '{"type":"object","properties":{"n":{"type":"integer","minimum":1},"s":{"type":"string","maxLength":3},"l":{"type":"array","minItems":1}}}'; Expected = @('$.n: 0 is less than the minimum 1', '$.s: expected at most 3 characters, got 6', '$.l: expected at least 1 items, got 0') }
             @{ Name = 'a pattern'; Instance = '{"z":"abc"}'; Schema = '{"type":"object","properties":{"z":{"type":"string","pattern":"^[0-9]+$"}}}'; Expected = @('$.z: "abc" does not match the pattern ^[0-9]+$') }
             @{ Name = 'a root of the wrong kind'; Instance = '[1]'; Schema = '{"type":"object"}'; Expected = @('$: expected object, got array') }
         ) {
-            $violations = Test-Reply $Instance $Schema
-            $violations.Count | Should -Be $Expected.Count
-            if ($Expected.Count) { $violations | Should -Be $Expected }
+            $result = Invoke-JsonReply $Instance $Schema
+            if ($Expected.Count) {
+                $result.Errors | Should -HaveCount 1
+                $result.Errors[0].FullyQualifiedErrorId | Should -Be 'JsonReplySchemaMismatch,LaminiPS.Commands.InvokeLaminiChatCommand'
+                $result.Errors[0].Exception.Violations | Should -Be $Expected
+            } else {
+                $result.Errors | Should -BeNullOrEmpty
+                $result.Replies | Should -HaveCount 1
+            }
         }
     }
 
     Context 'checking a structured reply' {
         BeforeAll {
             $answerSchema = New-LaminiJsonSchema @{ answer = 'string' } -Name answer_only
-            function Test-JsonReply([string] $Text, $Schema) {
-                $unwrapped = if ($null -ne $Schema) { $Schema.psobject.BaseObject }
-                Invoke-Internal 'LaminiPS.Schema.JsonReplyCheck' 'Check' @($Text, $unwrapped)
-            }
         }
 
         It 'gives the data of a reply that matches' {
-            $result = Test-JsonReply '{"answer":"Suri"}' $answerSchema
-            $result.Success | Should -BeTrue
-            $result.ErrorId | Should -BeNullOrEmpty
-            $result.Data.answer | Should -Be 'Suri'
+            $result = Invoke-JsonReply '{"answer":"Suri"}' $answerSchema
+            $result.Errors | Should -BeNullOrEmpty
+            $result.Replies[0].Data.answer | Should -Be 'Suri'
         }
 
         It 'gives the data without a schema' {
-            $result = Test-JsonReply '[1,2]' $null
-            $result.Success | Should -BeTrue
-            $result.Data.Count | Should -Be 2
+            $result = Invoke-JsonReply '[1,2]'
+            $result.Errors | Should -BeNullOrEmpty
+            $result.Replies[0].Data.Count | Should -Be 2
         }
 
         It 'tolerates whitespace and a Markdown code fence' {
-            $result = Test-JsonReply "  ``````json`n{""answer"":""Suri""}`n``````  " $answerSchema
-            $result.Success | Should -BeTrue
-            $result.Data.answer | Should -Be 'Suri'
+            $result = Invoke-JsonReply "  ``````json`n{""answer"":""Suri""}`n``````  " $answerSchema
+            $result.Errors | Should -BeNullOrEmpty
+            $result.Replies[0].Data.answer | Should -Be 'Suri'
         }
 
         It 'reports text that is not JSON as JsonReplyInvalid, with the parser''s message: <Name>' -ForEach @(
@@ -957,32 +997,30 @@ Describe 'JSON conversion and reply checks (internal; used by Invoke-LaminiChat)
             @{ Name = 'cut off'; Text = '{"answer": "Su'; Message = 'The reply is not valid JSON (line 1, position *' }
             @{ Name = 'empty'; Text = ''; Message = 'The reply is empty, not JSON.' }
         ) {
-            $result = Test-JsonReply $Text $answerSchema
-            $result.Success | Should -BeFalse
-            $result.Parsed | Should -BeFalse
-            $result.ErrorId | Should -Be 'JsonReplyInvalid'
-            $result.Message | Should -BeLike $Message
+            $result = Invoke-JsonReply $Text $answerSchema
+            $result.Replies | Should -BeNullOrEmpty
+            $result.Errors | Should -HaveCount 1
+            $result.Errors[0].FullyQualifiedErrorId | Should -Be 'JsonReplyInvalid,LaminiPS.Commands.InvokeLaminiChatCommand'
+            $result.Errors[0].Exception.Message | Should -BeLike $Message
+            $result.Errors[0].Exception.Violations | Should -BeNullOrEmpty -Because 'text that is not JSON is never checked against the schema'
         }
 
-        It 'reports a reply that does not match as JsonReplySchemaMismatch, keeping the data' {
-            $result = Test-JsonReply '{"answer":5,"extra":true}' (New-LaminiJsonSchema @{ answer = 'string' } -Strict)
-            $result.Success | Should -BeFalse
-            $result.Parsed | Should -BeTrue
-            $result.ErrorId | Should -Be 'JsonReplySchemaMismatch'
-            $result.Violations | Should -Be @('$.answer: expected string, got number', "`$: unexpected property 'extra' (additionalProperties is false)")
-            $result.Message | Should -BeExactly ("The reply does not match the schema 'json_response' (2 problems): `$.answer: expected string, got number; `$: unexpected property 'extra' (additionalProperties is false)")
-            $result.Data.answer | Should -Be 5
+        It 'reports a reply that does not match as JsonReplySchemaMismatch, keeping the raw reply' {
+            $result = Invoke-JsonReply '{"answer":5,"extra":true}' (New-LaminiJsonSchema @{ answer = 'string' } -Strict)
+            $result.Replies | Should -BeNullOrEmpty
+            $result.Errors | Should -HaveCount 1
+            $failure = $result.Errors[0]
+            $failure.FullyQualifiedErrorId | Should -Be 'JsonReplySchemaMismatch,LaminiPS.Commands.InvokeLaminiChatCommand'
+            $failure.Exception.Violations | Should -Be @('$.answer: expected string, got number', "`$: unexpected property 'extra' (additionalProperties is false)")
+            $failure.Exception.Message | Should -BeExactly ("The reply does not match the schema 'json_response' (2 problems): `$.answer: expected string, got number; `$: unexpected property 'extra' (additionalProperties is false)")
+            $failure.Exception.RawText | Should -BeExactly '{"answer":5,"extra":true}'
         }
     }
 
-    Context 'making a schema from whatever Invoke-LaminiChat is given' {
-        BeforeAll {
-            function New-FromAny($Value, [string] $Name, [bool] $Strict) { Invoke-Internal 'LaminiPS.Schema.SchemaBuilder' 'FromAny' @($Value, $(if ($Name) { $Name } else { $null }), $Strict) }
-        }
-
-        It 'returns a schema object as it is' {
-            $schema = New-LaminiJsonSchema @{ answer = 'string' } -Name given
-            [object]::ReferenceEquals((New-FromAny $schema), $schema) | Should -BeTrue
+    Context 'making a schema from whatever -JsonSchema is given' {
+        It 'sends a schema object as it is, with its name' {
+            $schema = New-LaminiJsonSchema @{ answer = 'string' } -Name given -Description 'as made'
+            Get-ResponseFormat $schema | Should -BeExactly ('{"type":"json_schema","json_schema":{"name":"given","description":"as made","schema":' + $SeedSchema + '}}')
         }
 
         It 'reads <Name>' -ForEach @(
@@ -992,20 +1030,22 @@ Describe 'JSON conversion and reply checks (internal; used by Invoke-LaminiChat)
             @{ Name = 'a response_format'; Value = '{"type":"json_schema","json_schema":{"name":"json_response","schema":{"type":"object","properties":{"answer":{"type":"string"}},"required":["answer"]}}}' }
             @{ Name = 'a schema from ConvertFrom-Json'; Value = ('{"type":"object","properties":{"answer":{"type":"string"}},"required":["answer"]}' | ConvertFrom-Json) }
         ) {
-            $schema = New-FromAny $Value
-            $schema.ToString() | Should -BeExactly $SeedSchema
-            $schema.Name | Should -Be 'json_response'
+            Get-ResponseFormat $Value | Should -BeExactly $SeedResponseFormat
         }
 
         It 'treats a hashtable with a type key as the schema, not as properties' {
-            { New-FromAny @{ type = 'string' } } | Should -Throw -ExceptionType ([LaminiPS.Schema.LaminiSchemaException]) -ExpectedMessage '*root has "type": "string"*'
+            $failure = Get-Failure { Invoke-LaminiChat 'q' -JsonSchema @{ type = 'string' } @conn }
+            $failure.FullyQualifiedErrorId | Should -Be 'ParameterArgumentTransformationError,LaminiPS.Commands.InvokeLaminiChatCommand'
+            $failure.Exception.Message | Should -BeLike '*root has "type": "string"*'
+            $failure.Exception.InnerException.InnerException | Should -BeOfType ([LaminiPS.Schema.LaminiSchemaException])
         }
 
-        It 'applies a name and strict mode' {
-            $schema = New-FromAny @{ answer = 'string' } 'named' $true
-            $schema.Name | Should -Be 'named'
-            $schema.Strict | Should -BeTrue
-            $schema.Schema['additionalProperties'] | Should -BeFalse
+        It 'applies strict mode to a tool definition''s parameters given as property types' {
+            $null = Invoke-LaminiChat 'q' -Tool @{ name = 'lookup'; strict = $true; parameters = @{ answer = 'string' } } @conn
+            $tool = (Get-ChatRequest $server)[-1].Json.tools[0].function
+            $tool.strict | Should -BeTrue
+            $tool.parameters.additionalProperties | Should -BeFalse
+            $tool.parameters.required | Should -Be 'answer'
         }
 
         It 'refuses <Name> with <ErrorId>' -ForEach @(
@@ -1013,10 +1053,14 @@ Describe 'JSON conversion and reply checks (internal; used by Invoke-LaminiChat)
             @{ Name = '$null'; Value = $null; ErrorId = 'InvalidSchema' }
             @{ Name = 'text that is not JSON'; Value = 'answer: string'; ErrorId = 'InvalidSchemaJson' }
         ) {
-            $failure = $null
-            try { New-FromAny $Value } catch { $failure = $_.Exception }
-            $failure | Should -BeOfType ([LaminiPS.Schema.LaminiSchemaException])
-            $failure.ErrorId | Should -Be $ErrorId
+            $failure = Get-Failure { Invoke-LaminiChat 'q' -JsonSchema $Value @conn }
+            $failure.FullyQualifiedErrorId | Should -BeLike 'Parameter*,LaminiPS.Commands.InvokeLaminiChatCommand'
+            @(Get-ChatRequest $server) | Should -BeNullOrEmpty -Because 'a schema that cannot be made stops the command before any request'
+            if ($null -ne $Value) {
+                $reason = $failure.Exception.InnerException.InnerException
+                $reason | Should -BeOfType ([LaminiPS.Schema.LaminiSchemaException])
+                $reason.ErrorId | Should -Be $ErrorId
+            }
         }
     }
 }

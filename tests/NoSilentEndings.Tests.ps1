@@ -6,38 +6,28 @@
 # they start in the background first and are checked at the end, while the other tests run.
 
 BeforeAll {
-    $script:manifest = (Resolve-Path "$PSScriptRoot/../out/LaminiPS/LaminiPS.psd1").Path
-    Import-Module $manifest -Force
-    Import-Module "$PSScriptRoot/LaminiTestServer.psm1" -Force
+    Import-Module "$PSScriptRoot/Common.psm1" -Force
+    Import-LaminiTestModule
+    $script:manifest = Get-LaminiManifestPath
     $script:server = Start-LaminiTestServer
     $script:tls = Start-LaminiTestServer -Https
-    $script:conn = @{ BaseUri = $server.BaseUri; ApiKey = $server.SecureApiKey }
+    $script:conn = New-TestConnection $server
     $script:tlsConn = @{ BaseUri = $tls.BaseUri; ApiKey = $tls.SecureApiKey; SkipCertificateCheck = $true }
     $script:proxyUrl = (Get-LaminiTestProxy -Server $server).Url
     $script:login = [pscredential]::new('alice', (ConvertTo-SecureString 'proxy-secret' -AsPlainText -Force))
-    $script:tempRoot = Join-Path ([System.IO.Path]::GetTempPath()) ('LaminiPS-silent-' + [guid]::NewGuid().ToString('N'))
-    $null = New-Item -ItemType Directory -Path $tempRoot
+    $script:tempRoot = New-TestDirectory -Name 'silent'
 
     # Starts a script file in a fresh pwsh, as a scheduled task runs `pwsh -File report.ps1`.
     function Start-Script([string] $Name, [string] $Text, [hashtable] $Environment) {
         $path = Join-Path $tempRoot "$Name.ps1"
         Set-Content -LiteralPath $path -Value $Text
-        $exe = (Get-Process -Id $PID).Path
-        $start = [System.Diagnostics.ProcessStartInfo]::new($exe)
-        if ([System.IO.Path]::GetFileNameWithoutExtension($exe) -eq 'dotnet') { $start.ArgumentList.Add((Join-Path $PSHOME 'pwsh.dll')) }
-        foreach ($argument in '-NoProfile', '-NonInteractive', '-File', $path) { $start.ArgumentList.Add($argument) }
-        $start.RedirectStandardOutput = $true
-        $start.RedirectStandardError = $true
-        $start.UseShellExecute = $false
-        foreach ($entry in $Environment.GetEnumerator()) { $start.Environment[$entry.Key] = [string]$entry.Value }
-        $process = [System.Diagnostics.Process]::Start($start)
-        [pscustomobject]@{ Process = $process; Output = $process.StandardOutput.ReadToEndAsync(); Errors = $process.StandardError.ReadToEndAsync() }
+        Start-FreshPowerShell -ArgumentList '-File', $path -Environment $Environment
     }
 
+    # The script's exit code, its output lines (blank ones left out) and its error text.
     function Wait-Script([pscustomobject] $Script) {
-        if (-not $Script.Process.WaitForExit(120000)) { $Script.Process.Kill() }
-        $Script.Process.WaitForExit()
-        [pscustomobject]@{ ExitCode = $Script.Process.ExitCode; Lines = @($Script.Output.Result -split '\r?\n' | Where-Object { $_ }); Errors = $Script.Errors.Result }
+        $result = Wait-FreshPowerShell $Script
+        [pscustomobject]@{ ExitCode = $result.ExitCode; Lines = @($result.Output -split '\r?\n' | Where-Object { $_ }); Errors = $result.Errors }
     }
 
     # A report script as users write them: each statement prints a line once it has run.
@@ -74,7 +64,7 @@ AfterAll {
     }
     Stop-LaminiTestServer -Server $server
     Stop-LaminiTestServer -Server $tls
-    if ($tempRoot -and (Test-Path -LiteralPath $tempRoot)) { Remove-Item -LiteralPath $tempRoot -Recurse -Force }
+    Remove-TestDirectory $tempRoot
 }
 
 Describe 'Module lifetime across runspaces' {

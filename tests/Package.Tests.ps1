@@ -9,11 +9,12 @@ BeforeDiscovery {
 }
 
 BeforeAll {
-    Import-Module "$PSScriptRoot/LaminiTestServer.psm1" -Force
+    Import-Module "$PSScriptRoot/Common.psm1" -Force
+    Import-LaminiTestModule -TestServerOnly
     $script:server = Start-LaminiTestServer
-    $script:moduleDir = (Resolve-Path "$PSScriptRoot/../out/LaminiPS").Path
+    $script:moduleDir = Split-Path -Parent (Get-LaminiManifestPath)
     $script:version = (Import-PowerShellDataFile -LiteralPath "$moduleDir/LaminiPS.psd1").ModuleVersion
-    $script:root = Join-Path ([System.IO.Path]::GetTempPath()) ('LaminiPS-package-' + [guid]::NewGuid().ToString('N'))
+    $script:root = New-TestDirectory -Name 'package'
     $script:tempHome = Join-Path $root 'home'
     $script:dataHome = Join-Path $root 'share'
     $script:repository = Join-Path $root 'repository'
@@ -21,36 +22,26 @@ BeforeAll {
 
     # Runs a script block in a fresh pwsh with the temporary home; returns its output lines.
     function Invoke-Fresh([scriptblock] $Script, [hashtable] $Environment = @{}) {
-        $start = [System.Diagnostics.ProcessStartInfo]::new('dotnet')
-        foreach ($argument in @((Join-Path $PSHOME 'pwsh.dll'), '-NoProfile', '-NonInteractive', '-EncodedCommand',
-                [Convert]::ToBase64String([System.Text.Encoding]::Unicode.GetBytes($Script.ToString())))) {
-            $start.ArgumentList.Add($argument)
+        $isolated = @{
+            HOME                        = $tempHome
+            XDG_DATA_HOME               = $dataHome
+            XDG_CONFIG_HOME             = Join-Path $tempHome '.config'
+            XDG_CACHE_HOME              = Join-Path $tempHome '.cache'
+            LAMINI_API_KEY              = $null
+            LAMINI_API_URL              = $null
+            POWERSHELL_TELEMETRY_OPTOUT = '1'
         }
-        $start.RedirectStandardOutput = $true
-        $start.RedirectStandardError = $true
-        $start.UseShellExecute = $false
+        $encoded = [Convert]::ToBase64String([System.Text.Encoding]::Unicode.GetBytes($Script.ToString()))
         # PSResourceGet's NuGet layer writes a NuGet/NuGet.Config relative to the working directory
         # when it finds no user config folder: keep that inside the temporary tree, not the repo.
-        $start.WorkingDirectory = $tempHome
-        $start.Environment['HOME'] = $tempHome
-        $start.Environment['XDG_DATA_HOME'] = $dataHome
-        $start.Environment['XDG_CONFIG_HOME'] = Join-Path $tempHome '.config'
-        $start.Environment['XDG_CACHE_HOME'] = Join-Path $tempHome '.cache'
-        $start.Environment['LAMINI_API_KEY'] = $null
-        $start.Environment['LAMINI_API_URL'] = $null
-        $start.Environment['POWERSHELL_TELEMETRY_OPTOUT'] = '1'
-        foreach ($entry in $Environment.GetEnumerator()) { $start.Environment[$entry.Key] = $entry.Value }
-        $process = [System.Diagnostics.Process]::Start($start)
-        $stderr = $process.StandardError.ReadToEndAsync()
-        $stdout = $process.StandardOutput.ReadToEnd()
-        $process.WaitForExit()
-        [pscustomobject]@{ ExitCode = $process.ExitCode; Output = $stdout; Errors = $stderr.Result }
+        $started = Start-FreshPowerShell -ArgumentList '-EncodedCommand', $encoded -Environment (Join-Splat $isolated $Environment) -WorkingDirectory $tempHome
+        Wait-FreshPowerShell $started
     }
 }
 
 AfterAll {
     Stop-LaminiTestServer -Server $server
-    if ($root -and (Test-Path -LiteralPath $root)) { Remove-Item -LiteralPath $root -Recurse -Force -ErrorAction SilentlyContinue }
+    Remove-TestDirectory $root
 }
 
 Describe 'Packaging with PSResourceGet' -Skip:(-not $canPublish) {

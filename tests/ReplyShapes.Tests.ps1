@@ -6,19 +6,14 @@
 # processes.
 
 BeforeAll {
-    Import-Module "$PSScriptRoot/../out/LaminiPS/LaminiPS.psd1" -Force
-    Import-Module "$PSScriptRoot/LaminiTestServer.psm1" -Force
+    Import-Module "$PSScriptRoot/Common.psm1" -Force
+    Import-LaminiTestModule
     $script:server = Start-LaminiTestServer
-    $script:conn = @{ BaseUri = $server.BaseUri; ApiKey = $server.SecureApiKey }
-    $script:savedModel = $env:LAMINI_MODEL
-    $env:LAMINI_MODEL = $null
-    $script:tempDir = Join-Path ([System.IO.Path]::GetTempPath()) ('LaminiPS-shapes-' + [guid]::NewGuid())
-    $null = New-Item -ItemType Directory -Path $tempDir
+    $script:conn = New-TestConnection $server
+    $script:tempDir = New-TestDirectory -Name 'shapes'
+    # No LAMINI_MODEL (nor key, URL or configure.yaml) of the user's reaches a test.
+    $script:savedEnvironment = Enter-LaminiTestEnvironment -Root $tempDir
     $script:askedModel = 'meta-llama/Llama-3.1-8B-Instruct'
-
-    function Get-ChatRequest {
-        @(Get-LaminiTestRequest -Server $server -Path '*/chat/completions' | Sort-Object seq)
-    }
 
     # The messages of a recorded request as 'role: content' lines, for comparing histories.
     function Get-WireHistory($Request) {
@@ -34,29 +29,17 @@ BeforeAll {
 
     # Asserts that the last request continued $First: its history, the new prompt, the model asked.
     function Assert-Continued($First, [string] $Prompt) {
-        $requests = Get-ChatRequest
+        $requests = Get-ChatRequest $server
         $last = $requests[-1]
         $expected = @(Get-WireHistory $requests[0]) + ('assistant: ' + $First.Content) + "user: $Prompt"
         Get-WireHistory $last | Should -Be $expected
         $last.Json.model | Should -BeExactly $askedModel
     }
 
-    $script:fresh = (Get-Process -Id $PID).Path
-    $script:freshArgs = @(if ([IO.Path]::GetFileNameWithoutExtension($fresh) -eq 'dotnet') { Join-Path $PSHOME 'pwsh.dll' }) + '-NoProfile', '-NonInteractive'
-
-    # Runs a script file in a fresh PowerShell process with the given environment; returns its output.
+    # Runs a script file in a fresh PowerShell process with the given environment; returns its output and errors as one text.
     function Invoke-FreshScript([string] $Path, [hashtable] $Environment) {
-        $saved = @{}
-        foreach ($name in $Environment.Keys) {
-            $saved[$name] = [Environment]::GetEnvironmentVariable($name)
-            [Environment]::SetEnvironmentVariable($name, $Environment[$name])
-        }
-        try {
-            $output = & $fresh @freshArgs -File $Path 2>&1
-            [pscustomobject]@{ Output = ($output | Out-String); ExitCode = $LASTEXITCODE }
-        } finally {
-            foreach ($name in $saved.Keys) { [Environment]::SetEnvironmentVariable($name, $saved[$name]) }
-        }
+        $result = Wait-FreshPowerShell (Start-FreshPowerShell -ArgumentList '-File', $Path -Environment $Environment)
+        [pscustomobject]@{ Output = $result.Output + $result.Errors; ExitCode = $result.ExitCode }
     }
 
     # The README's powershell block that follows the given HTML comment marker.
@@ -69,9 +52,9 @@ BeforeAll {
 }
 
 AfterAll {
-    $env:LAMINI_MODEL = $savedModel
+    Restore-LaminiTestEnvironment -Saved $savedEnvironment
     Stop-LaminiTestServer -Server $server
-    if ($tempDir -and (Test-Path -LiteralPath $tempDir)) { Remove-Item -LiteralPath $tempDir -Recurse -Force }
+    Remove-TestDirectory $tempDir
 }
 
 Describe 'Replies in PowerShell habits' {
@@ -136,7 +119,7 @@ Describe 'Replies in PowerShell habits' {
                 param($ModulePath, $BaseUri, $Key, $Model)
                 Import-Module $ModulePath
                 Invoke-LaminiChat 'What is the best llama?' -SystemPrompt 'Be brief.' -Model $Model -BaseUri $BaseUri -ApiKey (ConvertTo-SecureString $Key -AsPlainText -Force)
-            } -ArgumentList "$PSScriptRoot/../out/LaminiPS/LaminiPS.psd1", $server.BaseUri, $server.ApiKey, $askedModel
+            } -ArgumentList (Get-LaminiManifestPath), $server.BaseUri, $server.ApiKey, $askedModel
             try {
                 $received = $job | Wait-Job -Timeout 120 | Receive-Job
             } finally {
@@ -156,15 +139,15 @@ Describe 'Replies in PowerShell habits' {
 
         It 'continues a reply handed to ForEach-Object -Parallel with $using:' -Skip:($PSVersionTable.PSVersion.Major -lt 7) {
             $first = New-FirstReply
-            $modulePath = "$PSScriptRoot/../out/LaminiPS/LaminiPS.psd1"
+            $modulePath = Get-LaminiManifestPath
             $next = 1 | ForEach-Object -Parallel {
                 Import-Module $using:modulePath
                 $using:first | Invoke-LaminiChat -Prompt 'Why?' @using:conn
             }
             Assert-Continued $first 'Why?'
             $null = $next | Invoke-LaminiChat -Prompt 'More?' @conn
-            (Get-WireHistory (Get-ChatRequest)[-1])[-1] | Should -BeExactly 'user: More?'
-            @(Get-WireHistory (Get-ChatRequest)[-1]) | Should -HaveCount 6
+            (Get-WireHistory (Get-ChatRequest $server)[-1])[-1] | Should -BeExactly 'user: More?'
+            @(Get-WireHistory (Get-ChatRequest $server)[-1]) | Should -HaveCount 6
         }
 
         It 'continues a reply saved with ConvertTo-Json and read back with ConvertFrom-Json, piped in' {
@@ -195,20 +178,20 @@ Describe 'Replies in PowerShell habits' {
 
             $deep = $first | ConvertTo-Json -Depth 5 | ConvertFrom-Json
             $null = $deep | Invoke-LaminiChat -Prompt 'Thanks' @conn
-            $sent = (Get-ChatRequest)[-1].Json.messages[1]
+            $sent = (Get-ChatRequest $server)[-1].Json.messages[1]
             $sent.role | Should -BeExactly 'assistant'
             $sent.tool_calls[0].id | Should -BeExactly 'call-1'
             $sent.tool_calls[0].function.name | Should -BeExactly 'Get-Date'
 
             $shallow = $first | ConvertTo-Json -WarningAction SilentlyContinue | ConvertFrom-Json
             { $shallow | Invoke-LaminiChat -Prompt 'Thanks' @conn -ErrorAction Stop } | Should -Throw '*Message 1 has its tool calls only as text*-Depth 5*'
-            Get-ChatRequest | Should -HaveCount 2
+            Get-ChatRequest $server | Should -HaveCount 2
         }
 
         It 'says which message is broken and sends nothing for a saved reply that lost its roles' {
             $broken = [pscustomobject]@{ Messages = @([pscustomobject]@{ Content = 'hello' }) }
             { Invoke-LaminiChat -Conversation $broken -Prompt 'Why?' @conn -ErrorAction Stop } | Should -Throw '*Message 0*no role*'
-            Get-ChatRequest | Should -BeNullOrEmpty
+            Get-ChatRequest $server | Should -BeNullOrEmpty
         }
     }
 
@@ -281,7 +264,7 @@ Describe 'Replies in PowerShell habits' {
             $ascii = 'abcdefghi' * 10
             $null = Invoke-LaminiChat $cjk @conn
             $null = Invoke-LaminiChat $ascii @conn
-            $requests = Get-ChatRequest
+            $requests = Get-ChatRequest $server
             $bytes = $requests | ForEach-Object { [int]$_.headers.'Content-Length' }
             $bytes | ForEach-Object { $_ | Should -BeGreaterThan 0 }
             $bytes[0] | Should -Be ([System.Text.Encoding]::UTF8.GetByteCount($requests[0].body))
@@ -293,7 +276,7 @@ Describe 'Replies in PowerShell habits' {
         It 'escapes only what JSON requires, and emoji take 4 bytes' {
             $prompt = "quote `" backslash \ tab `t line`n bell $([char]7) <b>&amp;</b> 🦙"
             $null = Invoke-LaminiChat $prompt @conn -AdditionalParameters @{ user = '骆马 🦙' }
-            $request = Get-ChatRequest
+            $request = Get-ChatRequest $server
             $request.Json.messages[0].content | Should -BeExactly $prompt
             $request.Json.user | Should -BeExactly '骆马 🦙'
             $request.body | Should -BeLike '*quote \" backslash \\ tab \t line\n bell \u0007 <b>&amp;</b> 🦙*'
@@ -335,7 +318,7 @@ Describe 'Replies in PowerShell habits' {
             $second = Invoke-FreshScript $script $runEnvironment
             $second.ExitCode | Should -Be 0 -Because $second.Output
 
-            $requests = Get-ChatRequest
+            $requests = Get-ChatRequest $server
             $requests | Should -HaveCount 2
             $firstHistory = @(Get-WireHistory $requests[0])
             $firstAnswer = 'assistant: Echo: ' + $requests[0].Json.messages[-1].content
@@ -391,7 +374,7 @@ Describe 'Replies in PowerShell habits' {
             } else {
                 $logPath | Should -Not -Exist
             }
-            (Get-ChatRequest).Json.messages.content | Where-Object { -not $_.Trim() } | Should -BeNullOrEmpty
+            (Get-ChatRequest $server).Json.messages.content | Where-Object { -not $_.Trim() } | Should -BeNullOrEmpty
         }
     }
 }

@@ -75,16 +75,15 @@ BeforeDiscovery {
 }
 
 BeforeAll {
-    Import-Module "$PSScriptRoot/../out/LaminiPS/LaminiPS.psd1" -Force
-    Import-Module "$PSScriptRoot/LaminiTestServer.psm1" -Force
+    Import-Module "$PSScriptRoot/Common.psm1" -Force
+    Import-LaminiTestModule
 
     $script:canary = 'sk-CANARY-' + [guid]::NewGuid().ToString('N')
     $script:server = Start-LaminiTestServer -ApiKey $canary
-    $script:conn = @{ BaseUri = $server.BaseUri; ApiKey = $server.SecureApiKey }
+    $script:conn = New-TestConnection $server
 
     # Anything the module might write under HOME or the temp folder lands here and is searched.
-    $script:tempDir = Join-Path ([System.IO.Path]::GetTempPath()) ("LaminiPS-security-" + [guid]::NewGuid())
-    $null = New-Item -ItemType Directory -Path $tempDir
+    $script:tempDir = New-TestDirectory -Name 'security'
     $script:saved = @{}
     foreach ($name in 'LAMINI_API_KEY', 'LAMINI_API_URL', 'HOME', 'USERPROFILE', 'TMPDIR', 'TEMP', 'TMP') {
         $saved[$name] = [Environment]::GetEnvironmentVariable($name)
@@ -121,6 +120,31 @@ BeforeAll {
         }
         $parts -join "`n"
     }
+
+    # Runs one case of $cases with every stream on, and logs what it wrote and what $Error then holds
+    # in the temporary folder, as a scheduled task's log would. Returns the records and both texts.
+    function Invoke-SecretCase([string] $Name, [object] $Behavior, [scriptblock] $Command) {
+        Reset-LaminiTestServer -Server $server
+        if ($Behavior) { Add-LaminiTestBehavior -Server $server -Behavior $Behavior }
+        $Error.Clear()
+        $records = [System.Collections.Generic.List[object]]::new()
+        try {
+            # -Verbose/-Debug through the preference variables, so every row stays a plain command.
+            $VerbosePreference = 'Continue'
+            $DebugPreference = 'Continue'
+            $WarningPreference = 'Continue'
+            $InformationPreference = 'Continue'
+            & $Command *>&1 | ForEach-Object { $records.Add($_) }
+        } catch {
+            $records.Add($_)
+        }
+
+        $streamText = ($records | ForEach-Object { ConvertTo-AllText $_ }) -join "`n"
+        $errorText = ($Error | Out-String) + "`n" + (($Error | ForEach-Object { ConvertTo-AllText $_ }) -join "`n")
+        $logName = ($Name -replace '[^A-Za-z0-9]+', '-') + '.log'
+        $streamText + $errorText | Set-Content -LiteralPath (Join-Path $tempDir $logName)
+        [pscustomobject]@{ Records = $records.ToArray(); StreamText = $streamText; ErrorText = $errorText }
+    }
 }
 
 AfterAll {
@@ -128,7 +152,7 @@ AfterAll {
     foreach ($name in $saved.Keys) {
         [Environment]::SetEnvironmentVariable($name, $saved[$name])
     }
-    if ($tempDir -and (Test-Path -LiteralPath $tempDir) -and -not $env:LAMINIPS_KEEP_TEMP) { Remove-Item -LiteralPath $tempDir -Recurse -Force }
+    if (-not $env:LAMINIPS_KEEP_TEMP) { Remove-TestDirectory $tempDir }
 }
 
 Describe 'The API key stays secret' {
@@ -138,40 +162,18 @@ Describe 'The API key stays secret' {
         }
 
         It '<Name>: not in any stream with -Verbose -Debug, nor in $Error' -ForEach $cases {
-            if ($Behavior) { Add-LaminiTestBehavior -Server $server -Behavior $Behavior }
-            $Error.Clear()
-            $records = [System.Collections.Generic.List[object]]::new()
-            try {
-                # -Verbose/-Debug through the preference variables, so every row stays a plain command.
-                $VerbosePreference = 'Continue'
-                $DebugPreference = 'Continue'
-                $WarningPreference = 'Continue'
-                $InformationPreference = 'Continue'
-                & $Command *>&1 | ForEach-Object { $records.Add($_) }
-            } catch {
-                $records.Add($_)
-            } finally {
-                $VerbosePreference = 'SilentlyContinue'
-                $DebugPreference = 'SilentlyContinue'
-            }
+            $run = Invoke-SecretCase $Name $Behavior $Command
 
             # The streams were really on: the module reports each request with -Verbose or -Debug
             # (a command refused before any request has nothing to report).
             if (-not $Refused) {
-                @($records | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] -or $_ -is [System.Management.Automation.DebugRecord] }).Count |
+                @($run.Records | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] -or $_ -is [System.Management.Automation.DebugRecord] }).Count |
                     Should -BeGreaterThan 0
             }
 
-            $streamText = ($records | ForEach-Object { ConvertTo-AllText $_ }) -join "`n"
-            $streamText | Should -Not -BeLike "*$canary*"
-            $streamText | Should -Not -BeLikeExactly '*sk-CANARY-*'
-
-            $errorText = ($Error | Out-String) + "`n" + (($Error | ForEach-Object { ConvertTo-AllText $_ }) -join "`n")
-            $errorText | Should -Not -BeLikeExactly '*sk-CANARY-*'
-
-            # Log what a scheduled task would log, for the file check below.
-            $logName = ($Name -replace '[^A-Za-z0-9]+', '-') + '.log'
-            $streamText + $errorText | Set-Content -LiteralPath (Join-Path $tempDir $logName)
+            $run.StreamText | Should -Not -BeLike "*$canary*"
+            $run.StreamText | Should -Not -BeLikeExactly '*sk-CANARY-*'
+            $run.ErrorText | Should -Not -BeLikeExactly '*sk-CANARY-*'
         }
 
         It 'is masked when a gateway echoes it back in a <Status> error body' -ForEach @(
@@ -221,9 +223,12 @@ Describe 'The API key stays secret' {
     }
 
     Context 'files' {
-        It 'no file left in HOME or the temp folder contains the key' {
+        It 'no file left in HOME or the temp folder contains the key, once every case has run and logged' -ForEach @(@{ AllCases = $cases }) {
+            foreach ($case in $AllCases) {
+                $null = Invoke-SecretCase $case.Name $case.Behavior $case.Command
+            }
             $files = @(Get-ChildItem -LiteralPath $tempDir -Recurse -File -Force)
-            $files.Count | Should -BeGreaterThan 0 -Because 'each case left its log there'
+            $files.Count | Should -BeGreaterOrEqual $AllCases.Count -Because 'each case left its log there'
             # The key as UTF-8 and as UTF-16, compared as hex so any file (text or binary) is searched.
             $needles = @(
                 [System.BitConverter]::ToString([System.Text.Encoding]::UTF8.GetBytes($canary))

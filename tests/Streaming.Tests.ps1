@@ -4,19 +4,19 @@
 # HTTP 200, cut streams, JSON errors, the idle (not total) deadline, and no retry once text is out.
 
 BeforeAll {
-    Import-Module "$PSScriptRoot/../out/LaminiPS/LaminiPS.psd1" -Force
-    Import-Module "$PSScriptRoot/LaminiTestServer.psm1" -Force
+    Import-Module "$PSScriptRoot/Common.psm1" -Force
+    Import-LaminiTestModule
     $script:server = Start-LaminiTestServer
     # Retries stay on (the default count) so every "not retried" check means something.
-    $script:conn = @{ BaseUri = $server.BaseUri; ApiKey = $server.SecureApiKey; RetryIntervalSec = 0.05 }
+    $script:conn = New-TestConnection $server @{ RetryIntervalSec = 0.05 }
     $script:streamError = 'StreamError,LaminiPS.Commands.InvokeLaminiChatCommand'
     $script:streamTruncated = 'StreamTruncated,LaminiPS.Commands.InvokeLaminiChatCommand'
 
-    # Runs Invoke-LaminiChat -Stream; returns what it wrote and the errors it reported.
+    # Runs Invoke-LaminiChat -Stream; returns what it wrote (Invoke-Captured) and how long it took.
     function Invoke-Stream([string] $Prompt = 'Tell me about llamas', [hashtable] $Extra = @{}) {
-        $errors = $null
-        $output = @(Invoke-LaminiChat @conn -Stream -Prompt $Prompt @Extra -ErrorAction SilentlyContinue -ErrorVariable errors)
-        [pscustomobject]@{ Output = $output; Errors = @($errors) }
+        $clock = [System.Diagnostics.Stopwatch]::StartNew()
+        $result = Invoke-Captured { Invoke-LaminiChat @conn -Stream -Prompt $Prompt @Extra -ErrorAction Continue }
+        $result | Add-Member -PassThru -NotePropertyName Elapsed -NotePropertyValue $clock.Elapsed.TotalSeconds
     }
 
     # One chat.completion.chunk as JSON text, as vLLM frames it; -NoChoices gives 'choices: []'.
@@ -28,10 +28,6 @@ BeforeAll {
         if (-not $NoChoices) { $chunk.choices = [object[]]@($choice) }
         if ($Usage) { $chunk.usage = $Usage }
         ConvertTo-Json -InputObject $chunk -Depth 10 -Compress
-    }
-
-    function Get-ChatRequest {
-        @(Get-LaminiTestRequest -Server $server -Path '*/chat/completions')
     }
 }
 
@@ -86,7 +82,7 @@ Describe 'Invoke-LaminiChat -Stream' {
 
             $null = Invoke-Stream
 
-            $request = Get-ChatRequest
+            $request = Get-ChatRequest $server
             $request.Count | Should -Be 1
             $request[0].Json.stream | Should -BeTrue
             $request[0].Json.stream_options.include_usage | Should -BeTrue
@@ -99,7 +95,7 @@ Describe 'Invoke-LaminiChat -Stream' {
             $pieces = @(Invoke-LaminiChat @conn -Stream -Prompt 'live' | ForEach-Object { $written.Add([DateTimeOffset]::UtcNow); $_ })
 
             ($pieces -join '') | Should -BeExactly 'The best llama is yours.'
-            $record = (Get-ChatRequest)[0]
+            $record = (Get-ChatRequest $server)[0]
             $record.eventTimes.Count | Should -Be 6
             $written[0] | Should -BeLessThan $record.eventTimes[-1]
             # And every piece but the last was out before the last event was sent.
@@ -157,7 +153,7 @@ Describe 'Invoke-LaminiChat -Stream' {
 
             $result.Errors.Count | Should -Be 0
             $result.Output | Should -Be 'Multi', '-line'
-            (Get-ChatRequest)[0].eventTimes.Count | Should -Be 3
+            (Get-ChatRequest $server)[0].eventTimes.Count | Should -Be 3
         }
 
         It 'ignores keep-alive comments, between events and inside one' {
@@ -227,7 +223,7 @@ Describe 'Invoke-LaminiChat -Stream' {
             $result.Output[0] | Should -BeExactly 'No done'
             $result.Output[-1].FinishReason | Should -Be 'stop'
             $result.Output[-1].TotalTokens | Should -Be 5
-            (Get-ChatRequest).Count | Should -Be 1
+            (Get-ChatRequest $server).Count | Should -Be 1
         }
 
         It 'accepts a last event with no blank line after it' {
@@ -294,7 +290,7 @@ Describe 'Invoke-LaminiChat -Stream' {
             $err.Exception.Message | Should -BeLike '*The engine was stopped while the request was running.*'
             $err.Exception.PartialContent | Should -BeExactly 'Llamas are'
             $err.CategoryInfo.Category | Should -Be 'ResourceUnavailable'
-            (Get-ChatRequest).Count | Should -Be 1 -Because 'text had reached the user, so it is not retried'
+            (Get-ChatRequest $server).Count | Should -Be 1 -Because 'text had reached the user, so it is not retried'
         }
 
         It 'reports a <Dialect> error event after HTTP 200 as a StreamError with the server''s message' -ForEach @(
@@ -324,7 +320,7 @@ Describe 'Invoke-LaminiChat -Stream' {
             $result.Errors[0].FullyQualifiedErrorId | Should -Be $streamTruncated
             $result.Errors[0].Exception.Message | Should -Match '\b14 characters\b'
             $result.Errors[0].Exception.PartialContent | Should -BeExactly 'The best llama'
-            (Get-ChatRequest).Count | Should -Be 1
+            (Get-ChatRequest $server).Count | Should -Be 1
         }
 
         It 'turns a stream that ends without a finish reason into StreamTruncated' {
@@ -340,7 +336,7 @@ Describe 'Invoke-LaminiChat -Stream' {
             $result.Errors.Count | Should -Be 1
             $result.Errors[0].FullyQualifiedErrorId | Should -Be $streamTruncated
             $result.Errors[0].Exception.Message | Should -Match '\b12 characters\b'
-            (Get-ChatRequest).Count | Should -Be 1
+            (Get-ChatRequest $server).Count | Should -Be 1
         }
 
         It 'reports a JSON error answer to a stream request with the usual error id' {
@@ -352,7 +348,7 @@ Describe 'Invoke-LaminiChat -Stream' {
             $result.Errors.Count | Should -Be 1
             $result.Errors[0].FullyQualifiedErrorId | Should -Be 'BadRequest,LaminiPS.Commands.InvokeLaminiChatCommand'
             $result.Errors[0].Exception.Message | Should -BeLike "*maximum context length is 131072 tokens*"
-            (Get-ChatRequest).Count | Should -Be 1
+            (Get-ChatRequest $server).Count | Should -Be 1
         }
 
         It 'retries a failure before any text, then streams' {
@@ -363,41 +359,7 @@ Describe 'Invoke-LaminiChat -Stream' {
 
             $result.Errors.Count | Should -Be 0
             ($result.Output -join '') | Should -BeExactly 'The best llama is yours.'
-            (Get-ChatRequest).Count | Should -Be 2
-        }
-    }
-
-    Context 'Ctrl+C' {
-        It 'stops a stream at once while pieces are arriving' {
-            $events = @(
-                @{ data = (New-Chunk -Delta @{ role = 'assistant'; content = 'Never' }) }
-                @{ data = (New-Chunk -Delta @{ content = ' ending' }) }
-            ) + @(1..60 | ForEach-Object { @{ data = (New-Chunk -Delta @{ content = " $_" }); delayMs = 500 } })
-            Add-LaminiTestBehavior -Server $server -Behavior @{ sse = $events }
-            $ps = [powershell]::Create()
-            try {
-                $null = $ps.AddScript({
-                    param($Module, $Connection)
-                    Import-Module $Module
-                    Invoke-LaminiChat @Connection -Stream -Prompt 'go on'
-                }).AddArgument((Resolve-Path "$PSScriptRoot/../out/LaminiPS/LaminiPS.psd1").Path).AddArgument($conn)
-                $output = [System.Management.Automation.PSDataCollection[psobject]]::new()
-                $handle = $ps.BeginInvoke([System.Management.Automation.PSDataCollection[psobject]]$null, $output)
-                $clock = [System.Diagnostics.Stopwatch]::StartNew()
-                while ($output.Count -lt 3 -and $clock.Elapsed.TotalSeconds -lt 10) { Start-Sleep -Milliseconds 20 }
-                $output.Count | Should -BeGreaterOrEqual 3 -Because 'pieces reach the pipeline while the stream runs'
-
-                $clock.Restart()
-                $ps.Stop()
-                $clock.Elapsed.TotalSeconds | Should -BeLessThan 2
-                $handle.IsCompleted | Should -BeTrue
-                $clock.Restart()
-                while ((Get-LaminiTestStats -Server $server).inFlight -gt 0 -and $clock.Elapsed.TotalSeconds -lt 3) { Start-Sleep -Milliseconds 25 }
-                (Get-LaminiTestStats -Server $server).inFlight | Should -Be 0
-                (Get-ChatRequest)[0].clientAborted | Should -BeTrue
-            } finally {
-                $ps.Dispose()
-            }
+            (Get-ChatRequest $server).Count | Should -Be 2
         }
     }
 
@@ -406,21 +368,27 @@ Describe 'Invoke-LaminiChat -Stream' {
             $events = @(
                 @{ data = (New-Chunk -Delta @{ role = 'assistant'; content = '' }) }
                 @{ data = (New-Chunk -Delta @{ content = 'Hello' }) }
-                @{ data = (New-Chunk -Delta @{ content = ' world' } -FinishReason 'stop'); delayMs = 2000 }
+                @{ data = (New-Chunk -Delta @{ content = ' world' } -FinishReason 'stop'); delayMs = 5000 }
                 @{ data = '[DONE]' }
             )
             Add-LaminiTestBehavior -Server $server -Behavior @{ sse = $events; times = -1 }
 
-            $result = Invoke-Stream -Extra @{ TimeoutSec = 1 }
+            $result = Invoke-Stream -Prompt 'stall late' -Extra @{ TimeoutSec = 1 }
 
             $result.Output | Should -Be 'Hello'
             $result.Errors.Count | Should -Be 1
-            $result.Errors[0].FullyQualifiedErrorId | Should -Be $streamTruncated
-            $result.Errors[0].Exception.Message | Should -Match '\b5 characters\b'
-            (Get-ChatRequest).Count | Should -Be 1 -Because 'text had reached the user'
+            $err = $result.Errors[0]
+            $err.FullyQualifiedErrorId | Should -Be $streamTruncated
+            $err.CategoryInfo.Category | Should -Be 'ConnectionError'
+            $err.TargetObject | Should -Be 'stall late'
+            $err.Exception.PartialContent | Should -Be 'Hello'
+            $err.Exception.Message | Should -Match '\b5 characters\b'
+            (Get-ChatRequest $server).Count | Should -Be 1 -Because 'text had reached the user'
+            # The idle timeout (1 s) ends the wait, not the server's next event 5 s later.
+            $result.Elapsed | Should -BeLessThan 3.5
         }
 
-        It 'reports Timeout, retried, when the stream stalls before any text' {
+        It 'reports Timeout when the stream stalls before any text on every attempt, after retrying' {
             $events = @(
                 @{ data = (New-Chunk -Delta @{ role = 'assistant'; content = '' }) }
                 @{ data = (New-Chunk -Delta @{ content = 'Late' } -FinishReason 'stop'); delayMs = 2000 }
@@ -432,14 +400,32 @@ Describe 'Invoke-LaminiChat -Stream' {
             $result.Output.Count | Should -Be 0
             $result.Errors.Count | Should -Be 1
             $result.Errors[0].FullyQualifiedErrorId | Should -Be 'Timeout,LaminiPS.Commands.InvokeLaminiChatCommand'
-            (Get-ChatRequest).Count | Should -Be 2 -Because 'nothing had reached the user, so it may be retried'
+            (Get-ChatRequest $server).Count | Should -Be 2 -Because 'nothing had reached the user, so it may be retried'
         }
 
-        It 'lets a stream run longer than -TimeoutSec while events come 0.5 s apart' {
+        It 'retries a stream that stalls before any text, abandoning the stalled one, and answers' {
+            Add-LaminiTestBehavior -Server $server -Behavior @{ times = 1; sse = @(
+                    @{ data = (New-Chunk -Delta @{ role = 'assistant'; content = '' }) }
+                    @{ data = (New-Chunk -Delta @{ content = 'late' }); delayMs = 5000 }
+                ) }
+
+            $result = Invoke-Stream -Prompt 'stall early' -Extra @{ PassThru = $true; TimeoutSec = 1; Verbose = $true }
+
+            $result.Errors | Should -BeNullOrEmpty
+            $result.Output[-1].Content | Should -Be 'Echo: stall early'
+            $requests = @(Get-ChatRequest $server -Settled)
+            $requests | Should -HaveCount 2
+            $requests[0].clientAborted | Should -BeTrue
+            @($result.Verbose | Where-Object { $_ -like 'Attempt *' }) | Should -Match '^Attempt 1 of 3 failed \(Timeout\)'
+            $result.Elapsed | Should -BeLessThan 3.5
+        }
+
+        It 'lets a stream run longer than -TimeoutSec, in all, while events come 0.5 s apart' {
             $events = @(
                 @{ data = (New-Chunk -Delta @{ role = 'assistant'; content = 'Steady' }) }
                 @{ data = (New-Chunk -Delta @{ content = ' and' }); delayMs = 500 }
                 @{ data = (New-Chunk -Delta @{ content = ' slow' }); delayMs = 500 }
+                @{ data = (New-Chunk -Delta @{ content = ' sure' }); delayMs = 500 }
                 @{ data = (New-Chunk -Delta @{ content = '.' } -FinishReason 'stop'); delayMs = 500 }
                 @{ data = '[DONE]' }
             )
@@ -448,10 +434,11 @@ Describe 'Invoke-LaminiChat -Stream' {
             $result = Invoke-Stream -Extra @{ TimeoutSec = 1; PassThru = $true }
 
             $result.Errors.Count | Should -Be 0
-            $result.Output[-1].Content | Should -BeExactly 'Steady and slow.'
-            $record = (Get-ChatRequest)[0]
-            ($record.completedAt - $record.receivedAt).TotalSeconds | Should -BeGreaterThan 1
-            (Get-ChatRequest).Count | Should -Be 1
+            $result.Output[-1].Content | Should -BeExactly 'Steady and slow sure.'
+            $record = (Get-ChatRequest $server)[0]
+            ($record.completedAt - $record.receivedAt).TotalSeconds | Should -BeGreaterThan 1.5
+            $result.Elapsed | Should -BeGreaterThan 1.5
+            (Get-ChatRequest $server).Count | Should -Be 1
         }
     }
 }

@@ -4,30 +4,25 @@
 # that are not JSON or break the schema, -AsObject into Export-Csv, and streaming.
 
 BeforeAll {
-    Import-Module "$PSScriptRoot/../out/LaminiPS/LaminiPS.psd1" -Force
-    Import-Module "$PSScriptRoot/LaminiTestServer.psm1" -Force
+    Import-Module "$PSScriptRoot/Common.psm1" -Force
+    Import-LaminiTestModule
     $script:server = Start-LaminiTestServer
-    $script:conn = @{ BaseUri = $server.BaseUri; ApiKey = $server.SecureApiKey }
-    $script:savedModel = $env:LAMINI_MODEL
-    $env:LAMINI_MODEL = $null
-    $script:tempDir = Join-Path ([System.IO.Path]::GetTempPath()) ('LaminiPS-structured-' + [guid]::NewGuid())
-    $null = New-Item -ItemType Directory -Path $tempDir
+    $script:conn = New-TestConnection $server
+    $script:tempDir = New-TestDirectory -Name 'structured'
+    # No LAMINI_MODEL (nor key, URL or configure.yaml) of the user's reaches a test.
+    $script:savedEnvironment = Enter-LaminiTestEnvironment -Root $tempDir
 
     # The seed document's "JSON Output" example: its SCHEMA and the response_format it sends.
     $script:seedSchema = '{"type":"object","properties":{"answer":{"type":"string"}},"required":["answer"]}'
     $script:seedResponseFormat = '{"type":"json_schema","json_schema":{"name":"json_response","schema":' + $seedSchema + '}}'
     $script:seedPrompt = 'What is the best llama?'
     $script:seedBody = '{"model":"meta-llama/Llama-3.2-3B-Instruct","messages":[{"role":"user","content":"What is the best llama?"}],"response_format":' + $seedResponseFormat + '}'
-
-    function Get-ChatRequest {
-        @(Get-LaminiTestRequest -Server $server -Path '*/chat/completions' | Sort-Object seq)
-    }
 }
 
 AfterAll {
-    $env:LAMINI_MODEL = $savedModel
+    Restore-LaminiTestEnvironment -Saved $savedEnvironment
     Stop-LaminiTestServer -Server $server
-    if ($tempDir -and (Test-Path -LiteralPath $tempDir)) { Remove-Item -LiteralPath $tempDir -Recurse -Force }
+    Remove-TestDirectory $tempDir
 }
 
 Describe 'Structured output with Invoke-LaminiChat' {
@@ -46,7 +41,7 @@ Describe 'Structured output with Invoke-LaminiChat' {
             Add-LaminiTestBehavior -Server $server -Behavior @{ fixture = 'chat-completion-json-schema.json' }
             $schema = & $Schema
             $reply = Invoke-LaminiChat $seedPrompt -JsonSchema $schema @conn
-            $requests = Get-ChatRequest
+            $requests = Get-ChatRequest $server
             $requests | Should -HaveCount 1
             $requests[0].body | Should -BeExactly $seedBody
             $reply.Data.answer | Should -Not -BeNullOrEmpty
@@ -56,7 +51,7 @@ Describe 'Structured output with Invoke-LaminiChat' {
             Add-LaminiTestBehavior -Server $server -Behavior @{ content = '{"answer":"x"}' }
             $schema = New-LaminiJsonSchema -Property @{ answer = 'string' } -Name 'llama_answer' -Description 'The answer.' -Strict
             $null = Invoke-LaminiChat 'q' -JsonSchema $schema @conn
-            $format = (Get-ChatRequest)[0].Json.response_format
+            $format = (Get-ChatRequest $server)[0].Json.response_format
             $format.json_schema.name | Should -BeExactly 'llama_answer'
             $format.json_schema.description | Should -BeExactly 'The answer.'
             $format.json_schema.strict | Should -BeTrue
@@ -66,7 +61,7 @@ Describe 'Structured output with Invoke-LaminiChat' {
         It 'sends {"type":"json_object"} for -JsonObject' {
             Add-LaminiTestBehavior -Server $server -Behavior @{ content = '{"anything":1}' }
             $null = Invoke-LaminiChat 'q' -JsonObject @conn
-            (Get-ChatRequest)[0].body | Should -BeExactly '{"model":"meta-llama/Llama-3.2-3B-Instruct","messages":[{"role":"user","content":"q"}],"response_format":{"type":"json_object"}}'
+            (Get-ChatRequest $server)[0].body | Should -BeExactly '{"model":"meta-llama/Llama-3.2-3B-Instruct","messages":[{"role":"user","content":"q"}],"response_format":{"type":"json_object"}}'
         }
 
         It 'refuses <Name> before any request' -ForEach @(
@@ -75,7 +70,7 @@ Describe 'Structured output with Invoke-LaminiChat' {
             @{ Name = '-JsonSchema together with -JsonObject'; Params = @{ JsonSchema = '{"type":"object","properties":{}}'; JsonObject = $true } }
         ) {
             { Invoke-LaminiChat 'q' @conn @Params } | Should -Throw
-            Get-ChatRequest | Should -HaveCount 0
+            Get-ChatRequest $server | Should -HaveCount 0
         }
     }
 
@@ -193,7 +188,7 @@ Describe 'Structured output with Invoke-LaminiChat' {
             $path = Join-Path $tempDir 'tickets.csv'
             $schema = [ordered]@{ title = 'string'; priority = @('low', 'medium', 'high'); tags = 'string[]' }
             $tickets | Invoke-LaminiChat -JsonSchema $schema -AsObject @conn | Export-Csv -LiteralPath $path -NoTypeInformation
-            Get-ChatRequest | Should -HaveCount 10
+            Get-ChatRequest $server | Should -HaveCount 10
             $lines = Get-Content -LiteralPath $path
             $lines[0] | Should -BeExactly '"title","priority","tags"'
             $rows = Import-Csv -LiteralPath $path
@@ -216,7 +211,7 @@ Describe 'Structured output with Invoke-LaminiChat' {
         It 'parses Data when the stream completes (-Stream -JsonSchema -PassThru)' {
             Add-LaminiTestBehavior -Server $server -Behavior @{ content = '{"answer": "Suri llamas are the best."}' }
             $out = @(Invoke-LaminiChat $seedPrompt -JsonSchema (New-LaminiJsonSchema -Property @{ answer = 'string' }) -Stream -PassThru @conn)
-            $request = (Get-ChatRequest)[0]
+            $request = (Get-ChatRequest $server)[0]
             $request.Json.stream | Should -BeTrue
             $request.Json.response_format | ConvertTo-Json -Compress -Depth 20 | Should -BeExactly $seedResponseFormat
             $reply = $out | Where-Object { $_ -is [LaminiPS.Models.LaminiChatResponse] }

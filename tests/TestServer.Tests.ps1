@@ -2,7 +2,8 @@
 # the helper module. Raw HttpClient calls, so status codes, headers and cut streams are visible.
 
 BeforeAll {
-    Import-Module "$PSScriptRoot/LaminiTestServer.psm1" -Force
+    Import-Module "$PSScriptRoot/Common.psm1" -Force
+    Import-LaminiTestModule -TestServerOnly
     $script:server = Start-LaminiTestServer
     $handler = [System.Net.Http.HttpClientHandler]::new()
     $handler.UseProxy = $false
@@ -83,6 +84,17 @@ Describe 'LaminiPS test server' {
             $notFound = Send-Api 'inf//models'
             [int]$notFound.StatusCode | Should -Be 404
             (Read-Body $notFound | ConvertFrom-Json).error.code | Should -Be 'not_found'
+        }
+
+        It 'serves the same API under a fresh base URI, a new one for every Get-LaminiTestFreshUri' {
+            $first = Get-LaminiTestFreshUri -Server $server
+            $second = Get-LaminiTestFreshUri -Server $server
+            $first | Should -Not -Be $second
+            $first.AbsoluteUri | Should -BeLike "$($server.RootUri.AbsoluteUri)_fresh/*/inf"
+            Read-Body (Send-Api ($first.AbsolutePath.TrimStart('/') + '/models')) | Should -Be (Get-Content -Raw "$PSScriptRoot/fixtures/models.json")
+            (Read-Body (Send-Api ($second.AbsolutePath.TrimStart('/') + '/chat/completions') -Body $chatBody) | ConvertFrom-Json).choices[0].message.content |
+                Should -Be 'Echo: hello big world'
+            [int](Send-Api '_fresh/models').StatusCode | Should -Be 404 -Because 'the prefix is /_fresh/<name>, then the API'
         }
 
         It 'echoes the last message, counts words as tokens and returns n choices' {

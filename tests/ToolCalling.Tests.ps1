@@ -7,10 +7,10 @@
 # --enable-auto-tool-choice).
 
 BeforeAll {
-    Import-Module "$PSScriptRoot/../out/LaminiPS/LaminiPS.psd1" -Force
-    Import-Module "$PSScriptRoot/LaminiTestServer.psm1" -Force
+    Import-Module "$PSScriptRoot/Common.psm1" -Force
+    Import-LaminiTestModule
     $script:server = Start-LaminiTestServer
-    $script:conn = @{ BaseUri = $server.BaseUri; ApiKey = $server.SecureApiKey; MaximumRetryCount = 0 }
+    $script:conn = New-TestConnection $server @{ MaximumRetryCount = 0 }
 
     # Every run of a tool command in this file is counted here: without -InvokeTool there must be none.
     $script:toolRuns = [System.Collections.Generic.List[string]]::new()
@@ -65,24 +65,12 @@ BeforeAll {
 
     # The tools array of the last chat request, as compact JSON (member order kept).
     function Get-SentTools {
-        $request = @(Get-LaminiTestRequest -Server $server -Path '*/chat/completions' | Sort-Object seq)[-1]
-        ConvertTo-Json -InputObject @($request.Json.tools) -Depth 20 -Compress
-    }
-
-    # JSON text with insignificant whitespace removed and member order kept.
-    function Format-Json([string] $Json) {
-        $parsed = ConvertFrom-Json -InputObject $Json
-        ConvertTo-Json -InputObject @($parsed) -Depth 20 -Compress
+        ConvertTo-CompactJson @((Get-ChatRequest $server)[-1].Json.tools)
     }
 
     # Runs Invoke-LaminiChat, which must fail while binding or before any request; returns its ErrorRecord.
     function Get-BindingFailure([hashtable] $Parameters) {
-        try {
-            Invoke-LaminiChat 'hi' @conn @Parameters
-        } catch {
-            return $_
-        }
-        throw 'Invoke-LaminiChat did not fail.'
+        Get-Failure { Invoke-LaminiChat 'hi' @conn @Parameters }
     }
 }
 
@@ -336,14 +324,14 @@ Describe 'Invoke-LaminiChat -Tool' {
             )
             $second = Invoke-LaminiChat -Messages $messages -Tool (Get-Command Set-Light), (Get-Command Get-Inventory) @conn
 
-            $sent = @(Get-LaminiTestRequest -Server $server -Path '*/chat/completions' | Sort-Object seq)[-1]
+            $sent = (Get-ChatRequest $server)[-1]
             $expected = '[{"role":"user","content":"do both"},' +
             '{"role":"assistant","content":null,"tool_calls":[' +
             '{"id":"call_a","type":"function","function":{"name":"Set-Light","arguments":' + (ConvertTo-Json $arguments1 -Compress) + '}},' +
             '{"id":"call_b","type":"function","function":{"name":"Get-Inventory","arguments":' + (ConvertTo-Json $arguments2 -Compress) + '}}]},' +
             '{"role":"tool","content":"hall light on","tool_call_id":"call_a"},' +
             '{"role":"tool","content":"12 boxes","tool_call_id":"call_b"}]'
-            ConvertTo-Json -InputObject @($sent.Json.messages) -Depth 20 -Compress | Should -BeExactly (Format-Json $expected)
+            ConvertTo-CompactJson @($sent.Json.messages) | Should -BeExactly (Format-Json $expected)
             $sent.Json.messages[1].tool_calls[1].function.arguments | Should -BeExactly $arguments2
             $second.Content | Should -BeExactly 'Tool results: call_a => hall light on | call_b => 12 boxes'
             $toolRuns.Count | Should -Be 0
@@ -423,7 +411,7 @@ Describe 'Invoke-LaminiChat -Tool' {
             Add-LaminiTestBehavior -Server $server -Behavior @{ toolCalls = @(@{ id = 'call_r'; name = 'Set-Light'; arguments = $arguments }) }
             $reply = @(Invoke-LaminiChat 'cellar' -Stream -PassThru -Tool (Get-Command Set-Light) @conn)[-1]
             $null = Invoke-LaminiChat -Messages (@($reply.Messages) + @{ role = 'tool'; tool_call_id = 'call_r'; content = 'done' }) @conn
-            $sent = @(Get-LaminiTestRequest -Server $server -Path '*/chat/completions' | Sort-Object seq)[-1].Json.messages
+            $sent = (Get-ChatRequest $server)[-1].Json.messages
             $sent[1].content | Should -BeNullOrEmpty
             $sent[1].tool_calls[0].id | Should -BeExactly 'call_r'
             $sent[1].tool_calls[0].function.arguments | Should -BeExactly $arguments

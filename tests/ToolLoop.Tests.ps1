@@ -5,10 +5,10 @@
 # as text or capped JSON, streaming, batches, and the reply that keeps the whole exchange.
 
 BeforeAll {
-    Import-Module "$PSScriptRoot/../out/LaminiPS/LaminiPS.psd1" -Force
-    Import-Module "$PSScriptRoot/LaminiTestServer.psm1" -Force
+    Import-Module "$PSScriptRoot/Common.psm1" -Force
+    Import-LaminiTestModule
     $script:server = Start-LaminiTestServer
-    $script:conn = @{ BaseUri = $server.BaseUri; ApiKey = $server.SecureApiKey; MaximumRetryCount = 0 }
+    $script:conn = New-TestConnection $server @{ MaximumRetryCount = 0 }
 
     # Every run of a command in this file is recorded here, with its arguments.
     $script:runs = [System.Collections.Generic.List[string]]::new()
@@ -62,15 +62,6 @@ BeforeAll {
     }
 
     # The requests to /chat/completions, oldest first.
-    function Get-ChatRequest {
-        @(Get-LaminiTestRequest -Server $server -Path '*/chat/completions' | Sort-Object seq)
-    }
-
-    # A value as compact JSON, member order kept.
-    function ConvertTo-CompactJson($Value) {
-        ConvertTo-Json -InputObject $Value -Depth 20 -Compress
-    }
-
     # A host that answers -Confirm's questions from a script and keeps every line written to it (What if: ...).
     if (-not ('LaminiTests.ScriptedHost' -as [type])) {
         Add-Type -TypeDefinition @'
@@ -146,19 +137,16 @@ namespace LaminiTests
         foreach ($answer in $Answers) { $scriptedHost.Script.Answers.Enqueue($answer) }
         $runspace = [runspacefactory]::CreateRunspace($scriptedHost)
         $runspace.Open()
-        $shell = [powershell]::Create()
-        $shell.Runspace = $runspace
+        $shell = New-ChildShell -Runspace $runspace
         try {
             $null = $shell.AddScript({
-                    param($ModulePath, $Connection, $Runs, $Functions)
-                    Import-Module $ModulePath
+                    param($Connection, $Runs, $Functions)
                     $global:conn = $Connection
                     $global:runs = $Runs
                     foreach ($function in $Functions.GetEnumerator()) {
                         Set-Item -Path "Function:global:$($function.Key)" -Value ([scriptblock]::Create($function.Value.Replace('$script:runs', '$global:runs')))
                     }
                 }).AddParameters(@{
-                    ModulePath = "$PSScriptRoot/../out/LaminiPS/LaminiPS.psd1"
                     Connection = $conn
                     Runs       = $runs
                     Functions  = @{ 'Get-Square' = ${function:Get-Square}.ToString(); 'Remove-Everything' = ${function:Remove-Everything}.ToString() }
@@ -197,7 +185,7 @@ Describe 'Tool calls answered and run' {
             $second = $first | Invoke-LaminiChat -ToolResult 49 -Tool (Get-Command Get-Square) @conn
 
             $runs.Count | Should -Be 0
-            $sent = (Get-ChatRequest)[-1].Json.messages
+            $sent = (Get-ChatRequest $server)[-1].Json.messages
             $sent.Count | Should -Be 3
             ConvertTo-CompactJson $sent[0] | Should -BeExactly '{"role":"user","content":"square 7"}'
             $sent[1].tool_calls[0].id | Should -BeExactly 'call_q'
@@ -217,7 +205,7 @@ Describe 'Tool calls answered and run' {
             $room = [pscustomobject]@{ Name = 'hall'; Lights = @('ceiling'); Size = 12.5 }
             $second = Invoke-LaminiChat -Conversation $first -ToolResult 'four', $room @conn
 
-            $sent = (Get-ChatRequest)[-1].Json.messages
+            $sent = (Get-ChatRequest $server)[-1].Json.messages
             $sent[2].tool_call_id | Should -BeExactly 'call_1'
             $sent[2].content | Should -BeExactly 'four'
             $sent[3].tool_call_id | Should -BeExactly 'call_2'
@@ -230,14 +218,14 @@ Describe 'Tool calls answered and run' {
             $first = Invoke-LaminiChat 'rooms' -Tool (Get-Command Get-Room) @conn
             $rooms = @([pscustomobject]@{ Name = 'attic' }, [pscustomobject]@{ Name = 'cellar' })
             $null = $first | Invoke-LaminiChat -ToolResult $rooms @conn
-            (Get-ChatRequest)[-1].Json.messages[2].content | Should -BeExactly (ConvertTo-CompactJson $rooms)
+            (Get-ChatRequest $server)[-1].Json.messages[2].content | Should -BeExactly (ConvertTo-CompactJson $rooms)
         }
 
         It 'sends a prompt given with -ToolResult after the results' {
             Add-LaminiTestBehavior -Server $server -Behavior @{ toolCalls = @(@{ id = 'call_p'; name = 'Get-Square'; arguments = @{ Number = 5 } }) }
             $first = Invoke-LaminiChat 'square 5' -Tool (Get-Command Get-Square) @conn
             $second = $first | Invoke-LaminiChat -ToolResult 25 -Prompt 'And in words?' @conn
-            $sent = (Get-ChatRequest)[-1].Json.messages
+            $sent = (Get-ChatRequest $server)[-1].Json.messages
             $sent.role | Should -Be @('user', 'assistant', 'tool', 'user')
             $sent[2].content | Should -BeExactly '25'
             $second.Content | Should -BeExactly 'Echo: And in words?'
@@ -248,7 +236,7 @@ Describe 'Tool calls answered and run' {
             $errs.Count | Should -Be 1
             $errs[0].FullyQualifiedErrorId | Should -BeLike 'InvalidToolResult,*'
             $errs[0].Exception.Message | Should -BeLike '*pipe the reply in, or give it to -Conversation*'
-            (Get-ChatRequest).Count | Should -Be 0
+            (Get-ChatRequest $server).Count | Should -Be 0
         }
 
         It 'reports InvalidToolResult for <Name>, sends nothing for that reply, and goes on with the next' -ForEach @(
@@ -258,7 +246,7 @@ Describe 'Tool calls answered and run' {
             if ($Calls) { Add-LaminiTestBehavior -Server $server -Behavior @{ match = '"first"'; toolCalls = $Calls } }
             Add-LaminiTestBehavior -Server $server -Behavior @{ match = '"second"'; toolCalls = @(@{ id = 'call_s'; name = 'Get-Square'; arguments = @{ Number = 3 } }) }
             $replies = @(Invoke-LaminiChat 'first' -Tool (Get-Command Get-Square) @conn) + @(Invoke-LaminiChat 'second' -Tool (Get-Command Get-Square) @conn)
-            $before = (Get-ChatRequest).Count
+            $before = (Get-ChatRequest $server).Count
 
             $answers = @($replies | Invoke-LaminiChat -ToolResult 'one' @conn -ErrorVariable errs -ErrorAction SilentlyContinue)
             $errs.Count | Should -Be 1
@@ -266,7 +254,7 @@ Describe 'Tool calls answered and run' {
             $errs[0].CategoryInfo.Category | Should -Be 'InvalidArgument'
             $errs[0].TargetObject | Should -BeExactly 'first'
             $errs[0].Exception.Message | Should -BeLike $Message
-            (Get-ChatRequest).Count | Should -Be ($before + 1)
+            (Get-ChatRequest $server).Count | Should -Be ($before + 1)
             $answers.Count | Should -Be 1
             $answers[0].Content | Should -BeExactly 'Tool results: call_s => one'
         }
@@ -283,7 +271,7 @@ Describe 'Tool calls answered and run' {
             $reply = Invoke-LaminiChat 'squares and a room' -SystemPrompt 'Be brief.' -Tool (Get-Command Get-Square), (Get-Command Get-Room) -InvokeTool @conn
 
             $runs | Should -Be @('Get-Square 7', 'Get-Room hall', 'Get-Square 3')
-            $requests = Get-ChatRequest
+            $requests = Get-ChatRequest $server
             $requests.Count | Should -Be 2
             $runs.Clear()
             $results = @("$(Get-Square -Number 7)", (ConvertTo-CompactJson (Get-Room -Name hall -WithLights)), "$(Get-Square -Number 3)")
@@ -330,7 +318,7 @@ Describe 'Tool calls answered and run' {
             Add-LaminiTestBehavior -Server $server -Behavior @{ toolCalls = @(@{ name = 'Get-Room'; arguments = @{ Name = 'den' } }) }
             $reply = Invoke-LaminiChat 'three rounds' -Tool (Get-Command Get-Square), (Get-Command Get-Room) -InvokeTool @conn
             $runs | Should -Be @('Get-Square 2', 'Get-Square 4', 'Get-Room den')
-            (Get-ChatRequest).Count | Should -Be 4
+            (Get-ChatRequest $server).Count | Should -Be 4
             $reply.Messages.Role | Should -Be @('user', 'assistant', 'tool', 'assistant', 'tool', 'assistant', 'tool', 'assistant')
             $reply.Content | Should -BeLike 'Tool results: *'
         }
@@ -344,7 +332,7 @@ Describe 'Tool calls answered and run' {
 
             $runs | Should -Be @('Get-Square 5')
             $runs | Should -Not -Contain 'Remove-Everything /'
-            $toolMessages = @((Get-ChatRequest)[-1].Json.messages | Where-Object role -EQ 'tool')
+            $toolMessages = @((Get-ChatRequest $server)[-1].Json.messages | Where-Object role -EQ 'tool')
             $toolMessages[0].tool_call_id | Should -BeExactly 'call_x'
             $toolMessages[0].content | Should -BeExactly "There is no tool named 'Remove-Everything'. The tools are: Get-Square."
             $toolMessages[1].content | Should -BeExactly "$(5 * 5)"
@@ -365,7 +353,7 @@ Describe 'Tool calls answered and run' {
             $reply = Invoke-LaminiChat 'square' -Tool (Get-Command Get-Square) -InvokeTool @conn -WarningVariable warnings -WarningAction SilentlyContinue
 
             $runs | Should -Be @('Get-Square 7')
-            $requests = Get-ChatRequest
+            $requests = Get-ChatRequest $server
             $requests.Count | Should -Be 3
             $requests[1].Json.messages[-1].tool_call_id | Should -BeExactly 'call_bad'
             $requests[1].Json.messages[-1].content | Should -BeLike $Told
@@ -411,14 +399,14 @@ Describe 'Tool calls answered and run' {
         ) {
             Add-LaminiTestBehavior -Server $server -Behavior @{ toolCalls = @($Call) }
             $null = Invoke-LaminiChat 'output' -Tool (Get-Command $Call.name) -InvokeTool @conn
-            (Get-ChatRequest)[-1].Json.messages[-1].content | Should -BeExactly (& $Expected)
+            (Get-ChatRequest $server)[-1].Json.messages[-1].content | Should -BeExactly (& $Expected)
         }
 
         It 'writes .NET objects as their properties, and objects inside them as text' {
             $file = New-Item -ItemType File -Path (Join-Path $TestDrive 'llama.txt') -Value 'wool'
             Add-LaminiTestBehavior -Server $server -Behavior @{ toolCalls = @(@{ name = 'Get-Item'; arguments = @{ LiteralPath = @($file.FullName) } }) }
             $null = Invoke-LaminiChat 'file' -Tool @{ Command = 'Get-Item'; ParameterSet = 'LiteralPath' } -InvokeTool @conn
-            $sent = (Get-ChatRequest)[-1].Json.messages[-1].content | ConvertFrom-Json
+            $sent = (Get-ChatRequest $server)[-1].Json.messages[-1].content | ConvertFrom-Json
             $sent.Name | Should -BeExactly 'llama.txt'
             $sent.Length | Should -Be 4
             $sent.FullName | Should -BeExactly $file.FullName
@@ -432,7 +420,7 @@ Describe 'Tool calls answered and run' {
         ) {
             Add-LaminiTestBehavior -Server $server -Behavior @{ toolCalls = @($Call) }
             $null = Invoke-LaminiChat 'big' -Tool (Get-Command $Call.name) -InvokeTool @conn
-            $content = (Get-ChatRequest)[-1].Json.messages[-1].content
+            $content = (Get-ChatRequest $server)[-1].Json.messages[-1].content
             $content.Length | Should -BeLessOrEqual (16384 + 100)
             $content.Length | Should -BeGreaterThan 15000
             ($content -split "`n")[-1] | Should -Match $Note
@@ -447,7 +435,7 @@ Describe 'Tool calls answered and run' {
             $replies = @('endless', 'plain' | Invoke-LaminiChat -Tool (Get-Command Get-Square) -InvokeTool -MaximumToolRound 3 @conn -ErrorVariable errs -ErrorAction SilentlyContinue)
 
             $runs.Count | Should -Be 3
-            @(Get-ChatRequest | Where-Object { $_.Body -like '*endless*' }).Count | Should -Be 4
+            @(Get-ChatRequest $server | Where-Object { $_.Body -like '*endless*' }).Count | Should -Be 4
             $replies.Count | Should -Be 1
             $replies[0].Content | Should -BeExactly 'Echo: plain'
             $errs.Count | Should -Be 1
@@ -465,7 +453,7 @@ Describe 'Tool calls answered and run' {
             Add-LaminiTestBehavior -Server $server -Behavior @{ times = -1; toolCalls = @(@{ name = 'Get-Square'; arguments = @{ Number = 2 } }) }
             $null = Invoke-LaminiChat 'endless' -Tool (Get-Command Get-Square) -InvokeTool @conn -ErrorVariable errs -ErrorAction SilentlyContinue
             $runs.Count | Should -Be 8
-            (Get-ChatRequest).Count | Should -Be 9
+            (Get-ChatRequest $server).Count | Should -Be 9
             $errs[0].FullyQualifiedErrorId | Should -BeLike 'ToolRoundLimit,*'
         }
 
@@ -477,42 +465,16 @@ Describe 'Tool calls answered and run' {
             $reply.Messages.Count | Should -Be 6
         }
 
-        It 'stops at once when stopped (Ctrl+C) while a command runs, and sends nothing more' {
-            Add-LaminiTestBehavior -Server $server -Behavior @{ toolCalls = @(@{ name = 'Wait-Long'; arguments = @{ Seconds = 60 } }) }
-            $shell = [powershell]::Create()
-            try {
-                $null = $shell.AddScript({
-                        param($ModulePath, $Connection)
-                        Import-Module $ModulePath
-                        function Wait-Long { param([int] $Seconds) Start-Sleep -Seconds $Seconds; 'done' }
-                        Invoke-LaminiChat 'wait' -Tool (Get-Command Wait-Long) -InvokeTool @Connection
-                    }).AddArgument("$PSScriptRoot/../out/LaminiPS/LaminiPS.psd1").AddArgument($conn)
-                $running = $shell.BeginInvoke()
-                $deadline = [DateTime]::UtcNow.AddSeconds(30)
-                while (@(Get-ChatRequest).Count -eq 0 -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 50 }
-                Start-Sleep -Milliseconds 500
-                $clock = [System.Diagnostics.Stopwatch]::StartNew()
-                $shell.Stop()
-                $clock.Elapsed.TotalSeconds | Should -BeLessThan 10
-                $shell.InvocationStateInfo.State | Should -Be 'Stopped'
-                $running.IsCompleted | Should -BeTrue
-                $requests = @(Get-ChatRequest)
-                $requests.Count | Should -Be 1 -Because ('the requests were: ' + (($requests | ForEach-Object { ConvertTo-CompactJson $_.body.messages }) -join ' | '))
-            } finally {
-                $shell.Dispose()
-            }
-        }
-
         It 'refuses -InvokeTool without -Tool before any request' {
             { Invoke-LaminiChat 'x' -InvokeTool @conn } | Should -Throw -ErrorId 'InvokeToolNeedsTool,*'
-            (Get-ChatRequest).Count | Should -Be 0
+            (Get-ChatRequest $server).Count | Should -Be 0
         }
 
         It 'leaves calls to a tool without a command to the caller: the reply carries them and nothing runs' {
             Add-LaminiTestBehavior -Server $server -Behavior @{ toolCalls = @(@{ name = 'Get-Square'; arguments = @{ Number = 3 } }, @{ name = 'get_weather'; arguments = @{ city = 'Lima' } }) }
             $reply = Invoke-LaminiChat 'weather' -Tool (Get-Command Get-Square), @{ name = 'get_weather'; parameters = @{ city = 'string' } } -InvokeTool @conn
             $runs.Count | Should -Be 0
-            (Get-ChatRequest).Count | Should -Be 1
+            (Get-ChatRequest $server).Count | Should -Be 1
             $reply.ToolCalls.Name | Should -Be @('Get-Square', 'get_weather')
         }
 
@@ -522,7 +484,7 @@ Describe 'Tool calls answered and run' {
         ) {
             Add-LaminiTestBehavior -Server $server -Behavior @{ toolCalls = @(@{ name = 'Get-Square'; arguments = @{ Number = 3 } }) }
             $reply = Invoke-LaminiChat 'forced' -Tool (Get-Command Get-Square) -ToolChoice $Choice -InvokeTool @conn
-            $requests = Get-ChatRequest
+            $requests = Get-ChatRequest $server
             $requests[0].Json.tool_choice | Should -Not -Be 'none'
             $requests[1].Json.tool_choice | Should -BeExactly 'none'
             $reply.Content | Should -BeLike 'Tool results: *'
@@ -531,13 +493,13 @@ Describe 'Tool calls answered and run' {
         It 'keeps tool_choice auto in every round' {
             Add-LaminiTestBehavior -Server $server -Behavior @{ toolCalls = @(@{ name = 'Get-Square'; arguments = @{ Number = 3 } }) }
             $null = Invoke-LaminiChat 'auto' -Tool (Get-Command Get-Square) -ToolChoice auto -InvokeTool @conn
-            (Get-ChatRequest).Json.tool_choice | Should -Be @('auto', 'auto')
+            (Get-ChatRequest $server).Json.tool_choice | Should -Be @('auto', 'auto')
         }
 
         It 'reports each call with Write-Verbose: name, arguments, duration and size of the result' {
             Add-LaminiTestBehavior -Server $server -Behavior @{ toolCalls = @(@{ name = 'Get-Room'; arguments = [ordered]@{ Name = "O'Brien's ""den"""; WithLights = $true } }) }
             $stream = @(Invoke-LaminiChat 'verbose' -Tool (Get-Command Get-Room) -InvokeTool @conn -Verbose 4>&1)
-            $result = (Get-ChatRequest)[-1].Json.messages[-1].content
+            $result = (Get-ChatRequest $server)[-1].Json.messages[-1].content
             $verbose = @($stream | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] } | ForEach-Object Message)
             $pattern = "Get-Room -Name ""O'Brien's \""den\"""" -WithLights ran in * ms and wrote 1 objects; $($result.Length) characters went back to the model."
             @($verbose | Where-Object { $_ -like $pattern }).Count | Should -Be 1 -Because ($verbose -join "`n")
@@ -558,7 +520,7 @@ Describe 'Tool calls answered and run' {
             Add-LaminiTestBehavior -Server $server -Behavior @{ toolCalls = @(@{ id = 'call_c'; name = 'Get-Square'; arguments = @{ Number = 6 } }) }
             $reply = Invoke-LaminiChat 'square 6' -Tool (Get-Command Get-Square) -InvokeTool @conn
             $next = $reply | Invoke-LaminiChat -Prompt 'and now?' @conn
-            $sent = (Get-ChatRequest)[-1].Json.messages
+            $sent = (Get-ChatRequest $server)[-1].Json.messages
             $sent.role | Should -Be @('user', 'assistant', 'tool', 'assistant', 'user')
             $sent[1].tool_calls[0].id | Should -BeExactly 'call_c'
             $sent[2].tool_call_id | Should -BeExactly 'call_c'
@@ -572,12 +534,12 @@ Describe 'Tool calls answered and run' {
             Add-LaminiTestBehavior -Server $server -Behavior @{ toolCalls = @(@{ id = 'call_s'; name = 'Get-Room'; arguments = '{"Name":  "loft"}' }) }
             $reply = Invoke-LaminiChat 'loft' -Tool (Get-Command Get-Room) -InvokeTool @conn
             $null = $reply | Invoke-LaminiChat -Prompt 'go on' @conn
-            $live = (Get-ChatRequest)[-1].Json.messages
+            $live = (Get-ChatRequest $server)[-1].Json.messages
 
             $path = Join-Path $TestDrive "chat-$Name"
             & $Save $reply $path
             $null = & $Load $path | Invoke-LaminiChat -Prompt 'go on' @conn
-            $reloaded = (Get-ChatRequest)[-1].Json.messages
+            $reloaded = (Get-ChatRequest $server)[-1].Json.messages
             ConvertTo-CompactJson @($reloaded) | Should -BeExactly (ConvertTo-CompactJson @($live))
             $reloaded[1].tool_calls[0].function.arguments | Should -BeExactly '{"Name":  "loft"}'
         }
@@ -599,7 +561,7 @@ Describe 'Tool calls answered and run' {
             -join $pieces | Should -BeExactly $reply.Content
             $reply.Content | Should -BeLike "Tool results: call_s1 => $(11 * 11) | call_s2 => *east*"
             $reply.Messages.Role | Should -Be @('user', 'assistant', 'tool', 'tool', 'assistant')
-            $requests = Get-ChatRequest
+            $requests = Get-ChatRequest $server
             $requests.Count | Should -Be 2
             $requests | ForEach-Object { $_.Json.stream | Should -BeTrue }
         }
@@ -654,7 +616,7 @@ Describe 'Tool calls answered and run' {
             $result = Invoke-WithHost { Invoke-LaminiChat 'what if' -Tool (Get-Command Get-Square) -InvokeTool -WhatIf @conn }
 
             $runs.Count | Should -Be 0
-            (Get-ChatRequest).Count | Should -Be 1
+            (Get-ChatRequest $server).Count | Should -Be 1
             $result.Questions.Count | Should -Be 0
             $result.Lines | Should -Contain "What if: Running Get-Square -Number 4 for 'what if'."
             $result.Lines | Should -Contain "What if: Running Get-Square -Number 5 for 'what if'."
@@ -698,7 +660,7 @@ Describe 'Tool calls answered and run' {
             $result.Questions.Count | Should -Be 0
             $result.Lines | Where-Object { $_ -like 'What if*' } | Should -BeNullOrEmpty
             $result.Output.Content | Should -Be @('Echo: low', 'Echo: confirm', 'Echo: what if', 'Echo: preference')
-            (Get-ChatRequest).Count | Should -Be 4
+            (Get-ChatRequest $server).Count | Should -Be 4
         }
 
         It 'asks nothing for tool calls under the default $ConfirmPreference (High), and asks under Medium' {

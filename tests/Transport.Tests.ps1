@@ -4,21 +4,11 @@
 # settings use separate HttpClients, so accepting any certificate once does not leak into later calls.
 
 BeforeAll {
-    Import-Module "$PSScriptRoot/../out/LaminiPS/LaminiPS.psd1" -Force
-    Import-Module "$PSScriptRoot/LaminiTestServer.psm1" -Force
+    Import-Module "$PSScriptRoot/Common.psm1" -Force
+    Import-LaminiTestModule
     $script:server = Start-LaminiTestServer -Https
-    $script:conn = @{ BaseUri = $server.BaseUri; ApiKey = $server.SecureApiKey; MaximumRetryCount = 0 }
+    $script:conn = New-TestConnection $server @{ MaximumRetryCount = 0 }
     $script:fixture = (Get-Content -Raw -LiteralPath "$PSScriptRoot/fixtures/models.json" | ConvertFrom-Json).data
-
-    # Runs a command that must fail, and returns its ErrorRecord.
-    function Get-Failure([scriptblock] $Command) {
-        try {
-            & $Command
-        } catch {
-            return $_
-        }
-        throw 'The command did not fail.'
-    }
 
     # The messages of an exception and all its inner exceptions.
     function Get-ExceptionChain([Exception] $Exception) {

@@ -114,7 +114,8 @@ internal sealed class ApiHandler(ServerState state, Fixtures fixtures, string ap
     private Task DefaultReplyAsync(ApiExchange exchange, Behavior? behavior)
     {
         var request = exchange.Request;
-        var route = request.Path.StartsWithSegments("/inf", StringComparison.Ordinal, out var rest) ? rest : request.Path;
+        var route = WithoutFreshPrefix(request.Path);
+        route = route.StartsWithSegments("/inf", StringComparison.Ordinal, out var rest) ? rest : route;
         var status = behavior?.Status ?? 200;
         return (request.Method, route.Value) switch
         {
@@ -125,6 +126,21 @@ internal sealed class ApiHandler(ServerState state, Fixtures fixtures, string ap
             _ => exchange.WriteJsonAsync(404, Json.OpenAiError(
                 $"No route for {request.Method} {request.Path}.", "invalid_request_error", "not_found")),
         };
+    }
+
+    /// <summary>
+    /// The path without a leading /_fresh/{name}: such a base URI reaches the same API under an address no
+    /// other test used, so a client that caches per base URI (tab completion) starts empty.
+    /// </summary>
+    private static PathString WithoutFreshPrefix(PathString path)
+    {
+        if (!path.StartsWithSegments("/_fresh", StringComparison.Ordinal, out var rest) || !rest.HasValue)
+        {
+            return path;
+        }
+
+        int nameEnd = rest.Value!.IndexOf('/', 1);
+        return nameEnd < 0 ? PathString.Empty : new PathString(rest.Value.Substring(nameEnd));
     }
 
     private static Task ChatAsync(ApiExchange exchange, int status, Behavior? behavior)
