@@ -588,10 +588,29 @@ Describe 'Invoke-LaminiChat' {
             Get-ChatRequest $server | Should -HaveCount 20
         }
 
-        It 'answers in order even when earlier prompts take longer' {
-            Add-LaminiTestBehavior -Server $server -Behavior @{ match = '"prompt 01"'; delayMs = 600 }, @{ match = '"prompt 02"'; delayMs = 300 }
-            $replies = $prompts[0..5] | Invoke-LaminiChat @conn
+        It 'answers in input order while the requests overlap and the server finishes them in another order' {
+            # The earlier the prompt, the slower its answer: finished in any order but input order.
+            Add-LaminiTestBehavior -Server $server -Behavior @(
+                @{ match = '"prompt 01"'; delayMs = 1500 }
+                @{ match = '"prompt 02"'; delayMs = 1000 }
+                @{ match = '"prompt 03"'; delayMs = 500 }
+            )
+
+            $replies = $prompts[0..5] | Invoke-LaminiChat @conn -ThrottleLimit 6
+
             $replies.Prompt | Should -Be $prompts[0..5]
+            $replies.Content | Should -Be ($prompts[0..5] | ForEach-Object { "Echo: $_" })
+            $requests = @(Get-ChatRequest $server -Settled)
+            $requests | Should -HaveCount 6
+            $byPrompt = @{}
+            foreach ($request in $requests) { $byPrompt[$request.Json.messages[-1].content] = $request }
+            # Overlap, from the server's own clock: every later prompt arrived before the first one was answered.
+            foreach ($later in $prompts[1..5]) {
+                $byPrompt[$later].receivedAt | Should -BeLessThan $byPrompt[$prompts[0]].completedAt -Because "$later was sent while prompt 01 was in flight"
+            }
+            $finished = @($requests | Sort-Object completedAt | ForEach-Object { $_.Json.messages[-1].content })
+            $finished[-1] | Should -Be $prompts[0] -Because 'the first prompt, the slowest, was answered last'
+            ($finished -join ', ') | Should -Not -Be ($prompts[0..5] -join ', ') -Because 'the server finished them out of input order'
         }
 
         Context 'with 3 prompts scripted to fail' {

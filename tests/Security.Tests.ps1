@@ -122,7 +122,7 @@ BeforeAll {
     }
 
     # Runs one case of $cases with every stream on, and logs what it wrote and what $Error then holds
-    # in the temporary folder, as a scheduled task's log would. Returns the records and both texts.
+    # in the temporary folder, as a scheduled task's log would. Returns the records, both texts and the log's name.
     function Invoke-SecretCase([string] $Name, [object] $Behavior, [scriptblock] $Command) {
         Reset-LaminiTestServer -Server $server
         if ($Behavior) { Add-LaminiTestBehavior -Server $server -Behavior $Behavior }
@@ -143,7 +143,7 @@ BeforeAll {
         $errorText = ($Error | Out-String) + "`n" + (($Error | ForEach-Object { ConvertTo-AllText $_ }) -join "`n")
         $logName = ($Name -replace '[^A-Za-z0-9]+', '-') + '.log'
         $streamText + $errorText | Set-Content -LiteralPath (Join-Path $tempDir $logName)
-        [pscustomobject]@{ Records = $records.ToArray(); StreamText = $streamText; ErrorText = $errorText }
+        [pscustomobject]@{ Records = $records.ToArray(); StreamText = $streamText; ErrorText = $errorText; LogName = $logName }
     }
 }
 
@@ -156,12 +156,12 @@ AfterAll {
 }
 
 Describe 'The API key stays secret' {
-    Context 'streams and $Error' {
+    Context 'streams, $Error and files' {
         BeforeEach {
             Reset-LaminiTestServer -Server $server
         }
 
-        It '<Name>: not in any stream with -Verbose -Debug, nor in $Error' -ForEach $cases {
+        It '<Name>: not in any stream with -Verbose -Debug, nor in $Error, nor in any file left behind' -ForEach $cases {
             $run = Invoke-SecretCase $Name $Behavior $Command
 
             # The streams were really on: the module reports each request with -Verbose or -Debug
@@ -174,6 +174,21 @@ Describe 'The API key stays secret' {
             $run.StreamText | Should -Not -BeLike "*$canary*"
             $run.StreamText | Should -Not -BeLikeExactly '*sk-CANARY-*'
             $run.ErrorText | Should -Not -BeLikeExactly '*sk-CANARY-*'
+
+            # Files: HOME and the temp folder are $tempDir, where this case (and any before it) left its log.
+            $files = @(Get-ChildItem -LiteralPath $tempDir -Recurse -File -Force)
+            $files.Name | Should -Contain $run.LogName -Because 'the case left its log there'
+            # The key as UTF-8 and as UTF-16, compared as hex so any file (text or binary) is searched.
+            $needles = @(
+                [System.BitConverter]::ToString([System.Text.Encoding]::UTF8.GetBytes($canary))
+                [System.BitConverter]::ToString([System.Text.Encoding]::Unicode.GetBytes($canary))
+            )
+            foreach ($file in $files) {
+                $hex = [System.BitConverter]::ToString([System.IO.File]::ReadAllBytes($file.FullName))
+                foreach ($needle in $needles) {
+                    $hex.Contains($needle) | Should -BeFalse -Because "$($file.FullName) must not hold the key"
+                }
+            }
         }
 
         It 'is masked when a gateway echoes it back in a <Status> error body' -ForEach @(
@@ -222,24 +237,4 @@ Describe 'The API key stays secret' {
         }
     }
 
-    Context 'files' {
-        It 'no file left in HOME or the temp folder contains the key, once every case has run and logged' -ForEach @(@{ AllCases = $cases }) {
-            foreach ($case in $AllCases) {
-                $null = Invoke-SecretCase $case.Name $case.Behavior $case.Command
-            }
-            $files = @(Get-ChildItem -LiteralPath $tempDir -Recurse -File -Force)
-            $files.Count | Should -BeGreaterOrEqual $AllCases.Count -Because 'each case left its log there'
-            # The key as UTF-8 and as UTF-16, compared as hex so any file (text or binary) is searched.
-            $needles = @(
-                [System.BitConverter]::ToString([System.Text.Encoding]::UTF8.GetBytes($canary))
-                [System.BitConverter]::ToString([System.Text.Encoding]::Unicode.GetBytes($canary))
-            )
-            foreach ($file in $files) {
-                $hex = [System.BitConverter]::ToString([System.IO.File]::ReadAllBytes($file.FullName))
-                foreach ($needle in $needles) {
-                    $hex.Contains($needle) | Should -BeFalse -Because "$($file.FullName) must not hold the key"
-                }
-            }
-        }
-    }
 }
