@@ -179,70 +179,57 @@ Describe 'Invoke-LaminiChat -ThrottleLimit' {
     }
 
     Context 'progress' {
-        It 'writes progress records, and a Completed one, for a batch of 20' {
-            Add-LaminiTestBehavior -Server $server -Behavior @{ delayMs = 150; times = -1 }
-            $ps = New-ChildShell
-            try {
-                $null = $ps.AddScript({
-                    param($Connection, $Prompts)
-                    $ProgressPreference = 'Continue'
-                    Invoke-LaminiChat @Connection -Prompt $Prompts -ThrottleLimit 5
-                }).AddArgument($conn).AddArgument(@(New-Prompt 20))
-                $replies = @($ps.Invoke())
-
-                $ps.HadErrors | Should -BeFalse
-                $replies.Count | Should -Be 20
-                $records = @($ps.Streams.Progress)
-                $records.Count | Should -BeGreaterOrEqual 2
-                $records.ActivityId | Sort-Object -Unique | Should -Be 1
-                $records[-1].RecordType | Should -Be 'Completed'
-                $working = @($records | Where-Object RecordType -EQ 'Processing')
-                $working.Count | Should -BeGreaterOrEqual 1
-                $working[0].StatusDescription | Should -Match '^\d+ done, \d+ in flight, \d+ failed$'
-                # The count is known for an array given to -Prompt, so there is a percentage.
-                $working | ForEach-Object { $_.PercentComplete | Should -BeIn (0..100) }
-            } finally {
-                $ps.Dispose()
+        BeforeAll {
+            # Runs a batch of 20 prompts (150 ms each, 5 at a time) in a child shell under
+            # $ProgressPreference, given to -Prompt or piped; returns its replies, errors and progress records.
+            function Invoke-BatchWithProgress([string] $Preference, [switch] $Piped) {
+                Add-LaminiTestBehavior -Server $server -Behavior @{ delayMs = 150; times = -1 }
+                $ps = New-ChildShell
+                try {
+                    $null = $ps.AddScript({
+                            param($Connection, $Prompts, $Preference, $Piped)
+                            $ProgressPreference = $Preference
+                            if ($Piped) { $Prompts | Invoke-LaminiChat @Connection -ThrottleLimit 5 } else { Invoke-LaminiChat @Connection -Prompt $Prompts -ThrottleLimit 5 }
+                        }).AddArgument($conn).AddArgument(@(New-Prompt 20)).AddArgument($Preference).AddArgument([bool]$Piped)
+                    $replies = @($ps.Invoke())
+                    [pscustomobject]@{ Replies = $replies; HadErrors = $ps.HadErrors; Progress = @($ps.Streams.Progress) }
+                } finally {
+                    $ps.Dispose()
+                }
             }
+        }
+
+        It 'writes progress records, and a Completed one, for a batch of 20' {
+            $batch = Invoke-BatchWithProgress 'Continue'
+
+            $batch.HadErrors | Should -BeFalse
+            $batch.Replies.Count | Should -Be 20
+            $records = $batch.Progress
+            $records.Count | Should -BeGreaterOrEqual 2
+            $records.ActivityId | Sort-Object -Unique | Should -Be 1
+            $records[-1].RecordType | Should -Be 'Completed'
+            $working = @($records | Where-Object RecordType -EQ 'Processing')
+            $working.Count | Should -BeGreaterOrEqual 1
+            $working[0].StatusDescription | Should -Match '^\d+ done, \d+ in flight, \d+ failed$'
+            # The count is known for an array given to -Prompt, so there is a percentage.
+            $working | ForEach-Object { $_.PercentComplete | Should -BeIn (0..100) }
         }
 
         It 'writes progress without a percentage when the count is unknown (piped prompts)' {
-            Add-LaminiTestBehavior -Server $server -Behavior @{ delayMs = 150; times = -1 }
-            $ps = New-ChildShell
-            try {
-                $null = $ps.AddScript({
-                    param($Connection, $Prompts)
-                    $ProgressPreference = 'Continue'
-                    $Prompts | Invoke-LaminiChat @Connection -ThrottleLimit 5
-                }).AddArgument($conn).AddArgument(@(New-Prompt 20))
-                $replies = @($ps.Invoke())
+            $batch = Invoke-BatchWithProgress 'Continue' -Piped
 
-                $replies.Count | Should -Be 20
-                $working = @($ps.Streams.Progress | Where-Object RecordType -EQ 'Processing')
-                $working.Count | Should -BeGreaterOrEqual 1
-                $working | ForEach-Object { $_.PercentComplete | Should -Be -1 }
-                $ps.Streams.Progress[-1].RecordType | Should -Be 'Completed'
-            } finally {
-                $ps.Dispose()
-            }
+            $batch.Replies.Count | Should -Be 20
+            $working = @($batch.Progress | Where-Object RecordType -EQ 'Processing')
+            $working.Count | Should -BeGreaterOrEqual 1
+            $working | ForEach-Object { $_.PercentComplete | Should -Be -1 }
+            $batch.Progress[-1].RecordType | Should -Be 'Completed'
         }
 
         It 'writes no progress under $ProgressPreference SilentlyContinue' {
-            Add-LaminiTestBehavior -Server $server -Behavior @{ delayMs = 150; times = -1 }
-            $ps = New-ChildShell
-            try {
-                $null = $ps.AddScript({
-                    param($Connection, $Prompts)
-                    $ProgressPreference = 'SilentlyContinue'
-                    Invoke-LaminiChat @Connection -Prompt $Prompts -ThrottleLimit 5
-                }).AddArgument($conn).AddArgument(@(New-Prompt 20))
-                $replies = @($ps.Invoke())
+            $batch = Invoke-BatchWithProgress 'SilentlyContinue'
 
-                $replies.Count | Should -Be 20
-                $ps.Streams.Progress.Count | Should -Be 0
-            } finally {
-                $ps.Dispose()
-            }
+            $batch.Replies.Count | Should -Be 20
+            $batch.Progress.Count | Should -Be 0
         }
     }
 

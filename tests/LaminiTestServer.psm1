@@ -325,16 +325,18 @@ function ConvertTo-ProcessArgument([string] $Value) {
 <#
 .SYNOPSIS
     The PowerShell blocks of README.md marked `<!-- runnable -->` (optionally `<!-- runnable: {json} -->`,
-    a server behaviour the example needs), so the README tests and the demo run the same examples.
+    a server behaviour the example needs), so the README tests and the demo run the same examples;
+    -Marker names another marker, such as `<!-- report recipe -->`.
 #>
 function Get-ReadmeExample {
     param(
         [string] $Path = (Join-Path $PSScriptRoot '../README.md'),
         # Only the blocks under this '## ' heading.
-        [string] $Section
+        [string] $Section,
+        [string] $Marker = 'runnable'
     )
     $readme = Get-Content -Raw -LiteralPath $Path
-    $pattern = '(?ms)^<!-- runnable(?::\s*(?<behavior>\{.*?\}))?\s*-->\s*\r?\n```powershell\r?\n(?<code>.*?)^```'
+    $pattern = '(?ms)^<!-- ' + [regex]::Escape($Marker) + '(?::\s*(?<behavior>\{.*?\}))?\s*-->\s*\r?\n```powershell\r?\n(?<code>.*?)^```'
     foreach ($match in [regex]::Matches($readme, $pattern)) {
         $before = $readme.Substring(0, $match.Index)
         $heading = [regex]::Matches($before, '(?m)^## (.+?)\s*$') | Select-Object -Last 1

@@ -44,10 +44,9 @@ BeforeAll {
 
     # The README's powershell block that follows the given HTML comment marker.
     function Get-ReadmeBlock([string] $Marker) {
-        $readme = Get-Content -Raw -LiteralPath "$PSScriptRoot/../README.md"
-        $match = [regex]::Match($readme, "(?ms)^<!-- $([regex]::Escape($Marker)) -->\s*\r?\n``````powershell\r?\n(?<code>.*?)^``````")
-        $match.Success | Should -BeTrue -Because "README.md marks a block with <!-- $Marker -->"
-        $match.Groups['code'].Value
+        $blocks = @(Get-ReadmeExample -Marker $Marker)
+        $blocks | Should -HaveCount 1 -Because "README.md marks one block with <!-- $Marker -->"
+        $blocks[0].Code
     }
 }
 
