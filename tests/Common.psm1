@@ -118,7 +118,7 @@ function Get-Failure {
     Runs a command and sorts what it wrote, in the order written: All (output and errors), Output
     (what reached the pipeline), Replies (LaminiChatResponse objects), Errors, Verbose (the messages of
     -Verbose), and Sequence: the prompt each reply (its Prompt) or error (its TargetObject) concerns.
-    Give the command -ErrorAction Continue: Pester runs tests with $ErrorActionPreference = 'Stop'.
+    Give the command -ErrorAction Continue: tests/Invoke-Tests.ps1 runs the tests under $ErrorActionPreference = 'Stop'.
 #>
 function Invoke-Captured {
     [CmdletBinding()]
