@@ -373,7 +373,7 @@ Describe 'Invoke-LaminiChat' {
             $err = { Invoke-LaminiChat -Messages @{ role = 'user'; content = 'hi' } @conn -AsObject } | Should -Throw -ErrorId 'AsObjectNeedsJson*' -PassThru
             $err.Exception.Message | Should -BeLike '*-JsonSchema or -JsonObject*'
             { 'a', 'b' | Invoke-LaminiChat @conn -AsObject } | Should -Throw -ErrorId 'AsObjectNeedsJson*'
-            Get-ChatRequest | Should -HaveCount 0
+            Get-ChatRequest $server | Should -HaveCount 0
         }
     }
 
