@@ -50,7 +50,7 @@ internal sealed class ApiExchange(HttpContext context, RequestRecord record, Ser
         await CutAsync();
     }
 
-    public void EventFlushed() => state.EventFlushed(record);
+    public void EventWriting() => state.EventWriting(record);
 
     public Task WriteAsync(int status, string contentType, string body) =>
         WriteAsync(status, contentType, Encoding.UTF8.GetBytes(body));

@@ -14,8 +14,8 @@ builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages
 builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.Zero);
 
 // A flush completes only once the socket has taken every byte (the writer pauses at 2 unsent bytes
-// and resumes at 0). Event times are then real, and cutting a stream right after a flush cannot
-// lose the events written before it.
+// and resumes at 0), so one event is on the wire before the next is written, and cutting a stream
+// right after a flush cannot lose the events written before it.
 builder.WebHost.UseSockets(o => o.MaxWriteBufferSize = 2);
 
 // Tests script replies larger than the client's 64 MiB bound through the admin API.

@@ -26,6 +26,7 @@ internal sealed class RequestRecord
     public required string Connection { get; init; }
 
     public int? Behavior { get; set; }
+    /// <summary>When the server began writing each stream event: after its delay, before its bytes went out.</summary>
     public List<DateTimeOffset> EventTimes { get; } = [];
     public DateTimeOffset? CompletedAt { get; set; }
 

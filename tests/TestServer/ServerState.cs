@@ -96,7 +96,7 @@ internal sealed class ServerState
         }
     }
 
-    public void EventFlushed(RequestRecord record)
+    public void EventWriting(RequestRecord record)
     {
         lock (_lock)
         {

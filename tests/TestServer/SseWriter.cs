@@ -34,9 +34,11 @@ internal static class SseWriter
                 await Task.Delay(delay, exchange.Aborted);
             }
 
+            // Stamped before the bytes go out, so a reader's latency counts from one instant for every
+            // client: stamped after the flush, a reader in the same process could see the event "before" it.
+            exchange.EventWriting();
             await response.WriteAsync(frame.Text, exchange.Aborted);
             await response.Body.FlushAsync(exchange.Aborted);
-            exchange.EventFlushed();
         }
 
         if (cutAfter is not null)
