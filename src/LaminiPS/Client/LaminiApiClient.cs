@@ -58,7 +58,7 @@ internal sealed class LaminiApiClient
             () => WithAccept(new HttpRequestMessage(HttpMethod.Get, uri), JsonMediaType),
             async (response, deadline) =>
             {
-                string body = await ReadBodyAsync(response, MaximumResponseBytes, deadline.Token).ConfigureAwait(false);
+                ArraySegment<byte> body = await ReadBodyAsync(response, MaximumResponseBytes, deadline.Token).ConfigureAwait(false);
                 return Parse(body, root => ResponseParser.ParseModels(root), "model list");
             },
             model: null,
@@ -75,8 +75,8 @@ internal sealed class LaminiApiClient
             () => JsonPost(uri, body, JsonMediaType),
             async (response, deadline) =>
             {
-                string text = await ReadBodyAsync(response, MaximumResponseBytes, deadline.Token).ConfigureAwait(false);
-                return Parse(text, root => ResponseParser.ParseCompletion(root, request.Messages), "chat completion");
+                ArraySegment<byte> body = await ReadBodyAsync(response, MaximumResponseBytes, deadline.Token).ConfigureAwait(false);
+                return Parse(body, root => ResponseParser.ParseCompletion(root, request.Messages), "chat completion");
             },
             request.Model,
             log,
@@ -369,32 +369,45 @@ internal sealed class LaminiApiClient
         };
     }
 
-    private static T Parse<T>(string body, Func<JsonElement, T> read, string what)
+    /// <summary>
+    /// Reads the reply's UTF-8 bytes as they came: the parser makes the one pass over them (no text
+    /// decoded first and encoded back). The text is decoded only to report a reply that is no JSON.
+    /// </summary>
+    private static T Parse<T>(ArraySegment<byte> body, Func<JsonElement, T> read, string what)
     {
-        if (string.IsNullOrWhiteSpace(body))
-        {
-            throw new LaminiApiException(LaminiFailureKind.EmptyResponse, $"The server answered with an empty body instead of a {what}.") { StatusCode = 200 };
-        }
-
         try
         {
-            using JsonDocument document = JsonDocument.Parse(body);
+            using JsonDocument document = JsonDocument.Parse(WithoutByteOrderMark(body));
             return read(document.RootElement);
         }
         catch (JsonException ex)
         {
+            string text = Text(body);
+            if (string.IsNullOrWhiteSpace(text))
+            {
+                throw new LaminiApiException(LaminiFailureKind.EmptyResponse, $"The server answered with an empty body instead of a {what}.") { StatusCode = 200 };
+            }
+
             throw new LaminiApiException(
                 LaminiFailureKind.InvalidResponse,
-                $"The server's reply is not a valid {what}: {ex.Message} Reply starts: {ErrorBodyParser.Excerpt(body)}",
+                $"The server's reply is not a valid {what}: {ex.Message} Reply starts: {ErrorBodyParser.Excerpt(text)}",
                 ex)
             {
                 StatusCode = 200,
-                RawBody = ErrorBodyParser.Excerpt(body),
+                RawBody = ErrorBodyParser.Excerpt(text),
             };
         }
     }
 
-    private static async Task<string> ReadBodyAsync(HttpResponseMessage response, long limit, CancellationToken cancellationToken)
+    private static ReadOnlyMemory<byte> WithoutByteOrderMark(ArraySegment<byte> body) =>
+        body.Count >= 3 && body.Array![body.Offset] == 0xEF && body.Array[body.Offset + 1] == 0xBB && body.Array[body.Offset + 2] == 0xBF
+            ? body.AsMemory(3)
+            : body.AsMemory();
+
+    private static string Text(ArraySegment<byte> body) => Encoding.UTF8.GetString(body.Array!, body.Offset, body.Count);
+
+    /// <summary>The whole body as received, at most <paramref name="limit"/> bytes.</summary>
+    private static async Task<ArraySegment<byte>> ReadBodyAsync(HttpResponseMessage response, long limit, CancellationToken cancellationToken)
     {
         if (response.Content.Headers.ContentLength > limit)
         {
@@ -427,7 +440,7 @@ internal sealed class LaminiApiClient
             ArrayPool<byte>.Shared.Return(chunk);
         }
 
-        return Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
+        return new ArraySegment<byte>(buffer.GetBuffer(), 0, (int)buffer.Length);
     }
 
     private static LaminiApiException TooLarge(long limit) =>
@@ -440,7 +453,7 @@ internal sealed class LaminiApiClient
         if (!string.Equals(mediaType, "text/event-stream", StringComparison.OrdinalIgnoreCase))
         {
             // Some servers answer a stream request with a plain completion; accept it whole.
-            string body = await ReadBodyAsync(response, MaximumResponseBytes, deadline.Token).ConfigureAwait(false);
+            ArraySegment<byte> body = await ReadBodyAsync(response, MaximumResponseBytes, deadline.Token).ConfigureAwait(false);
             LaminiChatResponse whole = Parse(body, root => ResponseParser.ParseCompletion(root, request.Messages), "chat completion");
             if (!string.IsNullOrEmpty(whole.Content))
             {
@@ -535,7 +548,7 @@ internal sealed class LaminiApiClient
         string body;
         try
         {
-            body = await ReadBodyAsync(response, MaximumErrorBodyBytes, cancellationToken).ConfigureAwait(false);
+            body = Text(await ReadBodyAsync(response, MaximumErrorBodyBytes, cancellationToken).ConfigureAwait(false));
         }
         catch (LaminiApiException)
         {
