@@ -13,14 +13,15 @@
       2. Per-request      1,000 sequential chats at zero delay: piped into one Invoke-LaminiChat
                           -ThrottleLimit 1, and as separate calls in a foreach, vs the floor (a raw
                           HttpClient loop in C# plus a no-op binary cmdlet pipeline, both in this
-                          process, warmed up as long as LaminiPS) and a plain Invoke-RestMethod loop;
-                          rounds repeat until the floor's median settles
+                          process, warmed up as long as LaminiPS, then until the JIT settles) and a
+                          plain Invoke-RestMethod loop; rounds repeat until the floor's median settles
+                          (CPU time, allocations, JIT compilations and thread sleeps are counted too)
       3. Concurrency      200 prompts at a fixed 100 ms server delay, -ThrottleLimit 1/5/20,
                           vs the ideal count x delay / limit
       4. Stream latency   server writes the first event -> first text piece in the pipeline,
                           vs a raw-socket reader in C#; and first piece vs the whole reply
       5. Memory           managed heap after a full collection half-way through 10,000 prompts vs
-                          100, and peak working set (fresh processes)
+                          100, and peak working set (fresh processes), also of the floor
 
     Expects the module and the test server built (build.ps1 -Task Build); builds the C# floors
     (tests/bench/Floors) and the empty module (tests/bench/EmptyModule) into out/bench itself.
@@ -41,10 +42,14 @@ param(
     [ValidateRange(1, 100)] [int] $ImportRuns = 7,
 
     # 2. Requests per run, untimed warm-up requests per contender (tiered JIT needs thousands),
-    #    and timed rounds: at least OverheadRuns, more (up to MaxOverheadRuns) until the floor's
-    #    median moves less than 3 % in a round. Contenders alternate within a round.
+    #    then untimed rounds of the floor and the piped contender until the JIT settles (a round
+    #    compiles at most JitSettledMethods methods; at most MaxSettleRounds rounds), and timed
+    #    rounds: at least OverheadRuns, more (up to MaxOverheadRuns) until the floor's median moves
+    #    less than 3 % in a round. Contenders alternate within a round.
     [ValidateRange(1, 100000)] [int] $RequestCount = 1000,
     [ValidateRange(0, 100000)] [int] $WarmupRequests = 5000,
+    [ValidateRange(0, 100000)] [int] $JitSettledMethods = 5,
+    [ValidateRange(0, 1000)] [int] $MaxSettleRounds = 60,
     [ValidateRange(1, 100)] [int] $OverheadRuns = 5,
     [ValidateRange(1, 100)] [int] $MaxOverheadRuns = 12,
 
@@ -159,6 +164,35 @@ function Measure-Contender([scriptblock] $Code) {
     $watch.Stop()
     [pscustomobject]@{ Ms = $watch.Elapsed.TotalMilliseconds; Result = $result }
 }
+
+# CPU time of this whole process. Environment.CpuUsage (.NET 9+) is exact to the microsecond;
+# Process.TotalProcessorTime counts in scheduler ticks (10 ms on Linux), 10 us per request in 1,000.
+function Get-ProcessCpuTime {
+    if ($script:HasCpuUsage) { return [Environment]::CpuUsage.TotalTime }
+    $script:ThisProcess.Refresh()
+    $script:ThisProcess.TotalProcessorTime
+}
+$HasCpuUsage = $null -ne [Environment].GetProperty('CpuUsage')
+$ThisProcess = [System.Diagnostics.Process]::GetCurrentProcess()
+
+# How often this process's threads went to sleep waiting (voluntary context switches, Linux): each
+# hand-off to a thread that had to be woken costs one. NaN where /proc is not there to tell.
+function Get-ThreadSleepCount {
+    if (-not (Test-Path -LiteralPath /proc/self/task)) { return [double]::NaN }
+    $count = 0.0
+    foreach ($task in [System.IO.Directory]::GetDirectories('/proc/self/task')) {
+        try {
+            foreach ($line in [System.IO.File]::ReadAllLines("$task/status")) {
+                if ($line.StartsWith('voluntary_ctxt_switches:')) { $count += [double]$line.Substring(24).Trim() }
+            }
+        } catch [System.IO.IOException] {
+            # The thread ended while being read; its sleeps are gone with it.
+        }
+    }
+    $count
+}
+
+function Get-JitCompiledCount { [System.Runtime.JitInfo]::GetCompiledMethodCount($false) }
 
 function Assert-InOrder([object[]] $Replies, [string[]] $Prompts, [string] $What) {
     if ($Replies.Count -ne $Prompts.Count) { throw "${What}: $($Replies.Count) replies for $($Prompts.Count) prompts." }
@@ -325,12 +359,10 @@ $replies = foreach ($p in $prompts) {
 }
 '@
     }
-    $blocks = @{}; $times = @{}; $cpu = @{}; $alloc = @{}
+    $blocks = @{}; $times = @{}; $cpu = @{}; $alloc = @{}; $jitted = @{}; $sleeps = @{}
     foreach ($name in $contenders.Keys) {
         $blocks[$name] = [scriptblock]::Create($contenders[$name] + "`n" + ', $replies')
-        $times[$name] = [System.Collections.Generic.List[double]]::new()
-        $cpu[$name] = [System.Collections.Generic.List[double]]::new()
-        $alloc[$name] = [System.Collections.Generic.List[double]]::new()
+        foreach ($series in $times, $cpu, $alloc, $jitted, $sleeps) { $series[$name] = [System.Collections.Generic.List[double]]::new() }
     }
 
     # Warm-up (not timed): tiered JIT, the first connection, the module's client cache. The slow
@@ -345,17 +377,31 @@ $replies = foreach ($p in $prompts) {
         Reset-Bench
     }
     $prompts = $all
+
+    # Steady state for the floor and LaminiPS alike: tiered JIT goes on recompiling (instrumented,
+    # then optimized) for many thousand requests after the warm-up, longer on a busy machine, and
+    # code still being compiled is slower. Rounds go on until one compiles (almost) nothing.
+    $settleRounds = 0
+    $lastCompiled = 0
+    while ($settleRounds -lt $MaxSettleRounds) {
+        $compiled0 = Get-JitCompiledCount
+        foreach ($name in 'raw', 'noop', 'piped') { $null = & $blocks[$name] }
+        Reset-Bench
+        $settleRounds++
+        $lastCompiled = (Get-JitCompiledCount) - $compiled0
+        if ($lastCompiled -le $JitSettledMethods) { break }
+    }
+
     $floorMedians = [System.Collections.Generic.List[double]]::new()
-    $process = [System.Diagnostics.Process]::GetCurrentProcess()
     $order = @($contenders.Keys)
     for ($round = 0; $round -lt $MaxOverheadRuns; $round++) {
         Reset-Bench
         for ($k = 0; $k -lt $order.Count; $k++) {
             $name = $order[($k + $round) % $order.Count]    # rotate who goes first
             [GC]::Collect(); [GC]::WaitForPendingFinalizers()
-            $process.Refresh(); $cpu0 = $process.TotalProcessorTime; $alloc0 = [GC]::GetTotalAllocatedBytes($true)
+            $sleep0 = Get-ThreadSleepCount; $jit0 = Get-JitCompiledCount; $alloc0 = [GC]::GetTotalAllocatedBytes($true); $cpu0 = Get-ProcessCpuTime
             $m = Measure-Contender $blocks[$name]
-            $alloc1 = [GC]::GetTotalAllocatedBytes($true); $process.Refresh(); $cpu1 = $process.TotalProcessorTime
+            $cpu1 = Get-ProcessCpuTime; $alloc1 = [GC]::GetTotalAllocatedBytes($true); $jit1 = Get-JitCompiledCount; $sleep1 = Get-ThreadSleepCount
             $replies = @($m.Result)
             if ($name -eq 'irm') {
                 if ($replies.Count -ne $RequestCount) { throw "Invoke-RestMethod loop: $($replies.Count) replies." }
@@ -367,6 +413,8 @@ $replies = foreach ($p in $prompts) {
             $times[$name].Add($m.Ms)
             $cpu[$name].Add(($cpu1 - $cpu0).TotalMilliseconds * 1000 / $RequestCount)
             $alloc[$name].Add(($alloc1 - $alloc0) / $RequestCount)
+            $jitted[$name].Add($jit1 - $jit0)
+            $sleeps[$name].Add(($sleep1 - $sleep0) / $RequestCount)
         }
         $floorMedians.Add((Get-Median $times.raw) + (Get-Median $times.noop))
         $settled = $floorMedians.Count -ge 2 -and [math]::Abs($floorMedians[-1] / $floorMedians[-2] - 1) -lt 0.03
@@ -381,9 +429,10 @@ $replies = foreach ($p in $prompts) {
     Add-Row "2c. $RequestCount sequential chats, zero delay" 'Invoke-RestMethod loop' $median.irm 'foreach, one call per prompt' $median.foreach 'ms' '< 1x' ($median.foreach -lt $median.irm)
     Add-Row "2d. $RequestCount sequential chats, zero delay" 'floor: raw HttpClient loop (C#) + no-op cmdlet pipeline' $floor 'foreach, one call per prompt' $median.foreach 'ms' '(info)' $null
     $notes.Add("Per request (median): raw HttpClient $(& $perRequest raw) + no-op pipeline $(& $perRequest noop) = floor $('{0:N0} us' -f ($floor * 1000 / $RequestCount)); piped $(& $perRequest piped), foreach $(& $perRequest foreach), Invoke-RestMethod $(& $perRequest irm). The floor's median settled after $($floorMedians.Count) rounds (every round is listed under Samples).")
-    $counter = { param($n) '{0}: CPU {1:N0} us, {2:N1} KB allocated' -f $n, (Get-Median $cpu[$n]), ((Get-Median $alloc[$n]) / 1KB) }
-    $notes.Add("Counters per request (medians over the rounds, whole process): $((('raw', 'noop', 'piped', 'foreach') | ForEach-Object { & $counter $_ }) -join '; '). CPU time does not stretch when other work shares the cores, so it shows where the time goes even on a busy machine.")
-    $commands.Add("**2. Per-request overhead** (rounds of every contender in turn, the order rotating, after $WarmupRequests untimed requests each ($([math]::Ceiling($WarmupRequests / 10)) for foreach and Invoke-RestMethod); at least $OverheadRuns rounds, more until the floor's median moved less than 3 %, at most $MaxOverheadRuns). All in the benchmark's own process, after this set-up:")
+    $counter = { param($n) '{0}: CPU {1:N1} us, {2:N1} KB allocated, {3:N2} thread sleeps' -f $n, (Get-Median $cpu[$n]), ((Get-Median $alloc[$n]) / 1KB), (Get-Median $sleeps[$n]) }
+    $notes.Add("Counters per request (medians over the rounds, whole process): $((('raw', 'noop', 'piped', 'foreach') | ForEach-Object { & $counter $_ }) -join '; '). CPU time ($(if ($HasCpuUsage) { 'Environment.CpuUsage, exact to the microsecond' } else { 'Process.TotalProcessorTime, in scheduler ticks' })) does not stretch when other work shares the cores, so it shows where the time goes even on a busy machine; thread sleeps are voluntary context switches (a thread that waited and had to be woken).")
+    $notes.Add(("Steady state: after the warm-up, {0} untimed round(s) of the floor and the piped contender until a round compiled at most {1} methods (the last compiled {2}); methods compiled during the timed rounds, per round (medians): raw {3}, no-op {4}, piped {5}." -f $settleRounds, $JitSettledMethods, $lastCompiled, (Get-Median $jitted.raw), (Get-Median $jitted.noop), (Get-Median $jitted.piped)))
+    $commands.Add("**2. Per-request overhead** (rounds of every contender in turn, the order rotating, after $WarmupRequests untimed requests each ($([math]::Ceiling($WarmupRequests / 10)) for foreach and Invoke-RestMethod), then untimed rounds of raw, noop and piped until one compiled at most $JitSettledMethods methods ($settleRounds here); at least $OverheadRuns rounds, more until the floor's median moved less than 3 %, at most $MaxOverheadRuns). All in the benchmark's own process, after this set-up:")
     $commands.Add('```powershell')
     $commands.Add($Setup)
     $commands.Add("Add-Type -Path ./out/bench/LaminiBench.Floors.dll; Import-Module ./out/bench/EmptyModule/LaminiBench.EmptyModule.psd1")
@@ -491,7 +540,7 @@ $end = [DateTimeOffset]::UtcNow
     Add-Row '4a. Stream: server writes 1st event -> 1st piece in pipeline' 'raw socket reader (C#, same process)' $rawMedian 'Invoke-LaminiChat -Stream | ForEach-Object' $psMedian 'ms' '<= 1.5x' ($rawMedian -gt 0 -and ($psMedian / $rawMedian) -le 1.5)
     Add-Row '4a. Stream: server writes 1st event -> 1st piece in pipeline' 'HttpClient + StreamReader (C#, same process)' $httpMedian 'Invoke-LaminiChat -Stream | ForEach-Object' $psMedian 'ms' '(info)' $null
     Add-Row '4b. Stream: 1st piece vs whole reply (from the call)' 'whole reply' (Get-Median $psWhole) 'first piece' (Get-Median $psFirstFromStart) 'ms' '1st piece before 2nd event' ($beforeSecondEvent -eq $StreamRuns)
-    $notes.Add(("Streaming: the server stamps eventTimes when the flush of an event completes, so a client can read it a little earlier (a floor near 0, even below). Medians: LaminiPS minus raw socket {0:N2} ms, LaminiPS minus HttpClient + StreamReader {1:N2} ms." -f ($psMedian - $rawMedian), ($psMedian - $httpMedian)))
+    $notes.Add(("Streaming: the server stamps eventTimes when it begins writing an event (after its delay, before the bytes go out), so every reader's latency counts from the same instant. Medians: LaminiPS minus raw socket {0:N2} ms, LaminiPS minus HttpClient + StreamReader {1:N2} ms." -f ($psMedian - $rawMedian), ($psMedian - $httpMedian)))
     $notes.Add("Streaming: in $beforeSecondEvent of $StreamRuns runs the first piece reached the pipeline before the server had written the second event ($StreamEventDelayMs ms later); each reply has $($StreamPieces + 4) events and takes >= $wholeMs ms.")
     $samples.Add("Stream latency, raw socket (ms): $(($rawLatency | ForEach-Object { '{0:N3}' -f $_ }) -join ', ')")
     $samples.Add("Stream latency, HttpClient + StreamReader (ms): $(($httpLatency | ForEach-Object { '{0:N3}' -f $_ }) -join ', ')")
@@ -510,44 +559,69 @@ $end = [DateTimeOffset]::UtcNow
     # -----------------------------------------------------------------------------------------
     # 5. Memory
     # -----------------------------------------------------------------------------------------
-    Write-Step "5/5 Memory: managed heap half-way and peak working set, $MemoryLargeCount vs $MemorySmallCount prompts, $MemoryRuns fresh processes each"
+    Write-Step "5/5 Memory: managed heap half-way and peak working set, $MemoryLargeCount vs $MemorySmallCount prompts, LaminiPS and the floor, $MemoryRuns fresh processes each"
     Reset-Bench
     $memoryScript = {
         param([int] $Count)
         "`$ErrorActionPreference = 'Stop'; Import-Module '$($ModuleManifest -replace "'", "''")'; " +
-        "`$key = ConvertTo-SecureString '$($server.ApiKey)' -AsPlainText -Force; `$n = 0; `$heap = 0; " +
+        "`$key = ConvertTo-SecureString '$($server.ApiKey)' -AsPlainText -Force; `$n = 0; `$heap = 0; `$forced = 0; " +
         "1..$Count | ForEach-Object { `"Prompt `$_`" } | Invoke-LaminiChat -BaseUri '$($server.BaseUri)' -ApiKey `$key | " +
         "ForEach-Object { `$n++; if (`$_.Content -ne `"Echo: Prompt `$n`") { throw `"reply `$n out of order`" }; " +
-        "if (`$n -eq $([math]::Max(1, [math]::Floor($Count / 2)))) { `$heap = [GC]::GetTotalMemory(`$true) } }; " +
-        "`"REPLIES `$n HEAP `$heap PEAK `$([System.Diagnostics.Process]::GetCurrentProcess().PeakWorkingSet64)`""
+        "if (`$n -eq $([math]::Max(1, [math]::Floor($Count / 2)))) { `$forced = [GC]::CollectionCount(0); `$heap = [GC]::GetTotalMemory(`$true); `$forced = [GC]::CollectionCount(0) - `$forced } }; " +
+        "`"REPLIES `$n HEAP `$heap GEN0 `$([GC]::CollectionCount(0) - `$forced) PEAK `$([System.Diagnostics.Process]::GetCurrentProcess().PeakWorkingSet64)`""
     }
-    $largeArgs = [string[]]($Shell.Arguments + @('-Command', (& $memoryScript $MemoryLargeCount)))
-    $smallArgs = [string[]]($Shell.Arguments + @('-Command', (& $memoryScript $MemorySmallCount)))
-    $peaks = @{ large = [System.Collections.Generic.List[double]]::new(); small = [System.Collections.Generic.List[double]]::new() }
-    $heaps = @{ large = [System.Collections.Generic.List[double]]::new(); small = [System.Collections.Generic.List[double]]::new() }
-    $null = Invoke-Timed $Shell.FilePath $smallArgs   # warm-up: disk cache, not counted
+    # The floor's garbage grows with the count as well: the raw loop, then the no-op pipeline, over as many prompts.
+    $floorMemoryScript = {
+        param([int] $Count)
+        "`$ErrorActionPreference = 'Stop'; Add-Type -Path '$($FloorsDll -replace "'", "''")'; Import-Module '$($EmptyManifest -replace "'", "''")'; " +
+        "`$prompts = [string[]](1..$Count | ForEach-Object { `"Prompt `$_`" }); " +
+        "`$n = [LaminiBench.RawChatLoop]::new([uri]'$($server.BaseUri)', '$($server.ApiKey)', '$Model').Run(`$prompts).Count; " +
+        "`$prompts | Test-BenchNoOp | ForEach-Object { `$n++ }; " +
+        "`"REPLIES `$n HEAP 0 GEN0 `$([GC]::CollectionCount(0)) PEAK `$([System.Diagnostics.Process]::GetCurrentProcess().PeakWorkingSet64)`""
+    }
+    $memoryArgs = [ordered]@{
+        small      = [string[]]($Shell.Arguments + @('-Command', (& $memoryScript $MemorySmallCount)))
+        large      = [string[]]($Shell.Arguments + @('-Command', (& $memoryScript $MemoryLargeCount)))
+        floorSmall = [string[]]($Shell.Arguments + @('-Command', (& $floorMemoryScript $MemorySmallCount)))
+        floorLarge = [string[]]($Shell.Arguments + @('-Command', (& $floorMemoryScript $MemoryLargeCount)))
+    }
+    $peaks = @{}; $heaps = @{}; $collections = @{}
+    foreach ($size in $memoryArgs.Keys) {
+        foreach ($series in $peaks, $heaps, $collections) { $series[$size] = [System.Collections.Generic.List[double]]::new() }
+    }
+    $null = Invoke-Timed $Shell.FilePath $memoryArgs.small   # warm-up: disk cache, not counted
+    $memoryOrder = @($memoryArgs.Keys)
     for ($run = 0; $run -lt $MemoryRuns; $run++) {
-        foreach ($size in $(if ($run % 2) { 'large', 'small' } else { 'small', 'large' })) {
-            $count = if ($size -eq 'large') { $MemoryLargeCount } else { $MemorySmallCount }
-            $out = (Invoke-Timed $Shell.FilePath $(if ($size -eq 'large') { $largeArgs } else { $smallArgs })).Output
-            if ([int](Read-Field $out 'REPLIES') -ne $count) { throw "The $size memory run got too few replies: $out" }
+        for ($k = 0; $k -lt $memoryOrder.Count; $k++) {
+            $size = $memoryOrder[($k + $run) % $memoryOrder.Count]    # rotate who goes first
+            $count = if ($size -like '*arge') { $MemoryLargeCount } else { $MemorySmallCount }
+            $expected = if ($size -like 'floor*') { 2 * $count } else { $count }
+            $out = (Invoke-Timed $Shell.FilePath $memoryArgs[$size]).Output
+            if ([int](Read-Field $out 'REPLIES') -ne $expected) { throw "The $size memory run got too few replies: $out" }
             $peaks[$size].Add([double](Read-Field $out 'PEAK') / 1MB)
             $heaps[$size].Add([double](Read-Field $out 'HEAP') / 1MB)
+            $collections[$size].Add([double](Read-Field $out 'GEN0'))
         }
         Reset-Bench   # keeps the server's request log from growing across runs
     }
     Add-Row "5a. Managed heap after a full collection, half-way, fresh process" "$MemorySmallCount prompts" (Get-Median $heaps.small) "$MemoryLargeCount prompts" (Get-Median $heaps.large) 'MB' '<= 1.2x' (((Get-Median $heaps.large) / (Get-Median $heaps.small)) -le 1.2)
     Add-Row "5b. Peak working set, fresh process" "after $MemorySmallCount prompts" (Get-Median $peaks.small) "after $MemoryLargeCount prompts" (Get-Median $peaks.large) 'MB' '<= 1.2x' (((Get-Median $peaks.large) / (Get-Median $peaks.small)) -le 1.2)
-    foreach ($size in 'small', 'large') {
-        $count = if ($size -eq 'large') { $MemoryLargeCount } else { $MemorySmallCount }
-        $samples.Add("Memory, $count prompts, heap half-way (MB): $(($heaps[$size] | ForEach-Object { '{0:N1}' -f $_ }) -join ', '); peak working set (MB): $(($peaks[$size] | ForEach-Object { '{0:N1}' -f $_ }) -join ', ')")
+    Add-Row "5c. Peak working set, fresh process: the floor (raw HttpClient loop + no-op pipeline)" "after $MemorySmallCount prompts" (Get-Median $peaks.floorSmall) "after $MemoryLargeCount prompts" (Get-Median $peaks.floorLarge) 'MB' '(info)' $null
+    foreach ($size in $memoryArgs.Keys) {
+        $count = if ($size -like '*arge') { $MemoryLargeCount } else { $MemorySmallCount }
+        $what = if ($size -like 'floor*') { "Memory, the floor, $count prompts" } else { "Memory, LaminiPS, $count prompts, heap half-way (MB): $(($heaps[$size] | ForEach-Object { '{0:N1}' -f $_ }) -join ', ');" }
+        $samples.Add("$what peak working set (MB): $(($peaks[$size] | ForEach-Object { '{0:N1}' -f $_ }) -join ', '); gen0 collections: $($collections[$size] -join ', ')")
     }
     $notes.Add('Memory: the heap figure is [GC]::GetTotalMemory($true) (a full, blocking collection) taken when the half-way reply reaches ForEach-Object, so it is what the batch holds while it runs; peak working set also counts garbage not yet collected and so depends on GC timing.')
+    $notes.Add(("Memory: garbage collections during a run, the forced one half-way not counted (medians): LaminiPS {0} with {1:N0} prompts, {2} with {3:N0}; the floor {4} and {5}. A run that never collected has all its garbage in its peak working set; the collector lets about one generation-0 budget of garbage pile up before it collects." -f (Get-Median $collections.small), $MemorySmallCount, (Get-Median $collections.large), $MemoryLargeCount, (Get-Median $collections.floorSmall), (Get-Median $collections.floorLarge)))
     $commands.Add("**5. Memory** ($MemoryRuns fresh processes of each size, alternating, after one untimed small run; default -ThrottleLimit; every reply checked for order):")
     $commands.Add('```sh')
-    $commands.Add(((Format-CommandLine $Shell.FilePath $largeArgs) -replace [regex]::Escape($RepoRoot + '/'), './'))
+    $commands.Add(((Format-CommandLine $Shell.FilePath $memoryArgs.large) -replace [regex]::Escape($RepoRoot + '/'), './'))
     $commands.Add('```')
-    $commands.Add("and the same with ``1..$MemorySmallCount``.")
+    $commands.Add("and the same with ``1..$MemorySmallCount``; the floor:")
+    $commands.Add('```sh')
+    $commands.Add(((Format-CommandLine $Shell.FilePath $memoryArgs.floorLarge) -replace [regex]::Escape($RepoRoot + '/'), './'))
+    $commands.Add('```')
 } finally {
     Stop-LaminiTestServer -Server $server
 }
