@@ -223,8 +223,10 @@ internal sealed class OrderedScheduler<TJob, TResult>
             _running--;
         }
 
-        _wake();
+        // The next request first, then the wake-up: in a sequence the next request is on its way
+        // while the taking thread writes this outcome, instead of waiting for that thread to be woken.
         StartWaiting();
+        _wake();
     }
 
     private JobOutcome<TJob, TResult> Sort(TJob job, Task<TResult> task)
