@@ -155,14 +155,22 @@ function Read-Field([string] $Text, [string] $Name) {
     $match.Groups[1].Value
 }
 
-# One timed in-process run of a contender's code; returns ms and what it wrote.
+# One timed in-process run of a contender's code, after a full collection (not counted); returns
+# ms, what it wrote, and what the process spent on it: CPU time, bytes allocated, methods the JIT
+# compiled and thread sleeps. The counters are read in that order around the stopwatch, so reading
+# one is not counted in another.
 function Measure-Contender([scriptblock] $Code) {
     [GC]::Collect()
     [GC]::WaitForPendingFinalizers()
+    $sleeps0 = Get-ThreadSleepCount; $jit0 = Get-JitCompiledCount; $alloc0 = [GC]::GetTotalAllocatedBytes($true); $cpu0 = Get-ProcessCpuTime
     $watch = [System.Diagnostics.Stopwatch]::StartNew()
     $result = & $Code
     $watch.Stop()
-    [pscustomobject]@{ Ms = $watch.Elapsed.TotalMilliseconds; Result = $result }
+    $cpu1 = Get-ProcessCpuTime; $alloc1 = [GC]::GetTotalAllocatedBytes($true); $jit1 = Get-JitCompiledCount; $sleeps1 = Get-ThreadSleepCount
+    [pscustomobject]@{
+        Ms = $watch.Elapsed.TotalMilliseconds; Result = $result
+        CpuUs = ($cpu1 - $cpu0).TotalMilliseconds * 1000; Allocated = $alloc1 - $alloc0; Jitted = $jit1 - $jit0; Sleeps = $sleeps1 - $sleeps0
+    }
 }
 
 # CPU time of this whole process. Environment.CpuUsage (.NET 9+) is exact to the microsecond;
@@ -398,10 +406,7 @@ $replies = foreach ($p in $prompts) {
         Reset-Bench
         for ($k = 0; $k -lt $order.Count; $k++) {
             $name = $order[($k + $round) % $order.Count]    # rotate who goes first
-            [GC]::Collect(); [GC]::WaitForPendingFinalizers()
-            $sleep0 = Get-ThreadSleepCount; $jit0 = Get-JitCompiledCount; $alloc0 = [GC]::GetTotalAllocatedBytes($true); $cpu0 = Get-ProcessCpuTime
             $m = Measure-Contender $blocks[$name]
-            $cpu1 = Get-ProcessCpuTime; $alloc1 = [GC]::GetTotalAllocatedBytes($true); $jit1 = Get-JitCompiledCount; $sleep1 = Get-ThreadSleepCount
             $replies = @($m.Result)
             if ($name -eq 'irm') {
                 if ($replies.Count -ne $RequestCount) { throw "Invoke-RestMethod loop: $($replies.Count) replies." }
@@ -411,10 +416,10 @@ $replies = foreach ($p in $prompts) {
                 Assert-InOrder $replies $prompts $name
             }
             $times[$name].Add($m.Ms)
-            $cpu[$name].Add(($cpu1 - $cpu0).TotalMilliseconds * 1000 / $RequestCount)
-            $alloc[$name].Add(($alloc1 - $alloc0) / $RequestCount)
-            $jitted[$name].Add($jit1 - $jit0)
-            $sleeps[$name].Add(($sleep1 - $sleep0) / $RequestCount)
+            $cpu[$name].Add($m.CpuUs / $RequestCount)
+            $alloc[$name].Add($m.Allocated / $RequestCount)
+            $jitted[$name].Add($m.Jitted)
+            $sleeps[$name].Add($m.Sleeps / $RequestCount)
         }
         $floorMedians.Add((Get-Median $times.raw) + (Get-Median $times.noop))
         $settled = $floorMedians.Count -ge 2 -and [math]::Abs($floorMedians[-1] / $floorMedians[-2] - 1) -lt 0.03
