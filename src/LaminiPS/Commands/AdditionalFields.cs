@@ -2,7 +2,7 @@ using System;
 using System.Collections;
 using System.Collections.Generic;
 using System.Management.Automation;
-using LaminiPS.Schema;
+using LaminiPS.Json;
 
 namespace LaminiPS.Commands;
 

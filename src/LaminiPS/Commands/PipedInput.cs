@@ -4,8 +4,8 @@ using System.Collections.Generic;
 using System.Management.Automation;
 using LaminiPS.Client;
 using LaminiPS.Commands.Transformations;
+using LaminiPS.Json;
 using LaminiPS.Models;
-using LaminiPS.Schema;
 
 namespace LaminiPS.Commands;
 

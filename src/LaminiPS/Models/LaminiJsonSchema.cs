@@ -1,5 +1,6 @@
 using System.Collections.Specialized;
 using System.Text.Json;
+using LaminiPS.Json;
 using LaminiPS.Schema;
 
 namespace LaminiPS.Models;

@@ -2,7 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Collections.Specialized;
 using System.Text.Json;
-using LaminiPS.Schema;
+using LaminiPS.Json;
 
 namespace LaminiPS.Models;
 

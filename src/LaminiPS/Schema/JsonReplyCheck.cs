@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using System.Text.Json;
+using LaminiPS.Json;
 using LaminiPS.Models;
 
 namespace LaminiPS.Schema;

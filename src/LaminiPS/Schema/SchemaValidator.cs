@@ -5,6 +5,7 @@ using System.Linq;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using LaminiPS.Json;
 
 namespace LaminiPS.Schema;
 

@@ -7,6 +7,7 @@ using System.Linq;
 using System.Management.Automation;
 using System.Reflection;
 using LaminiPS.Client;
+using LaminiPS.Json;
 using LaminiPS.Models;
 using LaminiPS.Schema;
 

@@ -1,7 +1,7 @@
 using System.Collections;
 using System.Management.Automation;
 using System.Text;
-using LaminiPS.Schema;
+using LaminiPS.Json;
 
 namespace LaminiPS.Commands.Tools;
 

@@ -5,6 +5,7 @@ using System.Linq;
 using System.Management.Automation;
 using System.Text.Json;
 using LaminiPS.Client;
+using LaminiPS.Json;
 using LaminiPS.Models;
 using LaminiPS.Schema;
 

@@ -1,7 +1,7 @@
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
-using LaminiPS.Schema;
+using LaminiPS.Json;
 
 namespace LaminiPS.Commands.Tools;
 

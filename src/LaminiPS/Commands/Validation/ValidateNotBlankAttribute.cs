@@ -1,6 +1,6 @@
 using System;
 using System.Management.Automation;
-using LaminiPS.Schema;
+using LaminiPS.Json;
 
 namespace LaminiPS.Commands.Validation;
 

@@ -3,6 +3,7 @@ using System.Collections;
 using System.Collections.Generic;
 using System.Collections.Specialized;
 using System.Linq;
+using LaminiPS.Json;
 using LaminiPS.Models;
 
 namespace LaminiPS.Schema;

@@ -12,7 +12,7 @@ using System.Text.Json;
 using LaminiPS.Client;
 using LaminiPS.Models;
 
-namespace LaminiPS.Schema;
+namespace LaminiPS.Json;
 
 /// <summary>
 /// PowerShell values to JSON and back. Shared by schemas, AdditionalParameters and reply data.
@@ -39,7 +39,6 @@ namespace LaminiPS.Schema;
 /// </remarks>
 internal static class PowerShellJson
 {
-
     /// <summary>
     /// The one nesting limit, in levels of JSON objects and arrays: for every JSON value LaminiPS writes or
     /// parses (schemas, replies, request fields) and for the schema builders' recursion. Real schemas and
