@@ -75,13 +75,7 @@ internal static class SchemaChecker
     /// </summary>
     internal static string Strictify(JsonElement root) => SchemaWalker.Copy(root, new StrictFiller());
 
-    private static bool IsObjectSchema(JsonElement node) =>
-        node.TryGetProperty("type", out JsonElement type) && type.ValueKind switch
-        {
-            JsonValueKind.String => type.GetString() == "object",
-            JsonValueKind.Array => type.EnumerateArray().Any(static t => t.ValueKind == JsonValueKind.String && t.GetString() == "object"),
-            _ => false,
-        };
+    private static bool IsObjectSchema(JsonElement node) => node.TryGetProperty("type", out JsonElement type) && SchemaTypes.Names(type).Contains("object");
 
     private static LaminiSchemaException NotObject(string message) => new(ErrorIds.SchemaNotObject, string.Empty, message);
 

@@ -92,6 +92,14 @@ internal static class SchemaTypes
         _ => "nothing",
     };
 
+    /// <summary>The names a "type" keyword gives: its one name, or the names in its list.</summary>
+    internal static IEnumerable<string> Names(JsonElement type) => type.ValueKind switch
+    {
+        JsonValueKind.String => [type.GetString()!],
+        JsonValueKind.Array => type.EnumerateArray().Where(static name => name.ValueKind == JsonValueKind.String).Select(static name => name.GetString()!),
+        _ => [],
+    };
+
     /// <summary>Whether a JSON value is of a JSON Schema type; "integer" accepts 3.0.</summary>
     internal static bool MatchesType(JsonElement value, string type) => type switch
     {

@@ -2,7 +2,6 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
-using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using LaminiPS.Json;
@@ -10,29 +9,19 @@ using LaminiPS.Json;
 namespace LaminiPS.Schema;
 
 /// <summary>
-/// Checks a JSON value (a model's structured reply) against a JSON schema. No PowerShell types.
+/// Checks a JSON value (a model's structured reply, a tool call's arguments) against a JSON schema; no PowerShell
+/// types. It follows the value, not the schema, so it walks the two together rather than through
+/// <see cref="SchemaWalker"/>. Checked: type ("integer" accepts 3.0), properties, required, additionalProperties,
+/// enum, const, items, prefixItems, anyOf, oneOf, allOf, not, local $ref, pattern and the limits of
+/// <see cref="SchemaKeywords.Limits"/>; other keywords (format, description, ...) are ignored. Paths look like
+/// <c>$.address.city</c>, <c>$.tags[2]</c>, <c>$['first name']</c>.
 /// </summary>
-/// <remarks>
-/// Supported: <c>type</c> (a name or an array of names, "integer" accepting 3.0), <c>properties</c>,
-/// <c>required</c>, <c>additionalProperties</c> (false or a schema), <c>enum</c>, <c>const</c>,
-/// <c>items</c> (a schema, or an array of schemas by position), <c>prefixItems</c>, <c>anyOf</c>,
-/// <c>oneOf</c>, <c>allOf</c>, <c>not</c>, local <c>$ref</c> (<c>#/$defs/...</c>, <c>#/definitions/...</c>),
-/// <c>minimum</c>/<c>maximum</c>/<c>exclusiveMinimum</c>/<c>exclusiveMaximum</c>, <c>minLength</c>/
-/// <c>maxLength</c>, <c>pattern</c>, <c>minItems</c>/<c>maxItems</c>. Other keywords (format,
-/// description, ...) are ignored. Paths look like <c>$.address.city</c>, <c>$.tags[2]</c>,
-/// <c>$['first name']</c>.
-/// </remarks>
 internal static class SchemaValidator
 {
     private static readonly Regex s_identifier = new("^[A-Za-z_][A-Za-z0-9_]*$", RegexOptions.CultureInvariant);
 
     /// <summary>Every way <paramref name="instance"/> breaks <paramref name="schema"/>; empty when it is valid.</summary>
-    internal static IReadOnlyList<string> Validate(JsonElement instance, JsonElement schema)
-    {
-        var violations = new List<string>();
-        Check(instance, schema, schema, "$", 0, violations);
-        return violations;
-    }
+    internal static IReadOnlyList<string> Validate(JsonElement instance, JsonElement schema) => ViolationsOf(instance, schema, schema, "$", 0);
 
     private static string PropertyPath(string parent, string name) =>
         s_identifier.IsMatch(name)
@@ -57,43 +46,33 @@ internal static class SchemaValidator
             return string.Equals(a.GetRawText(), b.GetRawText(), StringComparison.Ordinal);
         }
 
-        if (a.ValueKind != b.ValueKind)
+        return a.ValueKind == b.ValueKind && a.ValueKind switch
         {
-            return false;
+            JsonValueKind.String => string.Equals(a.GetString(), b.GetString(), StringComparison.Ordinal),
+            JsonValueKind.Array => a.GetArrayLength() == b.GetArrayLength() && a.EnumerateArray().Zip(b.EnumerateArray(), JsonEquals).All(static same => same),
+            JsonValueKind.Object => ObjectEquals(a, b),
+            _ => true, // true, false, null: same kind is the same value
+        };
+    }
+
+    /// <summary>The same names with equal values, in any order; a repeated name counts once, with its last value.</summary>
+    private static bool ObjectEquals(JsonElement a, JsonElement b)
+    {
+        var members = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
+        foreach (JsonProperty property in a.EnumerateObject())
+        {
+            members[property.Name] = property.Value;
         }
 
-        switch (a.ValueKind)
-        {
-            case JsonValueKind.String:
-                return string.Equals(a.GetString(), b.GetString(), StringComparison.Ordinal);
-            case JsonValueKind.Array:
-                if (a.GetArrayLength() != b.GetArrayLength())
-                {
-                    return false;
-                }
+        return b.EnumerateObject().Count() == members.Count
+            && b.EnumerateObject().All(property => members.TryGetValue(property.Name, out JsonElement value) && JsonEquals(value, property.Value));
+    }
 
-                return a.EnumerateArray().Zip(b.EnumerateArray(), static (l, r) => JsonEquals(l, r)).All(static same => same);
-            case JsonValueKind.Object:
-                var members = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
-                foreach (JsonProperty property in a.EnumerateObject())
-                {
-                    members[property.Name] = property.Value;
-                }
-
-                int count = 0;
-                foreach (JsonProperty property in b.EnumerateObject())
-                {
-                    count++;
-                    if (!members.TryGetValue(property.Name, out JsonElement value) || !JsonEquals(value, property.Value))
-                    {
-                        return false;
-                    }
-                }
-
-                return count == members.Count;
-            default:
-                return true; // true, false, null: same kind is the same value
-        }
+    private static List<string> ViolationsOf(JsonElement instance, JsonElement schema, JsonElement root, string path, int inPlace)
+    {
+        var violations = new List<string>();
+        Check(instance, schema, root, path, inPlace, violations);
+        return violations;
     }
 
     /// <summary><paramref name="inPlace"/>: schemas applied to this same value so far ($ref, allOf, ...); 0 after a step into it.</summary>
@@ -161,27 +140,13 @@ internal static class SchemaValidator
 
     private static bool CheckType(JsonElement instance, JsonElement type, string path, List<string> violations)
     {
-        var names = new List<string>();
-        if (type.ValueKind == JsonValueKind.String)
-        {
-            names.Add(type.GetString()!);
-        }
-        else if (type.ValueKind == JsonValueKind.Array)
-        {
-            names.AddRange(type.EnumerateArray().Where(static t => t.ValueKind == JsonValueKind.String).Select(static t => t.GetString()!));
-        }
-
+        List<string> names = SchemaTypes.Names(type).ToList();
         if (names.Count == 0 || names.Any(name => SchemaTypes.MatchesType(instance, name)))
         {
             return true;
         }
 
-        violations.Add(string.Format(
-            CultureInfo.InvariantCulture,
-            "{0}: expected {1}, got {2}",
-            path,
-            string.Join(" or ", names),
-            SchemaTypes.KindName(instance.ValueKind)));
+        violations.Add(string.Format(CultureInfo.InvariantCulture, "{0}: expected {1}, got {2}", path, string.Join(" or ", names), SchemaTypes.KindName(instance.ValueKind)));
         return false;
     }
 
@@ -224,7 +189,7 @@ internal static class SchemaValidator
         double measure = instance.ValueKind switch
         {
             JsonValueKind.Number => instance.TryGetDouble(out double value) ? value : double.NaN, // beyond double's range: no limit applies
-            JsonValueKind.String => CountCodePoints(instance.GetString()!),
+            JsonValueKind.String => instance.GetString()!.Count(static c => !char.IsLowSurrogate(c)), // characters, not UTF-16 units
             JsonValueKind.Array => instance.GetArrayLength(),
             _ => double.NaN,
         };
@@ -239,38 +204,21 @@ internal static class SchemaValidator
         }
     }
 
+    /// <summary>An array's items: by position (prefixItems, or items as a list as older drafts write it), then items as one schema for the rest.</summary>
     private static void CheckItems(JsonElement instance, JsonElement schema, JsonElement root, string path, List<string> violations)
     {
-        JsonElement[] positional = Array.Empty<JsonElement>();
-        JsonElement? rest = null;
-        if (schema.TryGetProperty("prefixItems", out JsonElement prefix) && prefix.ValueKind == JsonValueKind.Array)
-        {
-            positional = prefix.EnumerateArray().ToArray();
-        }
-
-        if (schema.TryGetProperty("items", out JsonElement items))
-        {
-            if (items.ValueKind == JsonValueKind.Array)
-            {
-                positional = items.EnumerateArray().ToArray();
-            }
-            else
-            {
-                rest = items;
-            }
-        }
-
+        schema.TryGetProperty("items", out JsonElement items);
+        bool itemsByPosition = items.ValueKind == JsonValueKind.Array;
+        JsonElement[] positional = itemsByPosition
+            ? items.EnumerateArray().ToArray()
+            : schema.TryGetProperty("prefixItems", out JsonElement prefix) && prefix.ValueKind == JsonValueKind.Array ? prefix.EnumerateArray().ToArray() : [];
         int index = 0;
         foreach (JsonElement item in instance.EnumerateArray())
         {
-            string itemPath = path + "[" + index.ToString(CultureInfo.InvariantCulture) + "]";
-            if (index < positional.Length)
+            JsonElement itemSchema = index < positional.Length ? positional[index] : itemsByPosition ? default : items;
+            if (itemSchema.ValueKind != JsonValueKind.Undefined)
             {
-                Check(item, positional[index], root, itemPath, 0, violations);
-            }
-            else if (rest is JsonElement itemSchema)
-            {
-                Check(item, itemSchema, root, itemPath, 0, violations);
+                Check(item, itemSchema, root, path + "[" + index.ToString(CultureInfo.InvariantCulture) + "]", 0, violations);
             }
 
             index++;
@@ -279,22 +227,21 @@ internal static class SchemaValidator
 
     private static void CheckPattern(string text, JsonElement schema, string path, List<string> violations)
     {
-        if (schema.TryGetProperty("pattern", out JsonElement pattern) && pattern.ValueKind == JsonValueKind.String)
+        if (!schema.TryGetProperty("pattern", out JsonElement pattern) || pattern.ValueKind != JsonValueKind.String)
         {
-            try
+            return;
+        }
+
+        try
+        {
+            if (!Regex.IsMatch(text, pattern.GetString()!, RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1)))
             {
-                if (!Regex.IsMatch(text, pattern.GetString()!, RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1)))
-                {
-                    violations.Add(string.Format(CultureInfo.InvariantCulture, "{0}: {1} does not match the pattern {2}", path, Quote(text), pattern.GetString()));
-                }
+                violations.Add(string.Format(CultureInfo.InvariantCulture, "{0}: {1} does not match the pattern {2}", path, Quote(text), pattern.GetString()));
             }
-            catch (ArgumentException)
-            {
-                // A pattern .NET can't read (ECMA-262 differs in corners): not the reply's fault.
-            }
-            catch (RegexMatchTimeoutException)
-            {
-            }
+        }
+        catch (Exception ex) when (ex is ArgumentException or RegexMatchTimeoutException)
+        {
+            // A pattern .NET can't read (ECMA-262 differs in corners), or one too slow to run: not the reply's fault.
         }
     }
 
@@ -310,68 +257,39 @@ internal static class SchemaValidator
 
         if (schema.TryGetProperty("anyOf", out JsonElement anyOf) && anyOf.ValueKind == JsonValueKind.Array)
         {
-            List<List<string>> results = Branches(instance, anyOf, root, path, inPlace);
+            List<List<string>> results = anyOf.EnumerateArray().Select(branch => ViolationsOf(instance, branch, root, path, inPlace + 1)).ToList();
             if (results.Count > 0 && results.All(static r => r.Count > 0))
             {
-                List<string> closest = results.OrderBy(static r => r.Count).First();
-                violations.Add(string.Format(
-                    CultureInfo.InvariantCulture,
-                    "{0}: matches none of the {1} anyOf alternatives (closest: {2})",
-                    path,
-                    results.Count,
-                    string.Join("; ", closest)));
+                violations.Add(NoneMatched(path, "anyOf", results));
             }
         }
 
         if (schema.TryGetProperty("oneOf", out JsonElement oneOf) && oneOf.ValueKind == JsonValueKind.Array)
         {
-            List<List<string>> results = Branches(instance, oneOf, root, path, inPlace);
+            List<List<string>> results = oneOf.EnumerateArray().Select(branch => ViolationsOf(instance, branch, root, path, inPlace + 1)).ToList();
             int matches = results.Count(static r => r.Count == 0);
             if (results.Count > 0 && matches != 1)
             {
                 violations.Add(matches == 0
-                    ? string.Format(CultureInfo.InvariantCulture, "{0}: matches none of the {1} oneOf alternatives (closest: {2})", path, results.Count, string.Join("; ", results.OrderBy(static r => r.Count).First()))
+                    ? NoneMatched(path, "oneOf", results)
                     : string.Format(CultureInfo.InvariantCulture, "{0}: matches {1} of the oneOf alternatives; exactly one is allowed", path, matches));
             }
         }
 
-        if (schema.TryGetProperty("not", out JsonElement not) && not.ValueKind is JsonValueKind.Object or JsonValueKind.True)
+        if (schema.TryGetProperty("not", out JsonElement not) && not.ValueKind is JsonValueKind.Object or JsonValueKind.True
+            && ViolationsOf(instance, not, root, path, inPlace + 1).Count == 0)
         {
-            var inner = new List<string>();
-            Check(instance, not, root, path, inPlace + 1, inner);
-            if (inner.Count == 0)
-            {
-                violations.Add(path + ": matches a schema it must not match (not)");
-            }
+            violations.Add(path + ": matches a schema it must not match (not)");
         }
     }
 
-    private static List<List<string>> Branches(JsonElement instance, JsonElement alternatives, JsonElement root, string path, int inPlace)
-    {
-        var results = new List<List<string>>();
-        foreach (JsonElement branch in alternatives.EnumerateArray())
-        {
-            var branchViolations = new List<string>();
-            Check(instance, branch, root, path, inPlace + 1, branchViolations);
-            results.Add(branchViolations);
-        }
-
-        return results;
-    }
-
-    private static int CountCodePoints(string text)
-    {
-        int count = 0;
-        for (int i = 0; i < text.Length; i++)
-        {
-            if (!char.IsLowSurrogate(text[i]))
-            {
-                count++;
-            }
-        }
-
-        return count;
-    }
+    private static string NoneMatched(string path, string keyword, List<List<string>> results) => string.Format(
+        CultureInfo.InvariantCulture,
+        "{0}: matches none of the {1} {2} alternatives (closest: {3})",
+        path,
+        results.Count,
+        keyword,
+        string.Join("; ", results.OrderBy(static r => r.Count).First()));
 
     /// <summary>A value as short JSON for a message: strings quoted, long text cut.</summary>
     private static string Excerpt(JsonElement value) => value.ValueKind switch
@@ -382,12 +300,5 @@ internal static class SchemaValidator
         _ => value.GetRawText(),
     };
 
-    private static string Quote(string text)
-    {
-        const int maxLength = 60;
-        var builder = new StringBuilder("\"");
-        builder.Append(text.Length > maxLength ? text.Substring(0, maxLength) + "..." : text);
-        builder.Append('"');
-        return builder.ToString();
-    }
+    private static string Quote(string text) => "\"" + SchemaWalker.Shorten(text) + "\"";
 }
