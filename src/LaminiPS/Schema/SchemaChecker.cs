@@ -26,17 +26,17 @@ internal static class SchemaChecker
     {
         if (root.ValueKind != JsonValueKind.Object)
         {
-            throw NotObject("The schema must be a JSON object such as {\"type\": \"object\", \"properties\": {\"answer\": {\"type\": \"string\"}}}; this one is " + SchemaWalker.Article(SchemaTypes.KindName(root.ValueKind)) + ".");
+            throw SchemaWalker.NotObject("The schema must be a JSON object such as {\"type\": \"object\", \"properties\": {\"answer\": {\"type\": \"string\"}}}; this one is " + SchemaWalker.Article(SchemaTypes.KindName(root.ValueKind)) + ".");
         }
 
         if (!root.TryGetProperty("type", out JsonElement type))
         {
-            throw NotObject("The schema has no \"type\"; a structured-output schema describes a JSON object, so its root needs \"type\": \"object\" (with its \"properties\").");
+            throw SchemaWalker.NotObject("The schema has no \"type\"; a structured-output schema describes a JSON object, so its root needs \"type\": \"object\" (with its \"properties\").");
         }
 
         if (type.ValueKind != JsonValueKind.String || type.GetString() != "object")
         {
-            throw NotObject("The schema's root has \"type\": " + type.GetRawText() + "; a structured-output schema describes a JSON object, so its root needs \"type\": \"object\". To get a list or a single value, wrap it in an object property, e.g. {\"type\": \"object\", \"properties\": {\"items\": {\"type\": \"array\", ...}}}.");
+            throw SchemaWalker.NotObject("The schema's root has \"type\": " + type.GetRawText() + "; a structured-output schema describes a JSON object, so its root needs \"type\": \"object\". To get a list or a single value, wrap it in an object property, e.g. {\"type\": \"object\", \"properties\": {\"items\": {\"type\": \"array\", ...}}}.");
         }
 
         SchemaWalker.Walk(root, new WellFormed(root));
@@ -76,8 +76,6 @@ internal static class SchemaChecker
     internal static string Strictify(JsonElement root) => SchemaWalker.Copy(root, new StrictFiller());
 
     private static bool IsObjectSchema(JsonElement node) => node.TryGetProperty("type", out JsonElement type) && SchemaTypes.Names(type).Contains("object");
-
-    private static LaminiSchemaException NotObject(string message) => new(ErrorIds.SchemaNotObject, string.Empty, message);
 
     private static bool TryGetProperties(JsonElement node, out JsonElement properties) =>
         node.TryGetProperty("properties", out properties) && properties.ValueKind == JsonValueKind.Object;

@@ -72,6 +72,13 @@ internal static class SchemaWalker
         return new(path.Length == 0 ? ErrorIds.InvalidSchema : ErrorIds.InvalidSchemaProperty, path, (path.Length == 0 ? "The schema" : "Property '" + path + "'") + (readsOn ? " " : ": ") + problem);
     }
 
+    /// <summary>A schema that describes no object at its root, where a structured-output schema must.</summary>
+    internal static LaminiSchemaException NotObject(string message) => new(ErrorIds.SchemaNotObject, string.Empty, message);
+
+    /// <summary>An object description with no properties: <paramref name="rootMessage"/> for the whole schema, else <paramref name="problem"/> at its path.</summary>
+    internal static LaminiSchemaException Empty(string path, string rootMessage, string problem) =>
+        path.Length == 0 ? new LaminiSchemaException(rootMessage) : Invalid(path, problem);
+
     /// <summary>A value as short raw JSON for a message.</summary>
     internal static string Excerpt(JsonElement value) => Shorten(value.GetRawText());
 
@@ -159,27 +166,18 @@ internal static class SchemaWalker
     {
         switch (shape)
         {
-            case KeywordShape.Items when value.ValueKind == JsonValueKind.Array:
+            case KeywordShape.Items or KeywordShape.SchemaList when value.ValueKind == JsonValueKind.Array:
                 copy?.WriteStartArray();
+                int index = 0;
                 foreach (JsonElement item in value.EnumerateArray())
                 {
-                    Walk(item, Items(path), visitor, copy);
+                    Walk(item, shape == KeywordShape.Items ? Items(path) : Branch(path, keyword, index++), visitor, copy);
                 }
 
                 copy?.WriteEndArray();
                 break;
             case KeywordShape.Items or KeywordShape.Schema:
                 Walk(value, SubschemaPath(path, keyword), visitor, copy);
-                break;
-            case KeywordShape.SchemaList:
-                copy?.WriteStartArray();
-                int index = 0;
-                foreach (JsonElement branch in value.EnumerateArray())
-                {
-                    Walk(branch, Branch(path, keyword, index++), visitor, copy);
-                }
-
-                copy?.WriteEndArray();
                 break;
             default: // SchemaMap, Properties: objects of named schemas
                 copy?.WriteStartObject();

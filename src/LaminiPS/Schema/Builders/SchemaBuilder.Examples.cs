@@ -10,11 +10,9 @@ namespace LaminiPS.Schema;
 
 /// <summary>
 /// -InputObject: a schema inferred from an example ([pscustomobject], hashtable, or any object's properties).
-/// Scalar values as -Type maps their types (<see cref="SchemaTypes"/>): string/char → string; int, long and the
-/// other integral types → integer; double, float, decimal → number; bool → boolean; DateTime/DateTimeOffset →
-/// string/date-time; Guid → string/uuid; an enum value → string with its type's names as enum; nested objects → nested object schemas; arrays → items inferred from the
-/// first element; any other object → string (it would be sent as its string form). Every property is
-/// required. A $null value or an empty array can't show a type and is an error.
+/// Scalar values as -Type maps their types; nested objects become nested objects; an array's items are inferred
+/// from its first element; any other object becomes string (it would be sent as its string form). Every property
+/// is required. A $null value or an empty array can't show a type and is an error.
 /// </summary>
 internal static partial class SchemaBuilder
 {
@@ -25,9 +23,7 @@ internal static partial class SchemaBuilder
         {
             if (SchemaTypes.ScalarTypeOf(value) is not null || value is IEnumerable)
             {
-                throw new LaminiSchemaException(
-                    ErrorIds.SchemaNotObject,
-                    string.Empty,
+                throw SchemaWalker.NotObject(
                     "An example must be an object (a [pscustomobject] or hashtable) whose properties show the shape of the answer; got " + DescribeValue(value) + "."
                     + (value is IEnumerable and not string ? " To make one schema per object, pipe them: $objects | New-LaminiJsonSchema." : string.Empty));
             }
@@ -39,7 +35,7 @@ internal static partial class SchemaBuilder
 
         if (entries.Count == 0)
         {
-            throw new LaminiSchemaException(ErrorIds.InvalidSchema, string.Empty, "The example object has no properties; give it one example property per field of the answer.");
+            throw new LaminiSchemaException("The example object has no properties; give it one example property per field of the answer.");
         }
 
         return Finish(InferObject(entries, string.Empty, 0), name, description, strict);

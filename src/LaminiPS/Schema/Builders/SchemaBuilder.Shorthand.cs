@@ -9,23 +9,13 @@ using LaminiPS.Models;
 namespace LaminiPS.Schema;
 
 /// <summary>
-/// The -Property shorthand. A property's value may be:
-/// <list type="bullet">
-/// <item>a type name: string, integer, number, boolean, object, array, or a .NET/PowerShell spelling
-/// (int, long, short, byte, double, float, single, decimal, bool, switch, char, guid → string/uuid,
-/// datetime/datetimeoffset → string/date-time, date → string/date, hashtable, pscustomobject → object),
-/// case-insensitive; add <c>[]</c> for an array of it and <c>?</c> to allow null (<c>int?</c>, <c>string[]</c>,
-/// <c>string?[]</c>);</item>
-/// <item>a [type] such as [int], [string[]], [datetime] or a class (mapped as -Type does);</item>
-/// <item>an array of allowed values → enum (its type follows the values; $null adds "null"),
-/// except that an array holding exactly one hashtable means "an array of objects like this one";</item>
-/// <item>a nested hashtable/[pscustomobject] → a nested object (recursively, all properties required);</item>
-/// <item>a hashtable with a 'type', '$ref', 'anyOf', 'oneOf' or 'allOf' key → a JSON Schema fragment
-/// (description, enum, items, format, minimum, ...) taken as written. Its 'type' must be a JSON type, or a
-/// shorthand name/[type] that it is expanded from; its items/properties/anyOf/... may use the shorthand;
-/// keys must be JSON Schema keywords (or x-...).</item>
-/// <item>the output of New-LaminiJsonSchema (its schema is embedded).</item>
-/// </list>
+/// The -Property shorthand. A property's value may be a type name (a JSON type or a shorthand name of
+/// <see cref="SchemaTypes"/>, case-insensitive; <c>[]</c> makes an array of it and <c>?</c> allows null, as in
+/// <c>int?</c> or <c>string?[]</c>); a [type], mapped as -Type does; an array of allowed values (enum; $null adds
+/// "null"), except that an array of exactly one hashtable means "an array of objects like this one"; a nested
+/// hashtable or [pscustomobject] (a nested object, every property required); a hashtable with a 'type', '$ref',
+/// 'anyOf', 'oneOf' or 'allOf' key, a JSON Schema fragment taken as written, whose keys must be keywords (or x-...)
+/// and whose 'type' and nested schemas may use the shorthand; or the output of New-LaminiJsonSchema (embedded).
 /// Plain hashtables' keys are sorted alphabetically; ordered dictionaries keep their order.
 /// </summary>
 internal static partial class SchemaBuilder
@@ -79,9 +69,10 @@ internal static partial class SchemaBuilder
     {
         if (entries.Count == 0)
         {
-            throw path.Length == 0
-                ? new LaminiSchemaException(ErrorIds.InvalidSchema, path, "The property description is empty; describe at least one property, e.g. @{ answer = 'string' }.")
-                : SchemaWalker.Invalid(path, "the hashtable is empty; list its properties (e.g. @{ city = 'string' }), or use 'object' for any object.");
+            throw SchemaWalker.Empty(
+                path,
+                "The property description is empty; describe at least one property, e.g. @{ answer = 'string' }.",
+                "the hashtable is empty; list its properties (e.g. @{ city = 'string' }), or use 'object' for any object.");
         }
 
         return ObjectOfRequired(entries, path, (value, childPath) => FromShorthand(value, childPath, depth + 1));

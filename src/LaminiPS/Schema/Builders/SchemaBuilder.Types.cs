@@ -10,24 +10,11 @@ using LaminiPS.Models;
 namespace LaminiPS.Schema;
 
 /// <summary>
-/// -Type: a .NET type or PowerShell class to a schema.
-/// <list type="bullet">
-/// <item>Public readable instance properties (no indexers), base class first, each class's in declaration
-/// (metadata token) order. Skipped: PowerShell 'hidden' properties and [JsonIgnore]. [JsonPropertyName('x')]
-/// renames; [System.ComponentModel.Description('...')] becomes the property's description.</item>
-/// <item>Scalars as <see cref="SchemaTypes"/> maps them: string, char, Uri, TimeSpan, Version → string; Guid →
-/// string/uuid; DateTime, DateTimeOffset → string/date-time; DateOnly → string/date; TimeOnly → string/time;
-/// integral types and BigInteger → integer; float, double, decimal → number; bool and [switch] → boolean;
-/// enums → string with enum of the names.</item>
-/// <item>Nullable&lt;T&gt; → T's schema with "null" added (["integer", "null"]). Reference types count as
-/// non-null (every property is required, so the model must fill them) unless C# annotates them nullable
-/// (string?), which gives ["string", "null"]. PowerShell classes carry no such annotation.</item>
-/// <item>Arrays, List&lt;T&gt;, IEnumerable&lt;T&gt; → array with items; IDictionary&lt;string, T&gt; →
-/// object with additionalProperties (not allowed in strict mode); Hashtable → object; object/PSObject →
-/// any value ({}).</item>
-/// <item>Other classes and structs → nested objects. A type that contains itself (directly or through
-/// other types) is an error naming the cycle, since an inline schema can't be recursive.</item>
-/// </list>
+/// -Type: a .NET type or PowerShell class to a schema. Scalars and enums as <see cref="SchemaTypes"/> maps them;
+/// Nullable&lt;T&gt;, and references C# annotates as nullable (string?), also allow null; lists become arrays;
+/// IDictionary&lt;string, T&gt; an object with additionalProperties (which strict mode refuses); object and PSObject
+/// any value; other types objects of their <see cref="ReadableProperties"/>, every one required. A type that
+/// contains itself is an error naming the cycle, since an inline schema can't be recursive.
 /// </summary>
 internal static partial class SchemaBuilder
 {
@@ -52,17 +39,13 @@ internal static partial class SchemaBuilder
                 TypeKind.Any => "any JSON value",
                 _ => "a JSON " + MapType(target, string.Empty, [])["type"],
             };
-            throw new LaminiSchemaException(
-                ErrorIds.SchemaNotObject,
-                string.Empty,
+            throw SchemaWalker.NotObject(
                 "Type '" + FriendlyName(type) + "' becomes " + becomes + ", not an object; a structured-output schema describes an object. Use a class with properties (class Answer { [string]$Text }), or -Property @{ ... }.");
         }
 
         if (kind == TypeKind.Dictionary)
         {
             throw new LaminiSchemaException(
-                ErrorIds.InvalidSchema,
-                string.Empty,
                 "Type '" + FriendlyName(type) + "' is a dictionary, with no fixed properties to describe. Use a class with properties, or -Property @{ ... }.");
         }
 
@@ -127,9 +110,10 @@ internal static partial class SchemaBuilder
         List<PropertyInfo> properties = ReadableProperties(type);
         if (properties.Count == 0)
         {
-            throw path.Length == 0
-                ? new LaminiSchemaException(ErrorIds.InvalidSchema, path, "Type '" + FriendlyName(type) + "' has no public properties to describe.")
-                : SchemaWalker.Invalid(path, "its type '" + FriendlyName(type) + "' has no public properties to describe; give the property a type that has some, or a simple type.");
+            throw SchemaWalker.Empty(
+                path,
+                "Type '" + FriendlyName(type) + "' has no public properties to describe.",
+                "its type '" + FriendlyName(type) + "' has no public properties to describe; give the property a type that has some, or a simple type.");
         }
 
         List<KeyValuePair<string, object?>> entries = properties.Select(static p => new KeyValuePair<string, object?>(JsonName(p), p)).ToList();
@@ -147,8 +131,7 @@ internal static partial class SchemaBuilder
             schema = MakeNullable(schema);
         }
 
-        string? description = AttributeText(property.GetCustomAttributesData(), "System.ComponentModel.DescriptionAttribute");
-        if (!string.IsNullOrEmpty(description))
+        if (AttributeArgument(property.GetCustomAttributesData(), "System.ComponentModel.DescriptionAttribute") is string { Length: > 0 } description)
         {
             schema["description"] = description;
         }
@@ -253,13 +236,11 @@ internal static partial class SchemaBuilder
                     continue;
                 }
 
-                IList<CustomAttributeData> attributes = property.GetCustomAttributesData();
-                bool skipped = attributes.Any(static a => a.AttributeType.FullName is "System.Management.Automation.HiddenAttribute" or "System.Text.Json.Serialization.JsonIgnoreAttribute");
                 if (positions.TryGetValue(property.Name, out int position))
                 {
                     result[position] = property; // an override or 'new' property replaces the base one
                 }
-                else if (!skipped)
+                else if (!IsSkipped(property))
                 {
                     positions[property.Name] = result.Count;
                     result.Add(property);
@@ -267,27 +248,21 @@ internal static partial class SchemaBuilder
             }
         }
 
-        return result.Where(static p => !p.GetCustomAttributesData().Any(static a => a.AttributeType.FullName is "System.Management.Automation.HiddenAttribute" or "System.Text.Json.Serialization.JsonIgnoreAttribute")).ToList();
+        return result.Where(static p => !IsSkipped(p)).ToList();
     }
 
+    /// <summary>PowerShell's hidden properties and [JsonIgnore] ones are left out.</summary>
+    private static bool IsSkipped(PropertyInfo property) => property.GetCustomAttributesData()
+        .Any(static a => a.AttributeType.FullName is "System.Management.Automation.HiddenAttribute" or "System.Text.Json.Serialization.JsonIgnoreAttribute");
+
     private static string JsonName(PropertyInfo property) =>
-        AttributeText(property.GetCustomAttributesData(), "System.Text.Json.Serialization.JsonPropertyNameAttribute") is { Length: > 0 } name
+        AttributeArgument(property.GetCustomAttributesData(), "System.Text.Json.Serialization.JsonPropertyNameAttribute") is string { Length: > 0 } name
             ? name
             : property.Name;
 
-    private static string? AttributeText(IList<CustomAttributeData> attributes, string attributeName)
-    {
-        foreach (CustomAttributeData attribute in attributes)
-        {
-            if (attribute.AttributeType.FullName == attributeName && attribute.ConstructorArguments.Count == 1
-                && attribute.ConstructorArguments[0].Value is string text)
-            {
-                return text;
-            }
-        }
-
-        return null;
-    }
+    /// <summary>The argument of an attribute with one, found by name: attributes of assemblies LaminiPS does not load count too.</summary>
+    private static object? AttributeArgument(IList<CustomAttributeData> attributes, string attributeName) =>
+        attributes.FirstOrDefault(a => a.AttributeType.FullName == attributeName && a.ConstructorArguments.Count == 1)?.ConstructorArguments[0].Value;
 
     /// <summary>C#'s nullable annotation (string?) as the compiler records it: NullableAttribute / NullableContextAttribute, 2 = nullable.</summary>
     private static bool IsNullableReference(PropertyInfo property)
@@ -306,29 +281,12 @@ internal static partial class SchemaBuilder
         return flag == 2;
     }
 
-    private static byte? NullableFlag(IList<CustomAttributeData> attributes, string attributeName)
+    private static byte? NullableFlag(IList<CustomAttributeData> attributes, string attributeName) => AttributeArgument(attributes, attributeName) switch
     {
-        foreach (CustomAttributeData attribute in attributes)
-        {
-            if (attribute.AttributeType.FullName != attributeName || attribute.ConstructorArguments.Count != 1)
-            {
-                continue;
-            }
-
-            object? value = attribute.ConstructorArguments[0].Value;
-            if (value is byte single)
-            {
-                return single;
-            }
-
-            if (value is IReadOnlyCollection<CustomAttributeTypedArgument> list && list.Count > 0 && list.First().Value is byte first)
-            {
-                return first;
-            }
-        }
-
-        return null;
-    }
+        byte single => single,
+        IReadOnlyCollection<CustomAttributeTypedArgument> { Count: > 0 } list when list.First().Value is byte first => first,
+        _ => null,
+    };
 
     private static string FriendlyName(Type type)
     {

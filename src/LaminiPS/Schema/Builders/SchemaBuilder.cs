@@ -29,27 +29,9 @@ internal static partial class SchemaBuilder
             return LaminiJsonSchema.DefaultName;
         }
 
-        string? problem = null;
-        if (name.Length == 0)
-        {
-            problem = "it is empty";
-        }
-        else if (name.Length > WireName.MaxLength)
-        {
-            problem = string.Format(CultureInfo.InvariantCulture, "it is {0} characters long", name.Length);
-        }
-        else
-        {
-            foreach (char c in name)
-            {
-                if (!WireName.IsAllowed(c))
-                {
-                    problem = char.IsWhiteSpace(c) ? "it contains a space" : "it contains '" + c + "'";
-                    break;
-                }
-            }
-        }
-
+        string? problem = name.Length == 0 ? "it is empty"
+            : name.Length > WireName.MaxLength ? string.Format(CultureInfo.InvariantCulture, "it is {0} characters long", name.Length)
+            : name.Where(static c => !WireName.IsAllowed(c)).Select(static c => char.IsWhiteSpace(c) ? "it contains a space" : "it contains '" + c + "'").FirstOrDefault();
         if (problem is not null)
         {
             throw new LaminiSchemaException(
@@ -99,7 +81,7 @@ internal static partial class SchemaBuilder
             strict ??= wrapper.TryGetProperty("strict", out JsonElement s) && s.ValueKind == JsonValueKind.True;
             if (!wrapper.TryGetProperty("schema", out root))
             {
-                throw new LaminiSchemaException(ErrorIds.SchemaNotObject, string.Empty, "The json_schema object has no \"schema\".");
+                throw SchemaWalker.NotObject("The json_schema object has no \"schema\".");
             }
         }
 
@@ -117,7 +99,7 @@ internal static partial class SchemaBuilder
         switch (value)
         {
             case null:
-                throw new LaminiSchemaException(ErrorIds.InvalidSchema, string.Empty, "No schema was given.");
+                throw new LaminiSchemaException("No schema was given.");
             case LaminiJsonSchema schema:
                 return schema;
             case string text:
@@ -133,8 +115,6 @@ internal static partial class SchemaBuilder
         }
 
         throw new LaminiSchemaException(
-            ErrorIds.InvalidSchema,
-            string.Empty,
             "A schema can't be made from " + DescribeValue(value) + ". Give a hashtable of property types (@{ answer = 'string' }), a whole JSON schema (a hashtable with type = 'object', or JSON text), a [type], or the output of New-LaminiJsonSchema.");
     }
 
@@ -211,7 +191,7 @@ internal static partial class SchemaBuilder
         }
         catch (ArgumentException ex)
         {
-            throw new LaminiSchemaException(ErrorIds.InvalidSchema, string.Empty, "The schema can't be written as JSON: " + ex.Message, null, ex);
+            throw new LaminiSchemaException("The schema can't be written as JSON: " + ex.Message, ex);
         }
 
         return Finish(schemaJson, name, description, strict, fillStrict: true);
@@ -257,21 +237,13 @@ internal static partial class SchemaBuilder
     /// <summary>A dictionary or [pscustomobject] as (name, value) pairs: the two shapes a description can take.</summary>
     private static bool TryGetMap(object? value, out List<KeyValuePair<string, object?>> entries)
     {
-        value = PowerShellJson.Unwrap(value);
-        if (value is IDictionary dictionary)
+        entries = PowerShellJson.Unwrap(value) switch
         {
-            entries = PowerShellJson.DictionaryEntries(dictionary);
-            return true;
-        }
-
-        if (PowerShellJson.IsCustomObject(value))
-        {
-            entries = PowerShellJson.CustomObjectProperties((PSObject)value!).ToList();
-            return true;
-        }
-
-        entries = [];
-        return false;
+            IDictionary dictionary => PowerShellJson.DictionaryEntries(dictionary),
+            PSObject custom when PowerShellJson.IsCustomObject(custom) => PowerShellJson.CustomObjectProperties(custom).ToList(),
+            _ => null!,
+        };
+        return entries is not null;
     }
 
     private static string DescribeValue(object? value)
