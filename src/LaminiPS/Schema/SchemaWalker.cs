@@ -82,8 +82,8 @@ internal static class SchemaWalker
     /// <summary>A value as short raw JSON for a message.</summary>
     internal static string Excerpt(JsonElement value) => Shorten(value.GetRawText());
 
-    /// <summary>Text cut to the 60 characters a message shows of a value.</summary>
-    internal static string Shorten(string text) => text.Length > 60 ? text.Substring(0, 60) + "..." : text;
+    /// <summary>Text cut to what a message shows of a value.</summary>
+    internal static string Shorten(string text, int maximumLength = 60) => text.Length > maximumLength ? text.Substring(0, maximumLength) + "..." : text;
 
     internal static string Article(string kind) => (kind.Length > 0 && "aeiou".IndexOf(kind[0]) >= 0 ? "an " : "a ") + kind;
 

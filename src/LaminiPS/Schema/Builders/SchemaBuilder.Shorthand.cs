@@ -82,42 +82,26 @@ internal static partial class SchemaBuilder
     private static OrderedDictionary FromTypeName(string text, string path)
     {
         string name = text.Trim();
-        if (name.Length > 2 && name[0] == '[' && name[name.Length - 1] == ']')
+        bool bracketed = name.Length > 2 && name[0] == '[' && name[name.Length - 1] == ']';
+        return FromTypeName(text, bracketed ? name.Substring(1, name.Length - 2).Trim() : name, path);
+    }
+
+    /// <summary>The last [] or ? applies last: 'string?[]' is an array of nullable strings.</summary>
+    private static OrderedDictionary FromTypeName(string text, string name, string path)
+    {
+        if (name.EndsWith("[]", StringComparison.Ordinal))
         {
-            name = name.Substring(1, name.Length - 2).Trim();
+            return ArrayOf(FromTypeName(text, name.Substring(0, name.Length - 2).TrimEnd(), path));
         }
 
-        var modifiers = new List<char>(); // outermost first: 'a' array of, 'n' or null
-        while (true)
+        if (name.EndsWith("?", StringComparison.Ordinal))
         {
-            if (name.EndsWith("[]", StringComparison.Ordinal))
-            {
-                modifiers.Add('a');
-                name = name.Substring(0, name.Length - 2).TrimEnd();
-            }
-            else if (name.EndsWith("?", StringComparison.Ordinal))
-            {
-                modifiers.Add('n');
-                name = name.Substring(0, name.Length - 1).TrimEnd();
-            }
-            else
-            {
-                break;
-            }
+            return MakeNullable(FromTypeName(text, name.Substring(0, name.Length - 1).TrimEnd(), path));
         }
 
-        if (!SchemaTypes.TryGetShorthand(name, out string type, out string? format))
-        {
-            throw SchemaWalker.Invalid(path, "unknown type '" + text + "'. " + SchemaTypes.Suggestion(name, jsonTypesOnly: false) + UseHint + " Add ? to allow null (e.g. 'int?').");
-        }
-
-        OrderedDictionary node = NewNode(type, format);
-        for (int i = modifiers.Count - 1; i >= 0; i--)
-        {
-            node = modifiers[i] == 'a' ? ArrayOf(node) : MakeNullable(node);
-        }
-
-        return node;
+        return SchemaTypes.TryGetShorthand(name, out string type, out string? format)
+            ? NewNode(type, format)
+            : throw SchemaWalker.Invalid(path, "unknown type '" + text + "'. " + SchemaTypes.Suggestion(name, jsonTypesOnly: false) + UseHint + " Add ? to allow null (e.g. 'int?').");
     }
 
     /// <summary>An array: allowed values (enum), or one hashtable meaning "an array of objects like this".</summary>
@@ -162,12 +146,11 @@ internal static partial class SchemaBuilder
             types.Remove("integer");
         }
 
-        var node = new OrderedDictionary(StringComparer.Ordinal)
+        return new OrderedDictionary(StringComparer.Ordinal)
         {
             ["type"] = types.Count == 1 ? types[0] : types.Cast<object?>().ToArray(),
             ["enum"] = allowed.ToArray(),
         };
-        return node;
     }
 
     /// <summary>A hashtable with a 'type' key: JSON Schema as written, with the shorthand allowed where schemas nest.</summary>

@@ -288,25 +288,11 @@ internal static partial class SchemaBuilder
         _ => null,
     };
 
-    private static string FriendlyName(Type type)
+    /// <summary>A type as PowerShell writes it: Address[], List[string] (not List`1).</summary>
+    private static string FriendlyName(Type type) => type switch
     {
-        if (type.IsArray)
-        {
-            return FriendlyName(type.GetElementType()!) + "[]";
-        }
-
-        if (!type.IsGenericType)
-        {
-            return type.Name;
-        }
-
-        string name = type.Name;
-        int tick = name.IndexOf('`');
-        if (tick > 0)
-        {
-            name = name.Substring(0, tick);
-        }
-
-        return name + "[" + string.Join(",", type.GetGenericArguments().Select(FriendlyName)) + "]";
-    }
+        { IsArray: true } => FriendlyName(type.GetElementType()!) + "[]",
+        { IsGenericType: true } => type.Name.Split('`')[0] + "[" + string.Join(",", type.GetGenericArguments().Select(FriendlyName)) + "]",
+        _ => type.Name,
+    };
 }

@@ -246,22 +246,12 @@ internal static partial class SchemaBuilder
         return entries is not null;
     }
 
-    private static string DescribeValue(object? value)
+    private static string DescribeValue(object? value) => PowerShellJson.Unwrap(value) switch
     {
-        value = PowerShellJson.Unwrap(value);
-        if (value is null)
-        {
-            return "$null";
-        }
-
-        string text = Convert.ToString(value, CultureInfo.InvariantCulture) ?? string.Empty;
-        if (text.Length > 40)
-        {
-            text = text.Substring(0, 40) + "...";
-        }
-
-        return value is string ? "'" + text + "'" : "a " + value.GetType().FullName + " (" + text + ")";
-    }
+        null => "$null",
+        string text => "'" + SchemaWalker.Shorten(text, 40) + "'",
+        object other => "a " + other.GetType().FullName + " (" + SchemaWalker.Shorten(Convert.ToString(other, CultureInfo.InvariantCulture) ?? string.Empty, 40) + ")",
+    };
 
     /// <summary>Stops a builder's recursion at the one nesting limit, which a value that contains itself reaches.</summary>
     private static void CheckDepth(int depth, string path, string hint)
@@ -289,15 +279,11 @@ internal static partial class SchemaBuilder
     /// <summary>Adds null to a schema's type (and to its enum): ["integer", "null"].</summary>
     private static OrderedDictionary MakeNullable(OrderedDictionary node)
     {
-        object? type = node["type"];
-        if (type is string single)
+        if (node["type"] is string single && single != "null")
         {
-            if (single != "null")
-            {
-                node["type"] = new object?[] { single, "null" };
-            }
+            node["type"] = new object?[] { single, "null" };
         }
-        else if (type is object?[] several && !several.Contains("null"))
+        else if (node["type"] is object?[] several && !several.Contains("null"))
         {
             node["type"] = several.Concat(["null"]).ToArray();
         }
