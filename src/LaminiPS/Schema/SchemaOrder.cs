@@ -1,4 +1,5 @@
 using System.Collections;
+using System.Linq;
 using System.Management.Automation;
 using LaminiPS.Models;
 
@@ -25,17 +26,9 @@ internal static class SchemaOrder
         }
 
         var ordered = new PSObject();
-        foreach (object name in properties.Keys)
+        foreach (string name in properties.Keys.Cast<object>().Select(static key => key.ToString()!).Concat(source.Properties.Select(static property => property.Name)))
         {
-            if (source.Properties[name.ToString()] is PSPropertyInfo property)
-            {
-                ordered.Properties.Add(new PSNoteProperty(property.Name, property.Value));
-            }
-        }
-
-        foreach (PSPropertyInfo property in source.Properties)
-        {
-            if (ordered.Properties[property.Name] is null)
+            if (ordered.Properties[name] is null && source.Properties[name] is PSPropertyInfo property)
             {
                 ordered.Properties.Add(new PSNoteProperty(property.Name, property.Value));
             }

@@ -76,8 +76,8 @@ internal static partial class SchemaBuilder
 
         if (TryUnwrap(root, out JsonElement wrapper))
         {
-            name ??= wrapper.TryGetProperty("name", out JsonElement n) && n.ValueKind == JsonValueKind.String ? n.GetString() : null;
-            description ??= wrapper.TryGetProperty("description", out JsonElement d) && d.ValueKind == JsonValueKind.String ? d.GetString() : null;
+            name ??= StringMember(wrapper, "name");
+            description ??= StringMember(wrapper, "description");
             strict ??= wrapper.TryGetProperty("strict", out JsonElement s) && s.ValueKind == JsonValueKind.True;
             if (!wrapper.TryGetProperty("schema", out root))
             {
@@ -134,30 +134,27 @@ internal static partial class SchemaBuilder
         };
     }
 
+    /// <summary>A response_format ({"type": "json_schema", "json_schema": {...}}) or its json_schema ({"name": ..., "schema": {...}}).</summary>
     private static bool TryUnwrap(JsonElement root, out JsonElement wrapper)
     {
-        wrapper = default;
+        wrapper = root;
         if (root.ValueKind != JsonValueKind.Object)
         {
             return false;
         }
 
-        if (root.TryGetProperty("type", out JsonElement type) && type.ValueKind == JsonValueKind.String && type.GetString() == "json_schema"
-            && root.TryGetProperty("json_schema", out JsonElement inner) && inner.ValueKind == JsonValueKind.Object)
+        if (StringMember(root, "type") == "json_schema" && root.TryGetProperty("json_schema", out JsonElement inner) && inner.ValueKind == JsonValueKind.Object)
         {
             wrapper = inner;
             return true;
         }
 
-        if (!root.TryGetProperty("type", out _) && root.TryGetProperty("name", out JsonElement name) && name.ValueKind == JsonValueKind.String
-            && root.TryGetProperty("schema", out JsonElement schema) && schema.ValueKind == JsonValueKind.Object)
-        {
-            wrapper = root;
-            return true;
-        }
-
-        return false;
+        return !root.TryGetProperty("type", out _) && StringMember(root, "name") is not null
+            && root.TryGetProperty("schema", out JsonElement schema) && schema.ValueKind == JsonValueKind.Object;
     }
+
+    private static string? StringMember(JsonElement node, string name) =>
+        node.TryGetProperty(name, out JsonElement value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 
     /// <summary>An object schema with every property required, each described by <paramref name="describe"/>.</summary>
     private static OrderedDictionary ObjectOfRequired(
