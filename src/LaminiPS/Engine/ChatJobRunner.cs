@@ -134,7 +134,7 @@ internal sealed class ChatJobRunner
             return new ChatResult(reply, null, stoppedAtLimit);
         }
 
-        JsonReplyCheckResult check = SchemaOrder.ReadReply(reply.Content, job.Request.Settings.JsonSchema);
+        JsonReplyCheckResult check = JsonReplyCheck.ReadReply(reply.Content, job.Request.Settings.JsonSchema);
         if (check.Success)
         {
             reply.Data = check.Data;

@@ -1,7 +1,9 @@
 using System;
+using System.Collections;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
+using System.Management.Automation;
 using System.Text.Json;
 using LaminiPS.Json;
 using LaminiPS.Models;
@@ -29,8 +31,8 @@ internal sealed record JsonReplyCheckResult(object? Data, bool Parsed, string? E
 }
 
 /// <summary>
-/// Checks a model's structured reply: is it JSON, and does it match the schema that was asked for?
-/// Used by Invoke-LaminiChat, which turns a failure into a non-terminating error carrying the raw text.
+/// Checks a model's structured reply (or a tool call's arguments): is it JSON, and does it match the schema that
+/// was asked for? Invoke-LaminiChat turns a failure into a non-terminating error carrying the raw text.
 /// </summary>
 internal static class JsonReplyCheck
 {
@@ -87,6 +89,35 @@ internal static class JsonReplyCheck
                 listed);
             return JsonReplyCheckResult.Mismatch(data, message, violations);
         }
+    }
+
+    /// <summary>
+    /// Checks reply text as <see cref="Check"/> does; on success the data's top-level properties follow the
+    /// schema's order (not the model's), so CSV columns come out as declared.
+    /// </summary>
+    internal static JsonReplyCheckResult ReadReply(string? text, LaminiJsonSchema? schema)
+    {
+        JsonReplyCheckResult check = Check(text, schema);
+        return check.Success && schema is not null ? JsonReplyCheckResult.Ok(InSchemaOrder(check.Data, schema)) : check;
+    }
+
+    private static object? InSchemaOrder(object? data, LaminiJsonSchema schema)
+    {
+        if (data is not PSObject { BaseObject: PSCustomObject } source || schema.Schema["properties"] is not IDictionary properties)
+        {
+            return data;
+        }
+
+        var ordered = new PSObject();
+        foreach (string name in properties.Keys.Cast<object>().Select(static key => key.ToString()!).Concat(source.Properties.Select(static property => property.Name)))
+        {
+            if (ordered.Properties[name] is null && source.Properties[name] is PSPropertyInfo property)
+            {
+                ordered.Properties.Add(new PSNoteProperty(property.Name, property.Value));
+            }
+        }
+
+        return ordered;
     }
 
     private static string StripCodeFence(string text)

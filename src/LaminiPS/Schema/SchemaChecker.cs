@@ -2,7 +2,6 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
-using System.Text;
 using System.Text.Json;
 using LaminiPS.Json;
 
@@ -53,19 +52,13 @@ internal static class SchemaChecker
         }
 
         List<string> violations = rules.Violations.Select(static v => v.Message).ToList();
-        var message = new StringBuilder();
-        message.Append(violations.Count == 1
-            ? "The schema breaks a strict-mode rule (-Strict):"
-            : string.Format(CultureInfo.InvariantCulture, "The schema breaks the strict-mode rules (-Strict) in {0} places:", violations.Count));
-        foreach (string violation in violations)
-        {
-            message.Append(Environment.NewLine).Append("  - ").Append(violation);
-        }
-
-        message.Append(Environment.NewLine)
-            .Append("In strict mode every object lists all of its properties in \"required\" and sets \"additionalProperties\": false. ")
-            .Append("To make a value optional, allow null instead (\"type\": [\"string\", \"null\"]); or leave out -Strict.");
-        throw new LaminiSchemaException(ErrorIds.StrictSchemaViolation, rules.Violations[0].Path, message.ToString(), violations, null);
+        string message = (violations.Count == 1
+                ? "The schema breaks a strict-mode rule (-Strict):"
+                : string.Format(CultureInfo.InvariantCulture, "The schema breaks the strict-mode rules (-Strict) in {0} places:", violations.Count))
+            + string.Concat(violations.Select(static violation => Environment.NewLine + "  - " + violation)) + Environment.NewLine
+            + "In strict mode every object lists all of its properties in \"required\" and sets \"additionalProperties\": false. "
+            + "To make a value optional, allow null instead (\"type\": [\"string\", \"null\"]); or leave out -Strict.";
+        throw new LaminiSchemaException(ErrorIds.StrictSchemaViolation, rules.Violations[0].Path, message, violations, null);
     }
 
     /// <summary>

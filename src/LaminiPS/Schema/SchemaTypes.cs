@@ -116,32 +116,20 @@ internal static class SchemaTypes
     /// <summary>"Did you mean 'string'? " for a near miss (or a .NET spelling of a JSON type); empty otherwise.</summary>
     internal static string Suggestion(string name, bool jsonTypesOnly)
     {
-        string? best = null;
-        if (jsonTypesOnly && s_byName.TryGetValue(name, out (string Json, string? Format) alias))
-        {
-            best = alias.Json;
-        }
-        else
-        {
-            IEnumerable<string> candidates = jsonTypesOnly ? JsonTypes : s_byName.Keys;
-            int bestDistance = int.MaxValue;
-            foreach (string candidate in candidates)
-            {
-                int distance = Distance(name.ToLowerInvariant(), candidate.ToLowerInvariant());
-                if (distance < bestDistance)
-                {
-                    bestDistance = distance;
-                    best = candidate;
-                }
-            }
-
-            if (bestDistance > Math.Max(1, Math.Min(2, name.Length / 3)))
-            {
-                best = null;
-            }
-        }
-
+        string? best = jsonTypesOnly && s_byName.TryGetValue(name, out (string Json, string? Format) alias)
+            ? alias.Json
+            : Nearest(name, jsonTypesOnly ? JsonTypes : s_byName.Keys);
         return best is null ? string.Empty : "Did you mean '" + best + "'? ";
+    }
+
+    /// <summary>The first candidate fewest edits away, if that is one edit (two for names of six letters or more).</summary>
+    private static string? Nearest(string name, IEnumerable<string> candidates)
+    {
+        (string Candidate, int Distance) nearest = candidates
+            .Select(candidate => (candidate, Distance(name.ToLowerInvariant(), candidate.ToLowerInvariant())))
+            .OrderBy(static pair => pair.Item2)
+            .First();
+        return nearest.Distance <= Math.Max(1, Math.Min(2, name.Length / 3)) ? nearest.Candidate : null;
     }
 
     private static bool TryFind(Dictionary<string, (string Json, string? Format)> map, string key, out string json, out string? format)
@@ -152,20 +140,11 @@ internal static class SchemaTypes
         return found;
     }
 
-    private static bool IsIntegral(JsonElement number)
-    {
-        if (number.TryGetInt64(out _))
-        {
-            return true;
-        }
-
-        if (number.TryGetDecimal(out decimal exact))
-        {
-            return decimal.Truncate(exact) == exact;
-        }
-
-        return number.TryGetDouble(out double value) && !double.IsInfinity(value) && Math.Floor(value) == value;
-    }
+    private static bool IsIntegral(JsonElement number) =>
+        number.TryGetInt64(out _)
+        || (number.TryGetDecimal(out decimal exact)
+            ? decimal.Truncate(exact) == exact
+            : number.TryGetDouble(out double value) && !double.IsInfinity(value) && Math.Floor(value) == value);
 
     private static int Distance(string a, string b)
     {
