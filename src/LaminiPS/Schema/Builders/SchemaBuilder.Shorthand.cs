@@ -38,31 +38,26 @@ internal static partial class SchemaBuilder
     private static object FromShorthand(object? value, string path, int depth)
     {
         CheckDepth(depth, path, " (does a hashtable contain itself?)");
-        value = PowerShellJson.Unwrap(value);
-        switch (value)
+        return PowerShellJson.Unwrap(value) switch
         {
-            case null:
-                throw SchemaWalker.Invalid(path, "no type given (the value is $null). " + UseHint);
-            case string text:
-                return FromTypeName(text, path);
-            case Type type:
-                return MapType(type, path, []);
-            case LaminiJsonSchema schema:
-                return schema;
-        }
-
-        if (TryGetMap(value, out List<KeyValuePair<string, object?>> entries))
-        {
-            return IsFragment(entries) ? FromFragment(entries, path, depth) : ObjectFromMap(entries, path, depth);
-        }
-
-        if (value is IEnumerable list)
-        {
-            return FromList(list, path, depth);
-        }
-
-        throw SchemaWalker.Invalid(path, DescribeValue(value) + " is not a type description. " + UseHint);
+            null => throw SchemaWalker.Invalid(path, "no type given (the value is $null). " + UseHint),
+            string text => FromTypeName(text, path),
+            Type type => MapType(type, path, []),
+            LaminiJsonSchema schema => schema,
+            var map when TryGetMap(map, out List<KeyValuePair<string, object?>> entries) =>
+                IsFragment(entries) ? FromFragment(entries, path, depth) : ObjectFromMap(entries, path, depth),
+            IEnumerable list => FromList(list, path, depth),
+            var other => throw SchemaWalker.Invalid(path, DescribeValue(other) + " is not a type description. " + UseHint),
+        };
     }
+
+    /// <summary>Where a fragment nests a schema: true or false as they are, anything else as shorthand.</summary>
+    private static object FromSubschema(object? value, string path, int depth) =>
+        PowerShellJson.Unwrap(value) is bool flag ? flag : FromShorthand(value, path, depth);
+
+    /// <summary>A list's items; one value alone is a list of one, which hashtables people type allow.</summary>
+    private static IEnumerable<object?> AsList(object? value) =>
+        value is IEnumerable list and not string and not IDictionary ? list.Cast<object?>() : [value];
 
     /// <summary>A dictionary of property name → description: an object whose properties are all required.</summary>
     private static OrderedDictionary ObjectFromMap(List<KeyValuePair<string, object?>> entries, string path, int depth)
@@ -181,15 +176,10 @@ internal static partial class SchemaBuilder
                     expanded = FragmentType(value, node, path);
                     break;
                 case KeywordShape.Schema or KeywordShape.Items:
-                    node[keyword] = value is bool flag ? flag : FromShorthand(value, SchemaWalker.SubschemaPath(path, keyword), depth + 1);
+                    node[keyword] = FromSubschema(value, SchemaWalker.SubschemaPath(path, keyword), depth + 1);
                     break;
                 case KeywordShape.SchemaList:
-                    IEnumerable<object?> branches = value is IEnumerable list and not string and not IDictionary ? list.Cast<object?>() : [value];
-                    node[keyword] = branches
-                        .Select((branch, i) => PowerShellJson.Unwrap(branch) is bool flag
-                            ? (object)flag
-                            : FromShorthand(branch, SchemaWalker.Branch(path, keyword, i), depth + 1))
-                        .ToArray();
+                    node[keyword] = AsList(value).Select((branch, i) => FromSubschema(branch, SchemaWalker.Branch(path, keyword, i), depth + 1)).ToArray();
                     break;
                 case KeywordShape.SchemaMap or KeywordShape.Properties:
                     if (!TryGetMap(value, out List<KeyValuePair<string, object?>> named))
@@ -209,9 +199,7 @@ internal static partial class SchemaBuilder
                     node[keyword] = map;
                     break;
                 case KeywordShape.List:
-                    node[keyword] = value is IEnumerable values and not string and not IDictionary
-                        ? values.Cast<object?>().Select(PowerShellJson.Unwrap).ToArray()
-                        : new[] { value };
+                    node[keyword] = AsList(value).Select(PowerShellJson.Unwrap).ToArray();
                     break;
                 default:
                     node[keyword] = value;

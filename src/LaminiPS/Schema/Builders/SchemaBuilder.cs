@@ -50,10 +50,7 @@ internal static partial class SchemaBuilder
     internal static LaminiJsonSchema FromProperties(IDictionary properties, string? name, string? description, bool strict)
     {
         List<KeyValuePair<string, object?>> entries = PowerShellJson.DictionaryEntries(properties);
-        OrderedDictionary tree = IsWholeSchema(entries)
-            ? FromFragment(entries, string.Empty, 0)
-            : ObjectFromMap(entries, string.Empty, 0);
-        return Finish(tree, name, description, strict);
+        return Finish(IsWholeSchema(entries) ? FromFragment(entries, string.Empty, 0) : ObjectFromMap(entries, string.Empty, 0), name, description, strict);
     }
 
     /// <summary>-Json: JSON schema text; also accepts a whole response_format or json_schema object and unwraps it.</summary>
@@ -93,46 +90,29 @@ internal static partial class SchemaBuilder
     /// text, a [type], a dictionary or [pscustomobject] that is a whole schema (it has a 'type', '$ref',
     /// 'anyOf', 'oneOf' or 'allOf' key), or one that describes properties (@{ answer = 'string' }).
     /// </summary>
-    internal static LaminiJsonSchema FromAny(object? value, string? name = null, bool strict = false)
+    internal static LaminiJsonSchema FromAny(object? value, string? name = null, bool strict = false) => PowerShellJson.Unwrap(value) switch
     {
-        value = PowerShellJson.Unwrap(value);
-        switch (value)
-        {
-            case null:
-                throw new LaminiSchemaException("No schema was given.");
-            case LaminiJsonSchema schema:
-                return schema;
-            case string text:
-                return FromJson(text, name, null, strict ? true : null);
-            case Type type:
-                return FromType(type, name, null, strict);
-        }
-
-        if (TryGetMap(value, out List<KeyValuePair<string, object?>> entries))
-        {
-            OrderedDictionary tree = IsFragment(entries) ? FromFragment(entries, string.Empty, 0) : ObjectFromMap(entries, string.Empty, 0);
-            return Finish(tree, name, null, strict);
-        }
-
-        throw new LaminiSchemaException(
-            "A schema can't be made from " + DescribeValue(value) + ". Give a hashtable of property types (@{ answer = 'string' }), a whole JSON schema (a hashtable with type = 'object', or JSON text), a [type], or the output of New-LaminiJsonSchema.");
-    }
+        null => throw new LaminiSchemaException("No schema was given."),
+        LaminiJsonSchema schema => schema,
+        string text => FromJson(text, name, null, strict ? true : null),
+        Type type => FromType(type, name, null, strict),
+        var map when TryGetMap(map, out List<KeyValuePair<string, object?>> entries) =>
+            Finish(IsFragment(entries) ? FromFragment(entries, string.Empty, 0) : ObjectFromMap(entries, string.Empty, 0), name, null, strict),
+        var other => throw new LaminiSchemaException(
+            "A schema can't be made from " + DescribeValue(other) + ". Give a hashtable of property types (@{ answer = 'string' }), a whole JSON schema (a hashtable with type = 'object', or JSON text), a [type], or the output of New-LaminiJsonSchema."),
+    };
 
     /// <summary>
     /// One piped object of New-LaminiJsonSchema: an example object (the usual case), or a [type], JSON text,
     /// or a LaminiJsonSchema (re-made with this call's name, description and strictness).
     /// </summary>
-    internal static LaminiJsonSchema FromPipelineObject(object? input, string? name, string? description, bool strict)
+    internal static LaminiJsonSchema FromPipelineObject(object? input, string? name, string? description, bool strict) => PowerShellJson.Unwrap(input) switch
     {
-        object? value = PowerShellJson.Unwrap(input);
-        return value switch
-        {
-            LaminiJsonSchema schema => FromJson(schema.SchemaJson, name ?? schema.Name, description ?? schema.Description, strict || schema.Strict),
-            Type type => FromType(type, name, description, strict),
-            string text => FromJson(text, name, description, strict ? true : null),
-            _ => FromExample(value, name, description, strict),
-        };
-    }
+        LaminiJsonSchema schema => FromJson(schema.SchemaJson, name ?? schema.Name, description ?? schema.Description, strict || schema.Strict),
+        Type type => FromType(type, name, description, strict),
+        string text => FromJson(text, name, description, strict ? true : null),
+        var example => FromExample(example, name, description, strict),
+    };
 
     /// <summary>A response_format ({"type": "json_schema", "json_schema": {...}}) or its json_schema ({"name": ..., "schema": {...}}).</summary>
     private static bool TryUnwrap(JsonElement root, out JsonElement wrapper)
