@@ -63,27 +63,18 @@ internal static class JsonReplyCheck
         using (reply)
         {
             object? data = PowerShellJson.ToPowerShell(reply.RootElement);
-            if (schema is null)
-            {
-                return JsonReplyCheckResult.Ok(data);
-            }
-
-            IReadOnlyList<string> violations = SchemaValidator.Validate(reply.RootElement, schema.Root);
+            IReadOnlyList<string> violations = schema is null ? [] : SchemaValidator.Validate(reply.RootElement, schema.Root);
             if (violations.Count == 0)
             {
                 return JsonReplyCheckResult.Ok(data);
             }
 
-            string listed = string.Join("; ", violations.Take(ViolationsInMessage));
-            if (violations.Count > ViolationsInMessage)
-            {
-                listed += string.Format(CultureInfo.InvariantCulture, "; and {0} more", violations.Count - ViolationsInMessage);
-            }
-
+            string listed = string.Join("; ", violations.Take(ViolationsInMessage))
+                + (violations.Count > ViolationsInMessage ? string.Format(CultureInfo.InvariantCulture, "; and {0} more", violations.Count - ViolationsInMessage) : string.Empty);
             string message = string.Format(
                 CultureInfo.InvariantCulture,
                 "The reply does not match the schema '{0}' ({1} {2}): {3}",
-                schema.Name,
+                schema!.Name,
                 violations.Count,
                 violations.Count == 1 ? "problem" : "problems",
                 listed);
@@ -120,19 +111,12 @@ internal static class JsonReplyCheck
         return ordered;
     }
 
+    /// <summary>The text between a fence's first line (```json) and its closing ```.</summary>
     private static string StripCodeFence(string text)
     {
-        if (!text.StartsWith("```", StringComparison.Ordinal) || !text.EndsWith("```", StringComparison.Ordinal) || text.Length < 6)
-        {
-            return text;
-        }
-
         int firstLineEnd = text.IndexOf('\n');
-        if (firstLineEnd < 0)
-        {
-            return text;
-        }
-
-        return text.Substring(firstLineEnd + 1, text.Length - 3 - (firstLineEnd + 1)).Trim();
+        return text.Length >= 6 && text.StartsWith("```", StringComparison.Ordinal) && text.EndsWith("```", StringComparison.Ordinal) && firstLineEnd >= 0
+            ? text.Substring(firstLineEnd + 1, text.Length - 3 - (firstLineEnd + 1)).Trim()
+            : text;
     }
 }

@@ -97,19 +97,13 @@ internal static class SchemaWalker
         }
 
         string pointer = Uri.UnescapeDataString(reference.Substring(1));
-        if (pointer.Length == 0)
-        {
-            return true;
-        }
-
-        if (!pointer.StartsWith("/", StringComparison.Ordinal))
+        if (pointer.Length > 0 && pointer[0] != '/')
         {
             return false;
         }
 
-        foreach (string rawToken in pointer.Substring(1).Split('/'))
+        foreach (string token in pointer.Split('/').Skip(1).Select(static token => token.Replace("~1", "/").Replace("~0", "~")))
         {
-            string token = rawToken.Replace("~1", "/").Replace("~0", "~");
             if (target.ValueKind == JsonValueKind.Object && target.TryGetProperty(token, out JsonElement child))
             {
                 target = child;

@@ -41,44 +41,22 @@ internal static partial class SchemaBuilder
         return Finish(InferObject(entries, string.Empty, 0), name, description, strict);
     }
 
-    private static OrderedDictionary InferObject(List<KeyValuePair<string, object?>> entries, string path, int depth)
-    {
-        return ObjectOfRequired(entries, path, (value, childPath) => InferValue(value, childPath, depth + 1));
-    }
+    private static OrderedDictionary InferObject(List<KeyValuePair<string, object?>> entries, string path, int depth) =>
+        ObjectOfRequired(entries, path, (value, childPath) => InferValue(value, childPath, depth + 1));
 
     private static OrderedDictionary InferValue(object? value, string path, int depth)
     {
         CheckDepth(depth, path, " (does the example contain itself?)");
-        value = PowerShellJson.Unwrap(value);
-        switch (value)
+        return PowerShellJson.Unwrap(value) switch
         {
-            case null:
-                throw SchemaWalker.Invalid(path, "the example value is $null, so its type can't be told. Give an example value ('' for text, 0 for a number, $false for a flag), or describe the schema with -Property.");
-            case object scalar when SchemaTypes.ScalarTypeOf(scalar) is not null:
-                return MapScalar(scalar.GetType());
-        }
-
-        if (TryGetMap(value, out List<KeyValuePair<string, object?>> entries))
-        {
-            if (entries.Count == 0)
-            {
-                throw SchemaWalker.Invalid(path, "the example is an empty object; give it example properties.");
-            }
-
-            return InferObject(entries, path, depth);
-        }
-
-        if (value is IEnumerable list)
-        {
-            IEnumerator enumerator = list.GetEnumerator();
-            if (!enumerator.MoveNext())
-            {
-                throw SchemaWalker.Invalid(path, "the example is an empty array, so the type of its items can't be told; give at least one example item.");
-            }
-
-            return ArrayOf(InferValue(enumerator.Current, SchemaWalker.Items(path), depth + 1));
-        }
-
-        return NewNode("string");
+            null => throw SchemaWalker.Invalid(path, "the example value is $null, so its type can't be told. Give an example value ('' for text, 0 for a number, $false for a flag), or describe the schema with -Property."),
+            object scalar when SchemaTypes.ScalarTypeOf(scalar) is not null => MapScalar(scalar.GetType()),
+            var map when TryGetMap(map, out List<KeyValuePair<string, object?>> entries) => entries.Count > 0
+                ? InferObject(entries, path, depth)
+                : throw SchemaWalker.Invalid(path, "the example is an empty object; give it example properties."),
+            IEnumerable list => list.Cast<object?>().Select(first => ArrayOf(InferValue(first, SchemaWalker.Items(path), depth + 1))).FirstOrDefault()
+                ?? throw SchemaWalker.Invalid(path, "the example is an empty array, so the type of its items can't be told; give at least one example item."),
+            _ => NewNode("string"),
+        };
     }
 }
