@@ -68,28 +68,22 @@ internal static partial class SchemaBuilder
             return MakeNullable(MapType(underlying, path, stack));
         }
 
-        switch (Classify(type, out Type? element))
+        TypeKind kind = Classify(type, out Type? element);
+        switch (kind)
         {
             case TypeKind.Any:
                 return new OrderedDictionary(StringComparer.Ordinal);
             case TypeKind.Scalar:
                 return MapScalar(type);
-            case TypeKind.Dictionary:
-                OrderedDictionary dictionary = NewNode("object");
+            case TypeKind.Dictionary or TypeKind.Array:
+                string keyword = kind == TypeKind.Array ? "items" : "additionalProperties";
+                OrderedDictionary container = NewNode(kind == TypeKind.Array ? "array" : "object");
                 if (element is not null)
                 {
-                    dictionary["additionalProperties"] = MapType(element, SchemaWalker.Child(path, "*"), stack);
+                    container[keyword] = MapType(element, SchemaWalker.SubschemaPath(path, keyword), stack);
                 }
 
-                return dictionary;
-            case TypeKind.Array:
-                OrderedDictionary array = NewNode("array");
-                if (element is not null)
-                {
-                    array["items"] = MapType(element, SchemaWalker.Items(path), stack);
-                }
-
-                return array;
+                return container;
             default:
                 return MapObject(type, path, stack);
         }
@@ -185,14 +179,13 @@ internal static partial class SchemaBuilder
     /// <summary>A scalar type's schema from the one type map; an enum lists its names; anything else is sent as text.</summary>
     private static OrderedDictionary MapScalar(Type type)
     {
+        OrderedDictionary node = SchemaTypes.TryGetScalar(type, out string json, out string? format) ? NewNode(json, format) : NewNode("string");
         if (type.IsEnum)
         {
-            OrderedDictionary node = NewNode("string");
             node["enum"] = Enum.GetNames(type).Cast<object?>().ToArray();
-            return node;
         }
 
-        return SchemaTypes.TryGetScalar(type, out string json, out string? format) ? NewNode(json, format) : NewNode("string");
+        return node;
     }
 
     private static Type? GenericInterface(Type type, Type definition)
