@@ -467,17 +467,11 @@ internal static class PowerShellJson
             : number.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>How far <see cref="SerializeOutput"/> writes, and where it is.</summary>
-    private sealed class OutputLimits
+    private sealed class OutputLimits(int maximumDepth, int maximumBytes)
     {
-        public OutputLimits(int maximumDepth, int maximumBytes)
-        {
-            MaximumDepth = maximumDepth;
-            MaximumBytes = maximumBytes;
-        }
+        public int MaximumDepth { get; } = maximumDepth;
 
-        public int MaximumDepth { get; }
-
-        public int MaximumBytes { get; }
+        public int MaximumBytes { get; } = maximumBytes;
 
         /// <summary>True while the properties of an object (not a list, dictionary or [pscustomobject]) are written.</summary>
         public bool InsideObject { get; set; }

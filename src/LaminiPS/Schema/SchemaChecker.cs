@@ -197,8 +197,13 @@ internal static class SchemaChecker
 
         public override void Visit(JsonElement schema, string path)
         {
-            bool hasProperties = schema.ValueKind == JsonValueKind.Object && TryGetProperties(schema, out _);
-            if (schema.ValueKind != JsonValueKind.Object || !(hasProperties || IsObjectSchema(schema)))
+            if (schema.ValueKind != JsonValueKind.Object)
+            {
+                return;
+            }
+
+            bool hasProperties = TryGetProperties(schema, out JsonElement properties);
+            if (!hasProperties && !IsObjectSchema(schema))
             {
                 return;
             }
@@ -224,13 +229,7 @@ internal static class SchemaChecker
                 Violations.Add((path, where + ": additionalProperties must be false (" + state + ")"));
             }
 
-            var required = new HashSet<string>(StringComparer.Ordinal);
-            if (schema.TryGetProperty("required", out JsonElement names))
-            {
-                required.UnionWith(names.EnumerateArray().Select(static name => name.GetString()!));
-            }
-
-            TryGetProperties(schema, out JsonElement properties);
+            List<string> required = schema.TryGetProperty("required", out JsonElement names) ? names.EnumerateArray().Select(static name => name.GetString()!).ToList() : [];
             foreach (JsonProperty property in properties.EnumerateObject().Where(property => !required.Contains(property.Name)))
             {
                 string childPath = SchemaWalker.Child(path, property.Name);

@@ -98,11 +98,5 @@ internal static class SchemaKeywords
 
     /// <summary>An object schema's entries in canonical order: the leading keys first, then the others as they came.</summary>
     internal static IEnumerable<T> InCanonicalOrder<T>(IEnumerable<T> entries, Func<T, string> key) =>
-        entries.OrderBy(entry => Rank(key(entry)));
-
-    private static int Rank(string key)
-    {
-        int index = Array.IndexOf(s_leadingKeys, key);
-        return index < 0 ? s_leadingKeys.Length : index;
-    }
+        entries.OrderBy(entry => Array.IndexOf(s_leadingKeys, key(entry)) is int rank and >= 0 ? rank : s_leadingKeys.Length);
 }
