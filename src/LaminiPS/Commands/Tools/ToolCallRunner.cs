@@ -131,10 +131,16 @@ internal sealed class ToolCallRunner : IToolCallAnswerer
             {
                 output = shell.Invoke();
             }
+
+            // A command stopped by Ctrl+C may also return as if it had finished, with no output.
+            if (shell.InvocationStateInfo.State == PSInvocationState.Stopped || cancellationToken.IsCancellationRequested)
+            {
+                throw new PipelineStoppedException();
+            }
         }
         catch (RuntimeException ex) when (cancellationToken.IsCancellationRequested || ex is PipelineStoppedException)
         {
-            // Ctrl+C stops the command before StopProcessing cancels our token: it is a stop either way, never a tool failure to tell the model.
+            // Ctrl+C stops the command before StopProcessing cancels our token: a stop either way, never a result to tell the model.
             throw new OperationCanceledException(cancellationToken);
         }
         catch (RuntimeException ex)
