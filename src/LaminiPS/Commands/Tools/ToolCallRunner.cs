@@ -124,30 +124,32 @@ internal sealed class ToolCallRunner : IToolCallAnswerer
         var clock = Stopwatch.StartNew();
         using PowerShell shell = PowerShell.Create(RunspaceMode.CurrentRunspace);
         shell.AddCommand(tool.Command).AddParameters(call.Arguments);
-        Collection<PSObject> output;
+        Collection<PSObject> output = [];
+        RuntimeException? failure = null;
         try
         {
             using (cancellationToken.Register(() => shell.BeginStop(null, null)))
             {
                 output = shell.Invoke();
             }
-
-            // A command stopped by Ctrl+C may also return as if it had finished, with no output.
-            if (shell.InvocationStateInfo.State == PSInvocationState.Stopped || cancellationToken.IsCancellationRequested)
-            {
-                throw new PipelineStoppedException();
-            }
-        }
-        catch (RuntimeException ex) when (cancellationToken.IsCancellationRequested || ex is PipelineStoppedException)
-        {
-            // Ctrl+C stops the command before StopProcessing cancels our token: a stop either way, never a result to tell the model.
-            throw new OperationCanceledException(cancellationToken);
         }
         catch (RuntimeException ex)
         {
-            _command.WriteVerbose($"{commandLine} failed after {clock.ElapsedMilliseconds} ms: {ex.Message}");
-            _command.WriteWarning($"{commandLine}, called by the model for '{ChatMessageRules.PromptLabel(prompt)}', failed: {ex.Message} The model was told so.");
-            return $"The command failed: {ex.Message}";
+            failure = ex;
+        }
+
+        // Ctrl+C may stop the command before StopProcessing cancels our token, and a stopped command may
+        // return as if it had finished: a stop either way, never a result to tell the model.
+        if (failure is PipelineStoppedException || shell.InvocationStateInfo.State == PSInvocationState.Stopped || cancellationToken.IsCancellationRequested)
+        {
+            throw new OperationCanceledException(cancellationToken);
+        }
+
+        if (failure is not null)
+        {
+            _command.WriteVerbose($"{commandLine} failed after {clock.ElapsedMilliseconds} ms: {failure.Message}");
+            _command.WriteWarning($"{commandLine}, called by the model for '{ChatMessageRules.PromptLabel(prompt)}', failed: {failure.Message} The model was told so.");
+            return $"The command failed: {failure.Message}";
         }
 
         string text = ToolOutputText.From(output) + Errors(prompt, commandLine, shell.Streams.Error);
