@@ -60,6 +60,23 @@ Describe 'Connection' {
         }
     }
 
+    Context 'request reports come with their prompt' {
+        It 'writes each prompt''s debug lines, the last one included, before that prompt''s reply or error' {
+            Add-LaminiTestBehavior -Server $server -Behavior @{ match = 'second'; status = 400; body = @{ error = @{ message = 'no' } } }
+            function Get-Report {
+                $DebugPreference = 'Continue'
+                'first', 'second', 'third' | Invoke-LaminiChat -BaseUri $server.BaseUri -ApiKey $server.SecureApiKey -ThrottleLimit 3 -ErrorAction Continue *>&1
+            }
+            $records = @(Get-Report | Where-Object { $_ -isnot [System.Management.Automation.VerboseRecord] })
+            $shapes = $records | ForEach-Object {
+                if ($_ -is [System.Management.Automation.DebugRecord]) { if ($_.Message -like '* answered *') { 'answered' } else { 'sent' } }
+                elseif ($_ -is [System.Management.Automation.ErrorRecord]) { "error:$($_.TargetObject)" }
+                else { "reply:$($_.Prompt)" }
+            }
+            $shapes -join ', ' | Should -Be 'sent, answered, reply:first, sent, answered, error:second, sent, answered, reply:third'
+        }
+    }
+
     Context 'no key anywhere' {
         It 'stops with MissingApiKey naming the three ways to give a key, and sends nothing' {
             $failure = Get-Failure { Get-LaminiModel -BaseUri $server.BaseUri -ErrorAction SilentlyContinue }

@@ -91,8 +91,9 @@ public abstract class LaminiCommandBase : PSCmdlet, IDisposable
         _client = new LaminiApiClient(settings);
         // Marshalling a message costs a wake-up of the pipeline thread: only pay it when someone listens.
         Log = new RequestLog(
-            IsStreamEnabled("Verbose", "VerbosePreference") ? message => Post(() => WriteVerbose(message)) : null,
-            IsStreamEnabled("Debug", "DebugPreference") ? message => Post(() => WriteDebug(message)) : null);
+            IsStreamEnabled("Verbose", "VerbosePreference") ? WriteVerbose : null,
+            IsStreamEnabled("Debug", "DebugPreference") ? WriteDebug : null,
+            Post);
         WriteVerbose(string.Format(
             CultureInfo.InvariantCulture,
             "Using {0} (each attempt: {1}; the whole call: {2})",

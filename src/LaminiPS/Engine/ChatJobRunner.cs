@@ -72,7 +72,7 @@ internal sealed class ChatJobRunner
     private readonly IToolCallAnswerer? _tools;
 
     /// <param name="client">Sends the requests.</param>
-    /// <param name="log">Verbose and debug text about each request.</param>
+    /// <param name="log">Verbose and debug text about each request; each job posts it as its own output.</param>
     /// <param name="stream">Whether replies are streamed.</param>
     /// <param name="writePiece">With <paramref name="stream"/>: runs on the pipeline thread for each text piece; null drops them.</param>
     /// <param name="tools">Answers tool calls so the job goes on until the model answers without them; null leaves them in the reply.</param>
@@ -101,8 +101,10 @@ internal sealed class ChatJobRunner
         var clock = Stopwatch.StartNew();
         CancellationToken cancellationToken = context.Cancellation;
         Action<string> writePiece = PieceWriter(context);
+        // The job's own output queue: its messages are written in job order, before its outcome.
+        RequestLog log = _log.PostingTo(context.Post);
         ChatRequest request = job.Request;
-        LaminiChatResponse reply = await SendAsync(request, writePiece, cancellationToken).ConfigureAwait(false);
+        LaminiChatResponse reply = await SendAsync(request, writePiece, log, cancellationToken).ConfigureAwait(false);
         LaminiUsage? usage = reply.Usage;
         bool stoppedAtLimit = false;
         for (int round = 1; _tools is not null && reply.ToolCalls.Count > 0; round++)
@@ -119,9 +121,9 @@ internal sealed class ChatJobRunner
                 break;
             }
 
-            _log.Verbose($"Sending the results of round {round} of tool calls ({answers.Count}).");
+            log.Verbose($"Sending the results of round {round} of tool calls ({answers.Count}).");
             request = new ChatRequest(request.Model, MessageHistory.Append(reply.Messages, answers.ToArray()), request.Settings.ForToolResults());
-            reply = await SendAsync(request, writePiece, cancellationToken).ConfigureAwait(false);
+            reply = await SendAsync(request, writePiece, log, cancellationToken).ConfigureAwait(false);
             usage = LaminiUsage.Sum(usage, reply.Usage);
             reply.Elapsed = clock.Elapsed;
         }
@@ -144,9 +146,9 @@ internal sealed class ChatJobRunner
     }
 
     /// <summary>The client turns every cancellation it did not get from this token into a LaminiApiException.</summary>
-    private Task<LaminiChatResponse> SendAsync(ChatRequest request, Action<string> writePiece, CancellationToken cancellationToken) => _stream
-        ? _client.StreamChatCompletionAsync(request, writePiece, _log, cancellationToken)
-        : _client.CreateChatCompletionAsync(request, _log, cancellationToken);
+    private Task<LaminiChatResponse> SendAsync(ChatRequest request, Action<string> writePiece, RequestLog log, CancellationToken cancellationToken) => _stream
+        ? _client.StreamChatCompletionAsync(request, writePiece, log, cancellationToken)
+        : _client.CreateChatCompletionAsync(request, log, cancellationToken);
 
     private Action<string> PieceWriter(JobContext context) =>
         _writePiece is { } write ? piece => context.Post(() => write(piece)) : static _ => { };

@@ -82,6 +82,10 @@ internal sealed class PipelineDispatcher : IDisposable
             _signal.Wait(cancellationToken);
             RunPending();
         }
+
+        // What was posted between the last run and done turning true (a request's last debug line,
+        // posted just before its task completed) is not left behind.
+        RunPending();
     }
 
     /// <summary>Pipeline thread only: runs everything queued so far, in order.</summary>
