@@ -319,7 +319,7 @@ Describe 'Invoke-LaminiChat' {
             try { Invoke-LaminiChat 'q' -JsonSchema '{"type":"string"}' @conn } catch { $failure = $_ }
             $failure.FullyQualifiedErrorId | Should -BeLike 'ParameterArgumentTransformationError*'
             $cause = $failure.Exception.GetBaseException()
-            $cause | Should -BeOfType 'LaminiPS.Schema.LaminiSchemaException'
+            $cause | Should -BeOfType 'LaminiPS.Models.LaminiSchemaException'
             $cause.ErrorId | Should -BeExactly 'SchemaNotObject'
             $failure.Exception.Message | Should -BeLike '*JsonSchema*'
             Get-ChatRequest $server | Should -HaveCount 0

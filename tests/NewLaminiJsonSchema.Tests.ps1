@@ -741,7 +741,7 @@ Describe 'New-LaminiJsonSchema' {
             $failure = { New-LaminiJsonSchema -Property $property } | Should -Throw -PassThru
             $failure.CategoryInfo.Category | Should -Be 'InvalidArgument'
             $failure.TargetObject | Should -Be $property
-            $failure.Exception | Should -BeOfType ([LaminiPS.Schema.LaminiSchemaException])
+            $failure.Exception | Should -BeOfType ([LaminiPS.Models.LaminiSchemaException])
             $failure.Exception.ErrorId | Should -Be 'InvalidSchemaProperty'
             $failure.Exception.PropertyPath | Should -Be 'address.city'
         }
@@ -1037,7 +1037,7 @@ Describe 'JSON conversion and reply checks, through Invoke-LaminiChat' {
             $failure = Get-Failure { Invoke-LaminiChat 'q' -JsonSchema @{ type = 'string' } @conn }
             $failure.FullyQualifiedErrorId | Should -Be 'ParameterArgumentTransformationError,LaminiPS.Commands.InvokeLaminiChatCommand'
             $failure.Exception.Message | Should -BeLike '*root has "type": "string"*'
-            $failure.Exception.InnerException.InnerException | Should -BeOfType ([LaminiPS.Schema.LaminiSchemaException])
+            $failure.Exception.InnerException.InnerException | Should -BeOfType ([LaminiPS.Models.LaminiSchemaException])
         }
 
         It 'applies strict mode to a tool definition''s parameters given as property types' {
@@ -1058,7 +1058,7 @@ Describe 'JSON conversion and reply checks, through Invoke-LaminiChat' {
             @(Get-ChatRequest $server) | Should -BeNullOrEmpty -Because 'a schema that cannot be made stops the command before any request'
             if ($null -ne $Value) {
                 $reason = $failure.Exception.InnerException.InnerException
-                $reason | Should -BeOfType ([LaminiPS.Schema.LaminiSchemaException])
+                $reason | Should -BeOfType ([LaminiPS.Models.LaminiSchemaException])
                 $reason.ErrorId | Should -Be $ErrorId
             }
         }

@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Linq;
 using System.Text.Json;
 using LaminiPS.Json;
+using LaminiPS.Models;
 
 namespace LaminiPS.Schema;
 

@@ -6,6 +6,7 @@ using System.Linq;
 using System.Text;
 using System.Text.Json;
 using LaminiPS.Json;
+using LaminiPS.Models;
 
 namespace LaminiPS.Schema;
 

@@ -1,5 +1,6 @@
 using System;
 using System.Management.Automation;
+using LaminiPS.Models;
 using LaminiPS.Schema;
 
 namespace LaminiPS.Commands.Transformations;

@@ -1,7 +1,7 @@
 using System;
 using System.Collections.Generic;
 
-namespace LaminiPS.Schema;
+namespace LaminiPS.Models;
 
 /// <summary>
 /// A schema description (from -Property, -Type, -InputObject or -Json) that can't become a
