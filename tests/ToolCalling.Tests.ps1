@@ -154,7 +154,7 @@ Describe 'Invoke-LaminiChat -Tool' {
             @{ Name = 'a parameter set the command lacks'; Tool = { @{ Command = 'Set-Light'; ParameterSet = 'ByColour' } }; Message = "*no parameter set 'ByColour'*'ByRoom'*'ById'*" }
             @{ Name = 'a command that does not exist'; Tool = { 'Get-NoSuchThing' }; Message = "*No command 'Get-NoSuchThing'*" }
             @{ Name = 'a mandatory script block parameter'; Tool = { Get-Command Invoke-Code }; Message = "*-Code*can't write as JSON*" }
-            @{ Name = 'a name the API refuses'; Tool = { @{ name = 'get weather' } }; Message = "*'get weather' can't be used*" }
+            @{ Name = 'a name the API refuses'; Tool = { @{ name = 'get weather' } }; Message = "*'get weather' can't be used: it contains a space. A name is 1 to 64*" }
             @{ Name = 'two tools with one name'; Tool = { (Get-Command Set-Light), @{ name = 'set-light' } }; Message = "*Two tools are named*" }
             @{ Name = 'an unknown key'; Tool = { @{ name = 'x'; parameter = @{ a = 'string' } } }; Message = "*unknown key 'parameter'*" }
             @{ Name = 'a definition without a name'; Tool = { @{ description = 'nameless' } }; Message = '*has no name*' }

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using LaminiPS.Schema;
+using LaminiPS.Json;
 using Xunit;
 
 namespace LaminiPS.Tests;
@@ -18,7 +18,7 @@ public sealed class SchemaReferenceTests
     public void A_local_pointer_finds_its_schema(string reference, string expected)
     {
         using JsonDocument document = JsonDocument.Parse(Schema);
-        Assert.True(SchemaWalker.TryResolveReference(document.RootElement, reference, out JsonElement target));
+        Assert.True(JsonValues.TryResolvePointer(document.RootElement, reference, out JsonElement target));
         Assert.Equal(expected, target.GetRawText());
     }
 
@@ -31,6 +31,6 @@ public sealed class SchemaReferenceTests
     public void Anything_else_points_to_nothing(string reference)
     {
         using JsonDocument document = JsonDocument.Parse(Schema);
-        Assert.False(SchemaWalker.TryResolveReference(document.RootElement, reference, out _));
+        Assert.False(JsonValues.TryResolvePointer(document.RootElement, reference, out _));
     }
 }

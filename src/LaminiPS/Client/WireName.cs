@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Linq;
 using System.Text;
 
 namespace LaminiPS.Client;
@@ -7,23 +9,14 @@ internal static class WireName
 {
     public const int MaxLength = 64;
 
-    public static bool IsValid(string name)
-    {
-        if (name.Length is 0 or > MaxLength)
-        {
-            return false;
-        }
+    /// <summary>What the API's name rule says of a name refused, for a message.</summary>
+    public const string Rule = "A name is 1 to 64 letters (a-z, A-Z), digits, underscores or hyphens (the API requires ^[a-zA-Z0-9_-]{1,64}$).";
 
-        foreach (char c in name)
-        {
-            if (!IsAllowed(c))
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
+    /// <summary>Why the API would refuse the name ("it contains a space"); null when it takes it.</summary>
+    public static string? Problem(string name) =>
+        name.Length == 0 ? "it is empty"
+        : name.Length > MaxLength ? string.Format(CultureInfo.InvariantCulture, "it is {0} characters long", name.Length)
+        : name.Where(static c => !IsAllowed(c)).Select(static c => char.IsWhiteSpace(c) ? "it contains a space" : "it contains '" + c + "'").FirstOrDefault();
 
     /// <summary>The name with each character the API refuses replaced by '_', cut to 64 characters.</summary>
     public static string MakeSafe(string name)

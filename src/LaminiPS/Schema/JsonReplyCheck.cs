@@ -12,22 +12,22 @@ namespace LaminiPS.Schema;
 
 /// <summary>
 /// The outcome of <see cref="JsonReplyCheck.Check"/>, no error records: <see cref="Data"/>, the reply as PowerShell
-/// data whenever it <see cref="Parsed"/> as JSON (even on a schema mismatch); <see cref="ErrorId"/>,
+/// data whenever it parsed as JSON (even on a schema mismatch); <see cref="ErrorId"/>,
 /// <see cref="ErrorIds.JsonReplyInvalid"/> or <see cref="ErrorIds.JsonReplySchemaMismatch"/> (null on success) with
 /// its <see cref="Message"/>; <see cref="Violations"/>, each way the reply breaks the schema, with its JSON path
 /// ($.address.city: expected string, got number).
 /// </summary>
-internal sealed record JsonReplyCheckResult(object? Data, bool Parsed, string? ErrorId, string? Message, IReadOnlyList<string> Violations)
+internal sealed record JsonReplyCheckResult(object? Data, string? ErrorId, string? Message, IReadOnlyList<string> Violations)
 {
     /// <summary>True when the reply is JSON and (if a schema was given) matches it.</summary>
     public bool Success => ErrorId is null;
 
-    internal static JsonReplyCheckResult Ok(object? data) => new(data, true, null, null, Array.Empty<string>());
+    internal static JsonReplyCheckResult Ok(object? data) => new(data, null, null, Array.Empty<string>());
 
-    internal static JsonReplyCheckResult Invalid(string message) => new(null, false, ErrorIds.JsonReplyInvalid, message, Array.Empty<string>());
+    internal static JsonReplyCheckResult Invalid(string message) => new(null, ErrorIds.JsonReplyInvalid, message, Array.Empty<string>());
 
     internal static JsonReplyCheckResult Mismatch(object? data, string message, IReadOnlyList<string> violations) =>
-        new(data, true, ErrorIds.JsonReplySchemaMismatch, message, violations);
+        new(data, ErrorIds.JsonReplySchemaMismatch, message, violations);
 }
 
 /// <summary>

@@ -110,7 +110,7 @@ internal static class SchemaChecker
                         break;
                     case var name when SchemaKeywords.TryGetShape(name, out KeywordShape shape) && shape == KeywordShape.Text && value.ValueKind != JsonValueKind.String:
                         throw SchemaWalker.Invalid(path, "has \"" + name + "\" that is not a string.");
-                    case "$ref" when value.GetString() is { } target && target.StartsWith("#", StringComparison.Ordinal) && !SchemaWalker.TryResolveReference(root, target, out _):
+                    case "$ref" when value.GetString() is { } target && target.StartsWith("#", StringComparison.Ordinal) && !JsonValues.TryResolvePointer(root, target, out _):
                         throw SchemaWalker.Invalid(path, "has \"$ref\": \"" + target + "\", which points to nothing in this schema.");
                 }
             }

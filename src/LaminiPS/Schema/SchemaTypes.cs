@@ -146,27 +146,22 @@ internal static class SchemaTypes
             ? decimal.Truncate(exact) == exact
             : number.TryGetDouble(out double value) && !double.IsInfinity(value) && Math.Floor(value) == value);
 
+    /// <summary>Levenshtein distance, one row at a time: each cell is the cheapest of an insertion, a deletion or a substitution.</summary>
     private static int Distance(string a, string b)
     {
-        var previous = new int[b.Length + 1];
-        var current = new int[b.Length + 1];
-        for (int j = 0; j <= b.Length; j++)
-        {
-            previous[j] = j;
-        }
-
+        int[] row = Enumerable.Range(0, b.Length + 1).ToArray();
         for (int i = 1; i <= a.Length; i++)
         {
-            current[0] = i;
+            int diagonal = row[0];
+            row[0] = i;
             for (int j = 1; j <= b.Length; j++)
             {
-                int cost = a[i - 1] == b[j - 1] ? 0 : 1;
-                current[j] = Math.Min(Math.Min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + cost);
+                int above = row[j];
+                row[j] = Math.Min(Math.Min(row[j - 1], above) + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1));
+                diagonal = above;
             }
-
-            (previous, current) = (current, previous);
         }
 
-        return previous[b.Length];
+        return row[b.Length];
     }
 }

@@ -18,6 +18,9 @@ namespace LaminiPS.Schema;
 /// </summary>
 internal static class SchemaValidator
 {
+    /// <summary>The keywords whose value must match one or more of their schemas (oneOf: exactly one).</summary>
+    private static readonly string[] s_alternatives = ["anyOf", "oneOf"];
+
     private static readonly Regex s_identifier = new("^[A-Za-z_][A-Za-z0-9_]*$", RegexOptions.CultureInvariant);
 
     /// <summary>Every way <paramref name="instance"/> breaks <paramref name="schema"/>; empty when it is valid.</summary>
@@ -27,46 +30,6 @@ internal static class SchemaValidator
         s_identifier.IsMatch(name)
             ? parent + "." + name
             : parent + "['" + name.Replace("\\", "\\\\").Replace("'", "\\'") + "']";
-
-    /// <summary>JSON equality: numbers by value, objects regardless of key order.</summary>
-    private static bool JsonEquals(JsonElement a, JsonElement b)
-    {
-        if (a.ValueKind == JsonValueKind.Number && b.ValueKind == JsonValueKind.Number)
-        {
-            if (a.TryGetDecimal(out decimal x) && b.TryGetDecimal(out decimal y))
-            {
-                return x == y;
-            }
-
-            if (a.TryGetDouble(out double left) && b.TryGetDouble(out double right))
-            {
-                return left.Equals(right);
-            }
-
-            return string.Equals(a.GetRawText(), b.GetRawText(), StringComparison.Ordinal);
-        }
-
-        return a.ValueKind == b.ValueKind && a.ValueKind switch
-        {
-            JsonValueKind.String => string.Equals(a.GetString(), b.GetString(), StringComparison.Ordinal),
-            JsonValueKind.Array => a.GetArrayLength() == b.GetArrayLength() && a.EnumerateArray().Zip(b.EnumerateArray(), JsonEquals).All(static same => same),
-            JsonValueKind.Object => ObjectEquals(a, b),
-            _ => true, // true, false, null: same kind is the same value
-        };
-    }
-
-    /// <summary>The same names with equal values, in any order; a repeated name counts once, with its last value.</summary>
-    private static bool ObjectEquals(JsonElement a, JsonElement b)
-    {
-        var members = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
-        foreach (JsonProperty property in a.EnumerateObject())
-        {
-            members[property.Name] = property.Value;
-        }
-
-        return b.EnumerateObject().Count() == members.Count
-            && b.EnumerateObject().All(property => members.TryGetValue(property.Name, out JsonElement value) && JsonEquals(value, property.Value));
-    }
 
     private static List<string> ViolationsOf(JsonElement instance, JsonElement schema, JsonElement root, string path, int inPlace)
     {
@@ -95,7 +58,7 @@ internal static class SchemaValidator
         }
 
         if (schema.TryGetProperty("$ref", out JsonElement reference) && reference.ValueKind == JsonValueKind.String
-            && SchemaWalker.TryResolveReference(root, reference.GetString()!, out JsonElement target))
+            && JsonValues.TryResolvePointer(root, reference.GetString()!, out JsonElement target))
         {
             Check(instance, target, root, path, inPlace + 1, violations);
         }
@@ -105,13 +68,13 @@ internal static class SchemaValidator
             return; // the rest would only repeat the same mistake
         }
 
-        if (schema.TryGetProperty("const", out JsonElement constant) && !JsonEquals(instance, constant))
+        if (schema.TryGetProperty("const", out JsonElement constant) && !JsonValues.AreEqual(instance, constant))
         {
             violations.Add(string.Format(CultureInfo.InvariantCulture, "{0}: expected {1}, got {2}", path, Excerpt(constant), Excerpt(instance)));
         }
 
         if (schema.TryGetProperty("enum", out JsonElement allowed) && allowed.ValueKind == JsonValueKind.Array
-            && !allowed.EnumerateArray().Any(value => JsonEquals(instance, value)))
+            && !allowed.EnumerateArray().Any(value => JsonValues.AreEqual(instance, value)))
         {
             violations.Add(string.Format(
                 CultureInfo.InvariantCulture,
@@ -255,24 +218,23 @@ internal static class SchemaValidator
             }
         }
 
-        if (schema.TryGetProperty("anyOf", out JsonElement anyOf) && anyOf.ValueKind == JsonValueKind.Array)
+        foreach (string keyword in s_alternatives)
         {
-            List<List<string>> results = anyOf.EnumerateArray().Select(branch => ViolationsOf(instance, branch, root, path, inPlace + 1)).ToList();
-            if (results.Count > 0 && results.All(static r => r.Count > 0))
+            if (!schema.TryGetProperty(keyword, out JsonElement branches) || branches.ValueKind != JsonValueKind.Array || branches.GetArrayLength() == 0)
             {
-                violations.Add(NoneMatched(path, "anyOf", results));
+                continue;
             }
-        }
 
-        if (schema.TryGetProperty("oneOf", out JsonElement oneOf) && oneOf.ValueKind == JsonValueKind.Array)
-        {
-            List<List<string>> results = oneOf.EnumerateArray().Select(branch => ViolationsOf(instance, branch, root, path, inPlace + 1)).ToList();
+            List<List<string>> results = branches.EnumerateArray().Select(branch => ViolationsOf(instance, branch, root, path, inPlace + 1)).ToList();
             int matches = results.Count(static r => r.Count == 0);
-            if (results.Count > 0 && matches != 1)
+            if (matches == 0)
             {
-                violations.Add(matches == 0
-                    ? NoneMatched(path, "oneOf", results)
-                    : string.Format(CultureInfo.InvariantCulture, "{0}: matches {1} of the oneOf alternatives; exactly one is allowed", path, matches));
+                string closest = string.Join("; ", results.OrderBy(static r => r.Count).First());
+                violations.Add(string.Format(CultureInfo.InvariantCulture, "{0}: matches none of the {1} {2} alternatives (closest: {3})", path, results.Count, keyword, closest));
+            }
+            else if (matches > 1 && keyword == "oneOf")
+            {
+                violations.Add(string.Format(CultureInfo.InvariantCulture, "{0}: matches {1} of the oneOf alternatives; exactly one is allowed", path, matches));
             }
         }
 
@@ -282,14 +244,6 @@ internal static class SchemaValidator
             violations.Add(path + ": matches a schema it must not match (not)");
         }
     }
-
-    private static string NoneMatched(string path, string keyword, List<List<string>> results) => string.Format(
-        CultureInfo.InvariantCulture,
-        "{0}: matches none of the {1} {2} alternatives (closest: {3})",
-        path,
-        results.Count,
-        keyword,
-        string.Join("; ", results.OrderBy(static r => r.Count).First()));
 
     /// <summary>A value as short JSON for a message: strings quoted, long text cut.</summary>
     private static string Excerpt(JsonElement value) => value.ValueKind switch

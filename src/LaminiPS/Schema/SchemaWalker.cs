@@ -88,42 +88,6 @@ internal static class SchemaWalker
 
     internal static string Article(string kind) => (kind.Length > 0 && "aeiou".IndexOf(kind[0]) >= 0 ? "an " : "a ") + kind;
 
-    /// <summary>Resolves a local reference: "#" or a JSON pointer such as "#/$defs/address".</summary>
-    internal static bool TryResolveReference(JsonElement root, string reference, out JsonElement target)
-    {
-        target = root;
-        if (!reference.StartsWith("#", StringComparison.Ordinal))
-        {
-            return false;
-        }
-
-        string pointer = Uri.UnescapeDataString(reference.Substring(1));
-        if (pointer.Length > 0 && pointer[0] != '/')
-        {
-            return false;
-        }
-
-        foreach (string token in pointer.Split('/').Skip(1).Select(static token => token.Replace("~1", "/").Replace("~0", "~")))
-        {
-            if (target.ValueKind == JsonValueKind.Object && target.TryGetProperty(token, out JsonElement child))
-            {
-                target = child;
-            }
-            else if (target.ValueKind == JsonValueKind.Array
-                && int.TryParse(token, NumberStyles.None, CultureInfo.InvariantCulture, out int index)
-                && index < target.GetArrayLength())
-            {
-                target = target[index];
-            }
-            else
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
-
     private static void Walk(JsonElement schema, string path, SchemaVisitor visitor, Utf8JsonWriter? copy)
     {
         if (schema.ValueKind is JsonValueKind.True or JsonValueKind.False)

@@ -117,9 +117,9 @@ internal static class ToolDefinitionReader
             ?? throw new InvalidToolException($"No command '{name}' was found. {Shapes}");
 
     private static string? CheckedName(string? name) =>
-        name is null || WireName.IsValid(name)
+        name is null || WireName.Problem(name) is not { } problem
             ? name
-            : throw new InvalidToolException($"The tool name '{name}' can't be used: a name is 1 to {WireName.MaxLength} letters (a-z, A-Z), digits, underscores or hyphens (the API requires ^[a-zA-Z0-9_-]{{1,64}}$).");
+            : throw new InvalidToolException($"The tool name '{name}' can't be used: {problem}. {WireName.Rule}");
 
     private static void CheckKeys(List<KeyValuePair<string, object?>> entries, string[] allowed, string shape)
     {

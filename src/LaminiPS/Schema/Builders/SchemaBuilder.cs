@@ -29,15 +29,12 @@ internal static partial class SchemaBuilder
             return LaminiJsonSchema.DefaultName;
         }
 
-        string? problem = name.Length == 0 ? "it is empty"
-            : name.Length > WireName.MaxLength ? string.Format(CultureInfo.InvariantCulture, "it is {0} characters long", name.Length)
-            : name.Where(static c => !WireName.IsAllowed(c)).Select(static c => char.IsWhiteSpace(c) ? "it contains a space" : "it contains '" + c + "'").FirstOrDefault();
-        if (problem is not null)
+        if (WireName.Problem(name) is { } problem)
         {
             throw new LaminiSchemaException(
                 ErrorIds.InvalidSchemaName,
                 string.Empty,
-                "The schema name '" + name + "' can't be used: " + problem + ". A name is 1 to 64 letters (a-z, A-Z), digits, underscores or hyphens, for example 'llama_facts' (the API requires ^[a-zA-Z0-9_-]{1,64}$).");
+                "The schema name '" + name + "' can't be used: " + problem + ". " + WireName.Rule + " For example 'llama_facts'.");
         }
 
         return name;
