@@ -27,8 +27,8 @@ internal sealed class ChatRequest
         using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = MinimalJsonEncoder.Instance }))
         {
             writer.WriteStartObject();
-            writer.WriteString("model", Model);
-            writer.WriteStartArray("messages");
+            writer.WriteString(ChatRequestField.Model.Name, Model);
+            writer.WriteStartArray(ChatRequestField.Messages.Name);
             foreach (LaminiChatMessage message in Messages)
             {
                 WriteMessage(writer, message);

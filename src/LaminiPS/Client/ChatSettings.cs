@@ -59,12 +59,12 @@ internal sealed record ChatSettings
     /// <summary>Writes every field after "messages", in the order the wire has always had them.</summary>
     internal void WriteFields(Utf8JsonWriter writer, bool stream)
     {
-        WriteIfSet(writer, "temperature", Temperature);
-        WriteIfSet(writer, "top_p", TopP);
-        WriteIfSet(writer, "max_tokens", MaxTokens);
+        WriteIfSet(writer, ChatRequestField.Temperature, Temperature);
+        WriteIfSet(writer, ChatRequestField.TopP, TopP);
+        WriteIfSet(writer, ChatRequestField.MaxTokens, MaxTokens);
         if (Stop is not null)
         {
-            writer.WriteStartArray("stop");
+            writer.WriteStartArray(ChatRequestField.Stop.Name);
             foreach (string stop in Stop)
             {
                 writer.WriteStringValue(stop);
@@ -75,15 +75,15 @@ internal sealed record ChatSettings
 
         if (Seed is long seed)
         {
-            writer.WriteNumber("seed", seed);
+            writer.WriteNumber(ChatRequestField.Seed.Name, seed);
         }
 
-        WriteIfSet(writer, "presence_penalty", PresencePenalty);
-        WriteIfSet(writer, "frequency_penalty", FrequencyPenalty);
-        WriteIfSet(writer, "n", Count);
+        WriteIfSet(writer, ChatRequestField.PresencePenalty, PresencePenalty);
+        WriteIfSet(writer, ChatRequestField.FrequencyPenalty, FrequencyPenalty);
+        WriteIfSet(writer, ChatRequestField.Count, Count);
         if (CacheTtlSeconds is int ttl)
         {
-            writer.WriteStartObject("cache");
+            writer.WriteStartObject(ChatRequestField.Cache.Name);
             writer.WriteNumber("ttl", ttl);
             writer.WriteEndObject();
         }
@@ -92,8 +92,8 @@ internal sealed record ChatSettings
         ToolFields.Write(writer, Tools, ToolChoice);
         if (stream)
         {
-            writer.WriteBoolean("stream", true);
-            writer.WriteStartObject("stream_options");
+            writer.WriteBoolean(ChatRequestField.Stream.Name, true);
+            writer.WriteStartObject(ChatRequestField.StreamOptions.Name);
             writer.WriteBoolean("include_usage", true);
             writer.WriteEndObject();
         }
@@ -109,29 +109,29 @@ internal sealed record ChatSettings
     {
         if (JsonSchema is not null)
         {
-            writer.WritePropertyName("response_format");
+            writer.WritePropertyName(ChatRequestField.ResponseFormat.Name);
             JsonSchema.WriteResponseFormat(writer);
         }
         else if (JsonObject)
         {
-            writer.WritePropertyName("response_format");
+            writer.WritePropertyName(ChatRequestField.ResponseFormat.Name);
             writer.WriteRawValue(JsonObjectFormat, skipInputValidation: true);
         }
     }
 
-    private static void WriteIfSet(Utf8JsonWriter writer, string name, double? value)
+    private static void WriteIfSet(Utf8JsonWriter writer, ChatRequestField field, double? value)
     {
         if (value is double number)
         {
-            writer.WriteNumber(name, number);
+            writer.WriteNumber(field.Name, number);
         }
     }
 
-    private static void WriteIfSet(Utf8JsonWriter writer, string name, int? value)
+    private static void WriteIfSet(Utf8JsonWriter writer, ChatRequestField field, int? value)
     {
         if (value is int number)
         {
-            writer.WriteNumber(name, number);
+            writer.WriteNumber(field.Name, number);
         }
     }
 }

@@ -19,7 +19,7 @@ internal static class ToolFields
     {
         if (tools is not null)
         {
-            writer.WriteStartArray("tools");
+            writer.WriteStartArray(ChatRequestField.Tools.Name);
             foreach (LaminiTool tool in tools)
             {
                 tool.WriteTo(writer);
@@ -35,11 +35,11 @@ internal static class ToolFields
 
         if (ChoiceModes.Contains(toolChoice))
         {
-            writer.WriteString("tool_choice", toolChoice);
+            writer.WriteString(ChatRequestField.ToolChoice.Name, toolChoice);
             return;
         }
 
-        writer.WriteStartObject("tool_choice");
+        writer.WriteStartObject(ChatRequestField.ToolChoice.Name);
         writer.WriteString("type", "function");
         writer.WriteStartObject("function");
         writer.WriteString("name", toolChoice);

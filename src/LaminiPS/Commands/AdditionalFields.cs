@@ -1,7 +1,9 @@
 using System;
 using System.Collections;
 using System.Collections.Generic;
+using System.Linq;
 using System.Management.Automation;
+using LaminiPS.Client;
 using LaminiPS.Json;
 
 namespace LaminiPS.Commands;
@@ -9,31 +11,6 @@ namespace LaminiPS.Commands;
 /// <summary>-AdditionalParameters as request body fields: each key a field name, each value its JSON text.</summary>
 internal static class AdditionalFields
 {
-    /// <summary>
-    /// Every top-level field Invoke-LaminiChat writes itself, with the parameter that sets it. Such a
-    /// key is never sent from -AdditionalParameters, in any case: PowerShell users capitalise keys,
-    /// and a "Model" beside "model", or a "stream" the reader does not expect, breaks the request.
-    /// </summary>
-    private static readonly Dictionary<string, string> s_ownedFields = new(StringComparer.OrdinalIgnoreCase)
-    {
-        ["model"] = "-Model",
-        ["messages"] = "-Prompt or -Messages",
-        ["temperature"] = "-Temperature",
-        ["top_p"] = "-TopP",
-        ["max_tokens"] = "-MaxTokens",
-        ["stop"] = "-Stop",
-        ["seed"] = "-Seed",
-        ["presence_penalty"] = "-PresencePenalty",
-        ["frequency_penalty"] = "-FrequencyPenalty",
-        ["n"] = "-Count",
-        ["cache"] = "-CacheTtl",
-        ["response_format"] = "-JsonSchema or -JsonObject",
-        ["tools"] = "-Tool",
-        ["tool_choice"] = "-ToolChoice",
-        ["stream"] = "-Stream",
-        ["stream_options"] = "-Stream",
-    };
-
     /// <summary>
     /// The fields to send, in the order <see cref="PowerShellJson"/> writes any dictionary (a plain
     /// hashtable sorted, an ordered one as given); <paramref name="warn"/> hears of each key left out
@@ -57,9 +34,9 @@ internal static class AdditionalFields
                 return fields;
             }
 
-            if (s_ownedFields.TryGetValue(entry.Key, out string? parameter))
+            if (OwnedField(entry.Key) is { } owned)
             {
-                warn($"-AdditionalParameters['{entry.Key}'] is ignored: Invoke-LaminiChat writes that field itself. Use {parameter} instead.");
+                warn($"-AdditionalParameters['{entry.Key}'] is ignored: Invoke-LaminiChat writes that field itself. Use {owned.SetBy} instead.");
                 continue;
             }
 
@@ -76,6 +53,14 @@ internal static class AdditionalFields
 
         return fields;
     }
+
+    /// <summary>
+    /// The field of that name Invoke-LaminiChat writes itself, in any case: such a key is never sent from
+    /// -AdditionalParameters, since PowerShell users capitalise keys, and a "Model" beside "model", or a
+    /// "stream" the reader does not expect, breaks the request.
+    /// </summary>
+    private static ChatRequestField? OwnedField(string key) =>
+        ChatRequestField.All.FirstOrDefault(field => string.Equals(field.Name, key, StringComparison.OrdinalIgnoreCase));
 
     private static ErrorRecord Invalid(string message, Exception? inner, object? target) =>
         new(new ArgumentException(message, inner), ErrorIds.InvalidAdditionalParameters, ErrorCategory.InvalidArgument, target);
