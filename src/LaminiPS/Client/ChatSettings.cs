@@ -59,6 +59,21 @@ internal sealed record ChatSettings
     /// <summary>Writes every field after "messages", in the order the wire has always had them.</summary>
     internal void WriteFields(Utf8JsonWriter writer, bool stream)
     {
+        WriteSampling(writer);
+        WriteCache(writer);
+        WriteResponseFormat(writer);
+        ToolFields.Write(writer, Tools, ToolChoice);
+        if (stream)
+        {
+            WriteStream(writer);
+        }
+
+        WriteAdditionalFields(writer);
+    }
+
+    /// <summary>The fields that shape how the reply is sampled: temperature through n.</summary>
+    private void WriteSampling(Utf8JsonWriter writer)
+    {
         WriteIfSet(writer, ChatRequestField.Temperature, Temperature);
         WriteIfSet(writer, ChatRequestField.TopP, TopP);
         WriteIfSet(writer, ChatRequestField.MaxTokens, MaxTokens);
@@ -81,27 +96,15 @@ internal sealed record ChatSettings
         WriteIfSet(writer, ChatRequestField.PresencePenalty, PresencePenalty);
         WriteIfSet(writer, ChatRequestField.FrequencyPenalty, FrequencyPenalty);
         WriteIfSet(writer, ChatRequestField.Count, Count);
+    }
+
+    private void WriteCache(Utf8JsonWriter writer)
+    {
         if (CacheTtlSeconds is int ttl)
         {
             writer.WriteStartObject(ChatRequestField.Cache.Name);
             writer.WriteNumber("ttl", ttl);
             writer.WriteEndObject();
-        }
-
-        WriteResponseFormat(writer);
-        ToolFields.Write(writer, Tools, ToolChoice);
-        if (stream)
-        {
-            writer.WriteBoolean(ChatRequestField.Stream.Name, true);
-            writer.WriteStartObject(ChatRequestField.StreamOptions.Name);
-            writer.WriteBoolean("include_usage", true);
-            writer.WriteEndObject();
-        }
-
-        foreach (KeyValuePair<string, string> field in AdditionalFields)
-        {
-            writer.WritePropertyName(field.Key);
-            writer.WriteRawValue(field.Value);
         }
     }
 
@@ -116,6 +119,24 @@ internal sealed record ChatSettings
         {
             writer.WritePropertyName(ChatRequestField.ResponseFormat.Name);
             writer.WriteRawValue(JsonObjectFormat, skipInputValidation: true);
+        }
+    }
+
+    /// <summary>A streamed request also asks for the usage chunk before [DONE].</summary>
+    private static void WriteStream(Utf8JsonWriter writer)
+    {
+        writer.WriteBoolean(ChatRequestField.Stream.Name, true);
+        writer.WriteStartObject(ChatRequestField.StreamOptions.Name);
+        writer.WriteBoolean("include_usage", true);
+        writer.WriteEndObject();
+    }
+
+    private void WriteAdditionalFields(Utf8JsonWriter writer)
+    {
+        foreach (KeyValuePair<string, string> field in AdditionalFields)
+        {
+            writer.WritePropertyName(field.Key);
+            writer.WriteRawValue(field.Value);
         }
     }
 
