@@ -67,26 +67,32 @@ internal sealed class ChatRequest
 
         if (message.ToolCalls is { Length: > 0 } calls)
         {
-            writer.WriteStartArray("tool_calls");
-            foreach (LaminiToolCall call in calls)
-            {
-                writer.WriteStartObject();
-                if (call.Id is not null)
-                {
-                    writer.WriteString("id", call.Id);
-                }
-
-                writer.WriteString("type", call.Type);
-                writer.WriteStartObject("function");
-                writer.WriteString("name", call.Name);
-                writer.WriteString("arguments", call.ArgumentsJson ?? "{}");
-                writer.WriteEndObject();
-                writer.WriteEndObject();
-            }
-
-            writer.WriteEndArray();
+            WriteToolCalls(writer, calls);
         }
 
         writer.WriteEndObject();
+    }
+
+    /// <summary>An assistant message's tool_calls, exactly as the reply had them, so tool results follow their calls.</summary>
+    private static void WriteToolCalls(Utf8JsonWriter writer, LaminiToolCall[] calls)
+    {
+        writer.WriteStartArray("tool_calls");
+        foreach (LaminiToolCall call in calls)
+        {
+            writer.WriteStartObject();
+            if (call.Id is not null)
+            {
+                writer.WriteString("id", call.Id);
+            }
+
+            writer.WriteString("type", call.Type);
+            writer.WriteStartObject("function");
+            writer.WriteString("name", call.Name);
+            writer.WriteString("arguments", call.ArgumentsJson ?? "{}");
+            writer.WriteEndObject();
+            writer.WriteEndObject();
+        }
+
+        writer.WriteEndArray();
     }
 }
