@@ -99,23 +99,49 @@ internal sealed class ChatJobRunner
     public async Task<ChatResult> RunAsync(ChatJob job, JobContext context)
     {
         var clock = Stopwatch.StartNew();
-        CancellationToken cancellationToken = context.Cancellation;
         Action<string> writePiece = PieceWriter(context);
         // The job's own output queue: its messages are written in job order, before its outcome.
         RequestLog log = _log.PostingTo(context.Post);
+        Task<LaminiChatResponse> Send(ChatRequest request) => SendAsync(request, writePiece, log, context.Cancellation);
+
+        LaminiChatResponse reply = await Send(job.Request).ConfigureAwait(false);
+        bool stoppedAtLimit = false;
+        if (_tools is not null)
+        {
+            (reply, stoppedAtLimit) = await FollowToolCallsAsync(_tools, job, reply, Send, log, clock, context.Cancellation).ConfigureAwait(false);
+        }
+
+        reply.Prompt = job.Prompt;
+        reply.RequestedModel = job.Request.Model;
+        return stoppedAtLimit ? new ChatResult(reply, null, stoppedAtToolRoundLimit: true) : WithJsonCheck(reply, job.Request.Settings);
+    }
+
+    /// <summary>
+    /// Answers the calls of each reply and sends the results, until a reply asks for none, the answerer
+    /// gives none, or the most rounds allowed are done (then StoppedAtLimit). The last reply carries the
+    /// usage of every round and the time since the job began.
+    /// </summary>
+    private static async Task<(LaminiChatResponse Reply, bool StoppedAtLimit)> FollowToolCallsAsync(
+        IToolCallAnswerer tools,
+        ChatJob job,
+        LaminiChatResponse reply,
+        Func<ChatRequest, Task<LaminiChatResponse>> send,
+        RequestLog log,
+        Stopwatch clock,
+        CancellationToken cancellationToken)
+    {
         ChatRequest request = job.Request;
-        LaminiChatResponse reply = await SendAsync(request, writePiece, log, cancellationToken).ConfigureAwait(false);
         LaminiUsage? usage = reply.Usage;
         bool stoppedAtLimit = false;
-        for (int round = 1; _tools is not null && reply.ToolCalls.Count > 0; round++)
+        for (int round = 1; reply.ToolCalls.Count > 0; round++)
         {
-            if (round > _tools.MaximumRounds)
+            if (round > tools.MaximumRounds)
             {
                 stoppedAtLimit = true;
                 break;
             }
 
-            IReadOnlyList<LaminiChatMessage>? answers = await _tools.AnswerAsync(job.Prompt, reply.ToolCalls, cancellationToken).ConfigureAwait(false);
+            IReadOnlyList<LaminiChatMessage>? answers = await tools.AnswerAsync(job.Prompt, reply.ToolCalls, cancellationToken).ConfigureAwait(false);
             if (answers is null)
             {
                 break;
@@ -123,20 +149,24 @@ internal sealed class ChatJobRunner
 
             log.Verbose($"Sending the results of round {round} of tool calls ({answers.Count}).");
             request = new ChatRequest(request.Model, MessageHistory.Append(reply.Messages, answers.ToArray()), request.Settings.ForToolResults());
-            reply = await SendAsync(request, writePiece, log, cancellationToken).ConfigureAwait(false);
+            reply = await send(request).ConfigureAwait(false);
             usage = LaminiUsage.Sum(usage, reply.Usage);
             reply.Elapsed = clock.Elapsed;
         }
 
         reply.Usage = usage;
-        reply.Prompt = job.Prompt;
-        reply.RequestedModel = job.Request.Model;
-        if (!job.Request.Settings.WantsJson || stoppedAtLimit)
+        return (reply, stoppedAtLimit);
+    }
+
+    /// <summary>Without JSON asked for, the reply as it is; with it, the reply's text read as JSON (into Data when it reads).</summary>
+    private static ChatResult WithJsonCheck(LaminiChatResponse reply, ChatSettings settings)
+    {
+        if (!settings.WantsJson)
         {
-            return new ChatResult(reply, null, stoppedAtLimit);
+            return new ChatResult(reply, null);
         }
 
-        JsonReplyCheckResult check = JsonReplyCheck.ReadReply(reply.Content, job.Request.Settings.JsonSchema);
+        JsonReplyCheckResult check = JsonReplyCheck.ReadReply(reply.Content, settings.JsonSchema);
         if (check.Success)
         {
             reply.Data = check.Data;
