@@ -702,6 +702,38 @@ Describe 'Hostile input: piped objects, blank prompts, -AdditionalParameters, er
     }
 
     Context '-AdditionalParameters' {
+        BeforeDiscovery {
+            # Every parameter that writes a top-level request field, with a value and what it needs beside
+            # it. Each other parameter of Invoke-LaminiChat is in $writesNoField; a new parameter must join
+            # one list (the first test below), so the fields it writes are checked by the second.
+            $tool = @{ type = 'function'; function = @{ name = 'get_time'; parameters = @{ type = 'object'; properties = @{} } } }
+            $fieldSetters = @(
+                @{ Parameter = 'Prompt'; Value = 'hello' }
+                @{ Parameter = 'Messages'; Value = @(@{ role = 'user'; content = 'hello' }); ReplacesPrompt = $true }
+                @{ Parameter = 'Model'; Value = 'm/x' }
+                @{ Parameter = 'Temperature'; Value = 0.5 }
+                @{ Parameter = 'TopP'; Value = 0.9 }
+                @{ Parameter = 'MaxTokens'; Value = 100 }
+                @{ Parameter = 'Stop'; Value = 'END' }
+                @{ Parameter = 'Seed'; Value = 7 }
+                @{ Parameter = 'PresencePenalty'; Value = 0.25 }
+                @{ Parameter = 'FrequencyPenalty'; Value = -0.75 }
+                @{ Parameter = 'Count'; Value = 2 }
+                @{ Parameter = 'CacheTtl'; Value = 600 }
+                @{ Parameter = 'JsonSchema'; Value = @{ type = 'object'; properties = @{ answer = @{ type = 'string' } } } }
+                @{ Parameter = 'JsonObject'; Value = [switch] $true }
+                @{ Parameter = 'Tool'; Value = $tool }
+                @{ Parameter = 'ToolChoice'; Value = 'required'; Beside = @{ Tool = $tool } }
+                @{ Parameter = 'Stream'; Value = [switch] $true }
+            )
+            # SystemPrompt, Conversation and ToolResult shape messages, which -Prompt's warning names.
+            $writesNoField = @(
+                'SystemPrompt', 'Conversation', 'ToolResult', 'InputObject', 'AsObject', 'AdditionalParameters', 'InvokeTool',
+                'MaximumToolRound', 'ThrottleLimit', 'PassThru', 'ApiKey', 'BaseUri', 'TimeoutSec', 'TotalTimeoutSec', 'MaximumRetryCount',
+                'RetryIntervalSec', 'SkipCertificateCheck', 'Proxy', 'ProxyCredential', 'ProxyUseDefaultCredentials', 'AllowUnencryptedAuthentication'
+            )
+        }
+
         It '<Key> is ignored with a warning naming <Parameter>, also when that parameter is not given' -ForEach @(
             @{ Key = 'Model'; Parameter = '-Model' }
             @{ Key = 'MESSAGES'; Parameter = '-Prompt or -Messages' }
@@ -737,6 +769,44 @@ Describe 'Hostile input: piped objects, blank prompts, -AdditionalParameters, er
             $null = Invoke-LaminiChat 'hi' @conn @Parameters -AdditionalParameters $shadows -ErrorAction SilentlyContinue -WarningVariable warnings -WarningAction SilentlyContinue
             (Get-ChatRequest $server)[0].body | Should -BeExactly $plain.body
             $warnings | Should -HaveCount $fields.Count
+        }
+
+        It 'every parameter of Invoke-LaminiChat is one the next test gives, or one that writes no top-level field of its own' -ForEach @{
+            Setters = $fieldSetters.Parameter; Others = $writesNoField
+        } {
+            $common = [System.Management.Automation.PSCmdlet]::CommonParameters + [System.Management.Automation.PSCmdlet]::OptionalCommonParameters
+            $parameters = (Get-Command Invoke-LaminiChat).Parameters.Keys | Where-Object { $_ -notin $common }
+            $parameters | Where-Object { $_ -notin ($Setters + $Others) } | Should -BeNullOrEmpty -Because 'a new parameter needs a place in one list'
+            $Setters + $Others | Where-Object { $_ -notin $parameters } | Should -BeNullOrEmpty -Because 'the lists name only real parameters'
+        }
+
+        It '-<Parameter>''s fields are all the command''s own: each, capitalised in -AdditionalParameters, is sent once as -<Parameter> set it, with a warning naming -<Parameter>' -ForEach $fieldSetters {
+            $before = @{ Prompt = 'hi' }
+            if ($Beside) { $before += $Beside }
+            $given = $before.Clone()
+            $given[$Parameter] = $Value
+            if ($ReplacesPrompt) { $given.Remove('Prompt') }
+            $null = Invoke-LaminiChat @conn @before -ErrorAction SilentlyContinue
+            $null = Invoke-LaminiChat @conn @given -ErrorAction SilentlyContinue
+            $baseline, $plain = Get-ChatRequest $server
+            $written = @($plain.Json.PSObject.Properties.Name)
+            $changed = @($written | Where-Object {
+                    $was = $baseline.Json.PSObject.Properties[$_]
+                    -not $was -or (ConvertTo-CompactJson $was.Value) -cne (ConvertTo-CompactJson $plain.Json.$_)
+                })
+            $changed | Should -Not -BeNullOrEmpty -Because "-$Parameter sets some field"
+
+            Reset-LaminiTestServer -Server $server
+            $shadows = [ordered]@{}
+            foreach ($field in $written) { $shadows[$field.ToUpperInvariant()] = 'shadow' }
+            $null = Invoke-LaminiChat @conn @given -AdditionalParameters $shadows -ErrorAction SilentlyContinue -WarningVariable warnings -WarningAction SilentlyContinue
+            (Get-ChatRequest $server)[0].body | Should -BeExactly $plain.body
+            $warnings | Should -HaveCount $written.Count
+            foreach ($field in $changed) {
+                $warning = @($warnings | Where-Object { $_.Message.StartsWith("-AdditionalParameters['$($field.ToUpperInvariant())']") })
+                $warning | Should -HaveCount 1
+                $warning[0].Message | Should -Match "Use (.+ or )?-$Parameter( or .+)? instead\.$"
+            }
         }
 
         It 'a value JSON cannot hold (<Name>) stops the command with InvalidAdditionalParameters naming the key, and nothing is sent' -ForEach @(
