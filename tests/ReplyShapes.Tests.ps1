@@ -36,6 +36,54 @@ BeforeAll {
         $last.Json.model | Should -BeExactly $askedModel
     }
 
+    # Has the server answer the next request with an assistant message that asks for one tool call
+    # (id call-1, Get-Date) and has no content.
+    function Add-ToolCallBehavior {
+        $toolReply = [ordered]@{
+            id = 'gen-tools'; object = 'chat.completion'; created = 1741379785; model = $askedModel
+            choices = @([ordered]@{ index = 0; finish_reason = 'tool_calls'; message = [ordered]@{
+                        role = 'assistant'; content = $null
+                        tool_calls = @([ordered]@{ id = 'call-1'; type = 'function'; function = [ordered]@{ name = 'Get-Date'; arguments = '{"Format":"yyyy"}' } })
+                    } })
+        }
+        Add-LaminiTestBehavior -Server $server -Behavior @{ rawBody = ($toolReply | ConvertTo-Json -Depth 10 -Compress) }
+    }
+
+    # A reply to 'What day is it?' that asks for Add-ToolCallBehavior's call.
+    function New-ToolCallReply {
+        Add-ToolCallBehavior
+        Invoke-LaminiChat 'What day is it?' -Model $askedModel @conn
+    }
+
+    # Asserts that the last request sent the assistant message of New-ToolCallReply with its call, then the given tool message.
+    function Assert-ToolCallSent([string] $Answer) {
+        $sent = @((Get-ChatRequest $server)[-1].Json.messages)
+        $sent.role | Should -Be @('user', 'assistant', 'tool')
+        $sent[1].tool_calls | Should -HaveCount 1
+        $sent[1].tool_calls[0].id | Should -BeExactly 'call-1'
+        $sent[1].tool_calls[0].type | Should -BeExactly 'function'
+        $sent[1].tool_calls[0].function.name | Should -BeExactly 'Get-Date'
+        $sent[1].tool_calls[0].function.arguments | Should -BeExactly '{"Format":"yyyy"}'
+        $sent[2].tool_call_id | Should -BeExactly 'call-1'
+        $sent[2].content | Should -BeExactly $Answer
+    }
+
+    # What Start-Job hands back of a tool-call reply (Add-ToolCallBehavior's) made in the job: the reply, then its Messages alone.
+    function Receive-ToolCallReplyFromJob {
+        $job = Start-Job -ScriptBlock {
+            param($ModulePath, $BaseUri, $Key, $Model)
+            Import-Module $ModulePath
+            $reply = Invoke-LaminiChat 'What day is it?' -Model $Model -BaseUri $BaseUri -ApiKey (ConvertTo-SecureString $Key -AsPlainText -Force)
+            $reply
+            , $reply.Messages
+        } -ArgumentList (Get-LaminiManifestPath), $server.BaseUri, $server.ApiKey, $askedModel
+        try {
+            $job | Wait-Job -Timeout 120 | Receive-Job
+        } finally {
+            $job | Remove-Job -Force
+        }
+    }
+
     # Runs a script file in a fresh PowerShell process with the given environment; returns its output and errors as one text.
     function Invoke-FreshScript([string] $Path, [hashtable] $Environment) {
         $result = Wait-FreshPowerShell (Start-FreshPowerShell -ArgumentList '-File', $Path -Environment $Environment)
@@ -165,15 +213,8 @@ Describe 'Replies in PowerShell habits' {
         }
 
         It 'keeps tool calls of a reply saved with -Depth 5, and refuses one saved with them cut to text' {
-            $toolReply = [ordered]@{
-                id = 'gen-tools'; object = 'chat.completion'; created = 1741379785; model = $askedModel
-                choices = @([ordered]@{ index = 0; finish_reason = 'tool_calls'; message = [ordered]@{
-                            role = 'assistant'; content = $null
-                            tool_calls = @([ordered]@{ id = 'call-1'; type = 'function'; function = [ordered]@{ name = 'Get-Date'; arguments = '{}' } })
-                        } })
-            }
-            Add-LaminiTestBehavior -Server $server -Behavior @{ rawBody = ($toolReply | ConvertTo-Json -Depth 10 -Compress) }
-            $first = Invoke-LaminiChat 'What day is it?' -Model $askedModel @conn
+            $first = New-ToolCallReply
+
 
             $deep = $first | ConvertTo-Json -Depth 5 | ConvertFrom-Json
             $null = $deep | Invoke-LaminiChat -Prompt 'Thanks' @conn
@@ -185,6 +226,38 @@ Describe 'Replies in PowerShell habits' {
             $shallow = $first | ConvertTo-Json -WarningAction SilentlyContinue | ConvertFrom-Json
             { $shallow | Invoke-LaminiChat -Prompt 'Thanks' @conn -ErrorAction Stop } | Should -Throw '*Message 1 has its tool calls only as text*-Depth 5*'
             Get-ChatRequest $server | Should -HaveCount 2
+        }
+
+        It 'keeps the tool calls of a reply read back with Import-Clixml, answered with -ToolResult or -Messages' {
+            $first = New-ToolCallReply
+            $path = Join-Path $tempDir 'tool-reply.xml'
+            $first | Export-Clixml -LiteralPath $path
+            $imported = Import-Clixml -LiteralPath $path
+            $imported.ToolCalls.Name | Should -BeExactly 'Get-Date'
+            $null = $imported | Invoke-LaminiChat -ToolResult '2026' @conn
+            Assert-ToolCallSent '2026'
+            $null = Invoke-LaminiChat -Messages (@($imported.Messages) + @{ role = 'tool'; tool_call_id = 'call-1'; content = '2027' }) @conn
+            Assert-ToolCallSent '2027'
+        }
+
+        It 'keeps the tool calls of messages saved alone with Export-Clixml' {
+            $first = New-ToolCallReply
+            $path = Join-Path $tempDir 'tool-messages.xml'
+            $first.Messages | Export-Clixml -LiteralPath $path
+            $null = Invoke-LaminiChat -Messages (@(Import-Clixml -LiteralPath $path) + @{ role = 'tool'; tool_call_id = 'call-1'; content = '2026' }) @conn
+            Assert-ToolCallSent '2026'
+        }
+
+        It 'keeps the tool calls of a reply, and of its Messages alone, received from Start-Job' {
+            Add-ToolCallBehavior
+            $received = @(Receive-ToolCallReplyFromJob)
+            $received | Should -HaveCount 2
+            $received[0].PSObject.TypeNames[0] | Should -BeExactly 'Deserialized.LaminiPS.Models.LaminiChatResponse'
+            $received[0].ToolCalls.Name | Should -BeExactly 'Get-Date'
+            $null = $received[0] | Invoke-LaminiChat -ToolResult '2026' @conn
+            Assert-ToolCallSent '2026'
+            $null = Invoke-LaminiChat -Messages (@($received[1]) + @{ role = 'tool'; tool_call_id = 'call-1'; content = '2027' }) @conn
+            Assert-ToolCallSent '2027'
         }
 
         It 'says which message is broken and sends nothing for a saved reply that lost its roles' {
