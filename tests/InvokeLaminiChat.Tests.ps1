@@ -283,6 +283,32 @@ Describe 'Invoke-LaminiChat' {
             { Invoke-LaminiChat -Messages $list @conn } | Should -Throw -ErrorId 'InvalidMessage*'
             Get-ChatRequest $server | Should -HaveCount 0
         }
+
+        It 'refuses content that is <Name>, naming the entry and its type, and sends nothing' -ForEach @(
+            @{ Name = 'a list of content parts'; Content = { , @(@{ type = 'text'; text = 'Hi' }) }; Type = 'Object[]' }
+            @{ Name = 'a hashtable'; Content = { @{ text = 'Hi' } }; Type = 'Hashtable' }
+            @{ Name = 'a number'; Content = { 42 }; Type = 'Int32' }
+            @{ Name = 'an object read back with Import-Clixml'; Content = { [System.Management.Automation.PSSerializer]::Deserialize([System.Management.Automation.PSSerializer]::Serialize([pscustomobject]@{ text = 'Hi' })) }; Type = 'pscustomobject' }
+        ) {
+            $messages = @(@{ role = 'system'; content = 'Be brief.' }, @{ role = 'user'; content = & $Content })
+            $failure = Get-Failure { Invoke-LaminiChat -Messages $messages @conn }
+            $failure.FullyQualifiedErrorId | Should -BeLike 'InvalidMessage,*'
+            $failure.CategoryInfo.Category | Should -Be 'InvalidArgument'
+            $failure.Exception.Message | Should -BeLike ([WildcardPattern]::Escape("-Messages entry 1 has content of type [$Type], not text") + '*')
+            "$failure" | Should -Not -BeLike '*System.*'
+            Get-ChatRequest $server | Should -HaveCount 0
+        }
+
+        It 'refuses a saved reply whose message content is not text, piped in, and goes on with the next input' {
+            $broken = [pscustomobject]@{ Messages = @([pscustomobject]@{ Role = 'user'; Content = @('a', 'b') }) }
+            $good = [pscustomobject]@{ Messages = @([pscustomobject]@{ Role = 'user'; Content = 'Hi' }, [pscustomobject]@{ Role = 'assistant'; Content = 'Hello' }) }
+            $replies = @($broken, $good | Invoke-LaminiChat -Prompt 'Why?' @conn -ErrorVariable errs -ErrorAction SilentlyContinue)
+            $errs | Should -HaveCount 1
+            $errs[0].FullyQualifiedErrorId | Should -BeLike 'InvalidMessage,*'
+            "$($errs[0])" | Should -BeLike '*Message 0 of the conversation has content of type `[Object`[`]`], not text*'
+            $replies | Should -HaveCount 1
+            (Get-ChatRequest $server).Json.messages.content | Should -Be @('Hi', 'Hello', 'Why?')
+        }
     }
 
     Context 'binding' {

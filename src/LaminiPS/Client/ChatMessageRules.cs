@@ -29,6 +29,11 @@ internal static class ChatMessageRules
     /// <summary>Why the message cannot be sent, as a phrase ("has no content"); null when it can.</summary>
     public static string? Problem(LaminiChatMessage message)
     {
+        if (message.FieldProblem is not null)
+        {
+            return message.FieldProblem;
+        }
+
         if (message.Role.Length == 0)
         {
             return "has no role";

@@ -6,6 +6,7 @@ using LaminiPS.Client;
 using LaminiPS.Commands.Transformations;
 using LaminiPS.Json;
 using LaminiPS.Models;
+using static LaminiPS.Commands.Transformations.ObjectFields;
 
 namespace LaminiPS.Commands;
 
@@ -147,9 +148,6 @@ internal static class PipedInput
         problems.Add($"{name} is {Describe(value)}, not text");
         return null;
     }
-
-    private static string Describe(object value) =>
-        PowerShellJson.IsCustomObject(value) ? "[pscustomobject]" : $"[{value.GetType().Name}]";
 }
 
 /// <summary>

@@ -27,5 +27,8 @@ public sealed class LaminiChatMessage
 
     public string? Refusal { get; set; }
 
+    /// <summary>Why a field of the object this message was read from could not be taken as text; null when all could.</summary>
+    internal string? FieldProblem { get; init; }
+
     public override string ToString() => $"{Role}: {Content}";
 }

@@ -56,14 +56,37 @@ internal sealed class ChatMessagesTransformationAttribute : ArgumentTransformati
             Refusal = message.Refusal,
         },
         null => new LaminiChatMessage(),
-        _ => new LaminiChatMessage(ChatMessageRules.NormalizeRole(Text(entry, "role") ?? string.Empty), Text(entry, "content"))
-        {
-            Name = Text(entry, "name"),
-            ToolCallId = Text(entry, "tool_call_id") ?? Text(entry, "ToolCallId"),
-            ToolCalls = ToolCalls(Value(entry, "ToolCalls"), index),
-            Refusal = Text(entry, "Refusal"),
-        },
+        _ => FromFields(entry, index),
     };
+
+    /// <summary>
+    /// A message from an object's fields. A field that is there but is not text (content parts, a hashtable, a number)
+    /// makes the message unsendable: its .NET type name must never reach the model as the text.
+    /// </summary>
+    private static LaminiChatMessage FromFields(object entry, int index)
+    {
+        string? notText = null;
+        string? Field(string name)
+        {
+            object? value = Value(entry, name);
+            if (value is null or string)
+            {
+                return (string?)value;
+            }
+
+            notText ??= $"has {name} of type {Describe(value)}, not text; give it as text (join the text of content parts, turn other values into text first, as ConvertTo-Json does)";
+            return null;
+        }
+
+        return new LaminiChatMessage(ChatMessageRules.NormalizeRole(Field("role") ?? string.Empty), Field("content"))
+        {
+            Name = Field("name"),
+            ToolCallId = Field("tool_call_id") ?? Field("ToolCallId"),
+            ToolCalls = ToolCalls(Value(entry, "ToolCalls"), index),
+            Refusal = Field("Refusal"),
+            FieldProblem = notText,
+        };
+    }
 
     /// <summary>A saved reply's tool calls (Id, Type, Name, ArgumentsJson), or null when it has none.</summary>
     private static LaminiToolCall[]? ToolCalls(object? value, int index)

@@ -43,6 +43,10 @@ internal static class ObjectFields
         return true;
     }
 
+    /// <summary>How errors name a value's type: [pscustomobject] for one made in PowerShell or read back (Import-Clixml, a job), else [TypeName].</summary>
+    public static string Describe(object value) =>
+        PowerShellJson.IsCustomObject(value) ? "[pscustomobject]" : $"[{value.GetType().Name}]";
+
     public static string? Text(object source, string name) =>
         Value(source, name) is { } value ? Convert.ToString(value, CultureInfo.InvariantCulture) : null;
 
