@@ -465,6 +465,36 @@ Describe 'Tool calls answered and run' {
             $reply.Messages.Count | Should -Be 6
         }
 
+        It 'keeps the messages sent, tool results included, in the error of a later round that fails, and goes on from them (<Mode>)' -ForEach @(
+            @{ Mode = 'replies'; Stream = $false }
+            @{ Mode = '-Stream'; Stream = $true }
+        ) {
+            Add-LaminiTestBehavior -Server $server -Behavior @{ match = 'square six'; toolCalls = @(@{ id = 'call_f'; name = 'Get-Square'; arguments = @{ Number = 6 } }) }
+            Add-LaminiTestBehavior -Server $server -Behavior @{ match = 'square six'; status = 500; body = @{ error = @{ message = 'Internal error'; type = 'server_error' } } }
+            $output = @('square six', 'plain' | Invoke-LaminiChat -Tool (Get-Command Get-Square) -InvokeTool -Stream:$Stream -PassThru:$Stream -ThrottleLimit 1 @conn -ErrorVariable errs -ErrorAction SilentlyContinue)
+
+            $runs | Should -Be @('Get-Square 6')
+            @($output | Where-Object { $_ -is [LaminiPS.Models.LaminiChatResponse] }).Prompt | Should -Be @('plain')
+            $errs | Should -HaveCount 1
+            $errs[0].FullyQualifiedErrorId | Should -BeExactly 'ServerError,LaminiPS.Commands.InvokeLaminiChatCommand'
+            $errs[0].TargetObject | Should -BeExactly 'square six'
+            $sent = $errs[0].Exception.Messages
+            $sent.Role | Should -Be @('user', 'assistant', 'tool')
+            $sent[1].ToolCalls.Id | Should -BeExactly 'call_f'
+            $sent[2].ToolCallId | Should -BeExactly 'call_f'
+            $sent[2].Content | Should -BeExactly "$(6 * 6)"
+            $failed = @(Get-ChatRequest $server | Where-Object { $_.Body -like '*square six*' })[-1]
+            $failed.Json.messages.role | Should -Be $sent.Role
+            $failed.Json.messages[2].content | Should -BeExactly $sent[2].Content
+
+            # Sent again, they go on where the failed round stopped: the tool does not run again.
+            $runs.Clear()
+            $reply = Invoke-LaminiChat -Messages $sent -Tool (Get-Command Get-Square) -InvokeTool @conn
+            $runs.Count | Should -Be 0
+            $reply.Content | Should -BeExactly "Tool results: call_f => $(6 * 6)"
+            $reply.Messages.Role | Should -Be @('user', 'assistant', 'tool', 'assistant')
+        }
+
         It 'refuses -InvokeTool without -Tool before any request' {
             { Invoke-LaminiChat 'x' -InvokeTool @conn } | Should -Throw -ErrorId 'InvokeToolNeedsTool,*'
             (Get-ChatRequest $server).Count | Should -Be 0

@@ -175,10 +175,25 @@ internal sealed class ChatJobRunner
         return new ChatResult(reply, check);
     }
 
-    /// <summary>The client turns every cancellation it did not get from this token into a LaminiApiException.</summary>
-    private Task<LaminiChatResponse> SendAsync(ChatRequest request, Action<string> writePiece, RequestLog log, CancellationToken cancellationToken) => _stream
-        ? _client.StreamChatCompletionAsync(request, writePiece, log, cancellationToken)
-        : _client.CreateChatCompletionAsync(request, log, cancellationToken);
+    /// <summary>
+    /// The client turns every cancellation it did not get from this token into a LaminiApiException, which here
+    /// keeps the messages sent: after tool rounds, the only copy of the results the tools gave.
+    /// </summary>
+    private async Task<LaminiChatResponse> SendAsync(ChatRequest request, Action<string> writePiece, RequestLog log, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await (_stream
+                ? _client.StreamChatCompletionAsync(request, writePiece, log, cancellationToken)
+                : _client.CreateChatCompletionAsync(request, log, cancellationToken)).ConfigureAwait(false);
+        }
+        catch (LaminiApiException failure)
+        {
+            // Wrapped, not copied: a batch that continues one long conversation holds it once.
+            failure.Messages = new LaminiMessageList(request.Messages as IList<LaminiChatMessage> ?? request.Messages.ToList());
+            throw;
+        }
+    }
 
     private Action<string> PieceWriter(JobContext context) =>
         _writePiece is { } write ? piece => context.Post(() => write(piece)) : static _ => { };

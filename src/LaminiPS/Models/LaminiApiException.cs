@@ -33,4 +33,10 @@ public sealed class LaminiApiException : Exception
 
     /// <summary>The raw body of an unusable reply (kept short).</summary>
     public string? RawBody { get; init; }
+
+    /// <summary>
+    /// The messages of the chat request that failed; null for other requests. After tool rounds they hold every
+    /// call and result so far: Invoke-LaminiChat -Messages sends them again, without running the tools again.
+    /// </summary>
+    public LaminiMessageList? Messages { get; internal set; }
 }
