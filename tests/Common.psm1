@@ -206,6 +206,24 @@ function Wait-FreshPowerShell {
     [pscustomobject]@{ ExitCode = $Started.Process.ExitCode; Output = $Started.Output.Result; Errors = $Started.Errors.Result }
 }
 
+<#
+.SYNOPSIS
+    What is wrong with the punctuation of a message built by joining sentences: a sentence that ends twice
+    ('..', '. .', '?).') or inside a clause ('.);', '.).'), or an end without exactly one terminal mark.
+    Nothing when the message reads right. Parentheses are looked through, so '(text.).' counts as '..'.
+#>
+function Get-PunctuationFault {
+    [CmdletBinding()]
+    [OutputType([string])]
+    param(
+        [Parameter(Mandatory, Position = 0)] [string] $Message
+    )
+
+    $flat = $Message -replace '[()]', ''
+    if ($flat -match '[.!?\u2026]\s*[.!?;:,]') { "a sentence ends twice or inside a clause at '$($Matches[0])' in: $Message" }
+    if ($flat -notmatch '[^.!?\u2026\s][.!?\u2026]$') { "it does not end with exactly one terminal punctuation mark: $Message" }
+}
+
 # JSON text with insignificant whitespace removed and member order kept, for comparing bodies.
 function Format-Json {
     [CmdletBinding()]
@@ -233,4 +251,4 @@ function ConvertTo-CompactJson {
 
 Export-ModuleMember -Function Get-LaminiManifestPath, Import-LaminiTestModule, New-TestConnection, Join-Splat,
     New-TestDirectory, Remove-TestDirectory, Get-ChatRequest, Get-Failure, Invoke-Captured, New-ChildShell,
-    Start-FreshPowerShell, Wait-FreshPowerShell, Format-Json, ConvertTo-CompactJson
+    Start-FreshPowerShell, Wait-FreshPowerShell, Get-PunctuationFault, Format-Json, ConvertTo-CompactJson

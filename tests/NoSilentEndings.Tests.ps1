@@ -356,6 +356,7 @@ Describe 'A host that drops connection attempts (pwsh -File report.ps1)' {
             $line = $errors | Where-Object { $_ -like "* | $prompt | *" }
             $line | Should -BeLike 'error ConnectionFailed,LaminiPS.Commands.InvokeLaminiChatCommand | ConnectionError | * | attempts 2 | *'
             $line | Should -BeLike '*no connection within 10 s*'
+            Get-PunctuationFault ($line -split ' \| ', 5)[4] | Should -BeNullOrEmpty
         }
         $result.Lines | Should -Contain 'in $Error: 2'
         $result.Lines | Should -Contain 'retries: 2'

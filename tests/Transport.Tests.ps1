@@ -68,3 +68,50 @@ Describe 'HTTPS with a self-signed certificate' -Skip:($PSVersionTable.PSEdition
         Get-LaminiModel @conn -SkipCertificateCheck | Should -HaveCount $fixture.Count
     }
 }
+
+# What users read when a request got no answer is our sentences joined around a message from .NET or
+# the operating system, which ends with a full stop of its own or not, depending on the platform.
+Describe 'The message of a request that got no answer' {
+    BeforeAll {
+        $script:plain = Start-LaminiTestServer
+        # A loopback port nobody listens on: connections are refused at once.
+        $listener = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
+        $listener.Start()
+        $script:closedPort = $listener.LocalEndpoint.Port
+        $listener.Stop()
+    }
+
+    AfterAll {
+        Stop-LaminiTestServer -Server $plain
+    }
+
+    It '<Name>: <ErrorId> whose message has no doubled full stop and ends with one mark, from Get-LaminiModel and Invoke-LaminiChat' -ForEach @(
+        @{ Name = 'connection refused, retried once'; ErrorId = 'ConnectionFailed'
+            Parameters = { @{ BaseUri = "http://127.0.0.1:$closedPort/inf"; AllowUnencryptedAuthentication = $true; MaximumRetryCount = 1; RetryIntervalSec = 0.05 } } }
+        @{ Name = 'a host name that does not resolve'; ErrorId = 'ConnectionFailed'
+            Parameters = { @{ BaseUri = 'http://lamini-test.invalid/inf'; AllowUnencryptedAuthentication = $true } } }
+        @{ Name = 'an untrusted certificate'; ErrorId = 'ConnectionFailed'
+            Parameters = { @{ BaseUri = $server.BaseUri } } }
+        @{ Name = 'https to a server that speaks http'; ErrorId = 'ConnectionFailed'
+            Parameters = { @{ BaseUri = $plain.BaseUri.AbsoluteUri -replace '^http:', 'https:' } } }
+        @{ Name = 'no answer within -TimeoutSec'; ErrorId = 'Timeout'
+            Parameters = { @{ BaseUri = $plain.BaseUri; TimeoutSec = 1 } }; Behavior = @{ delayMs = 5000; times = 2 } }
+    ) {
+        if ($Behavior) { Add-LaminiTestBehavior -Server $plain -Behavior $Behavior }
+        $splat = Join-Splat @{ ApiKey = $server.SecureApiKey; MaximumRetryCount = 0 } (& $Parameters)
+
+        $failures = @(
+            Get-Failure { Get-LaminiModel @splat -ErrorAction Stop }
+            Get-Failure { Invoke-LaminiChat 'hi' @splat -ErrorAction Stop }
+        )
+
+        foreach ($failure in $failures) {
+            $failure.FullyQualifiedErrorId | Should -BeLike "$ErrorId,*"
+            # The exception's message, and the record as PowerShell shows it (the chat error names its prompt).
+            foreach ($message in $failure.Exception.Message, "$failure") {
+                Get-PunctuationFault $message | Should -BeNullOrEmpty
+            }
+        }
+        "$($failures[1])" | Should -BeLike "Prompt 'hi': *"
+    }
+}

@@ -152,7 +152,7 @@ internal static class ErrorBodyParser
             return detail.ValueKind switch
             {
                 JsonValueKind.String => detail.GetString(),
-                JsonValueKind.Array => string.Join("; ", detail.EnumerateArray().Select(FormatValidationItem)),
+                JsonValueKind.Array => string.Join("; ", detail.EnumerateArray().Select(item => Sentences.Clause(FormatValidationItem(item)))),
                 _ => Excerpt(detail.GetRawText()),
             };
         }

@@ -219,7 +219,7 @@ internal sealed class LaminiApiClient
             {
                 failure = fault.Kind == LaminiFailureKind.ProxyAuthenticationRequired
                     ? ProxyAuthenticationFailure(method!, address!, attempt)
-                    : TransportFailure(fault.Kind, $"Could not reach {Route(method, address)}: {fault.Reason}", ex, attempt);
+                    : TransportFailure(fault.Kind, fault.Message(Route(method, address)), ex, attempt);
                 retryable = fault.Retryable;
             }
 
@@ -232,7 +232,7 @@ internal sealed class LaminiApiClient
             {
                 throw new LaminiApiException(
                     LaminiFailureKind.RetryAfterTooLong,
-                    $"{failure.Message} The server asked to wait {RetryPolicy.DescribeSeconds(serverDelaySeconds.Value)} s before retrying, longer than the {RetryPolicy.MaximumServerDelay.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s LaminiPS waits; gave up.",
+                    Sentences.Join(failure.Message, $"The server asked to wait {RetryPolicy.DescribeSeconds(serverDelaySeconds.Value)} s before retrying, longer than the {RetryPolicy.MaximumServerDelay.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s LaminiPS waits; gave up"),
                     failure)
                 {
                     StatusCode = failure.StatusCode,
@@ -247,7 +247,7 @@ internal sealed class LaminiApiClient
             {
                 throw new LaminiApiException(
                     failure.Kind,
-                    $"{failure.Message} A retry in {Seconds(wait)} s would not start within the whole-call limit of {Seconds(total)} s (-TotalTimeoutSec); gave up.",
+                    Sentences.Join(failure.Message, $"A retry in {Seconds(wait)} s would not start within the whole-call limit of {Seconds(total)} s (-TotalTimeoutSec); gave up"),
                     failure.InnerException)
                 {
                     StatusCode = failure.StatusCode,
@@ -297,9 +297,7 @@ internal sealed class LaminiApiClient
             : transport.ProxyUseDefaultCredentials
                 ? $"{proxy} did not accept the logged-on user's identity (-ProxyUseDefaultCredentials; HTTP 407 Proxy Authentication Required) for {route}. Give a login with -ProxyCredential"
                 : $"{proxy} requires a login (HTTP 407 Proxy Authentication Required) for {route}. Give it with -ProxyCredential, or use -ProxyUseDefaultCredentials to sign in as the logged-on user";
-        var message = new StringBuilder(what);
-        AppendAttemptsAndRequestId(message, attempt, null);
-        return new LaminiApiException(LaminiFailureKind.ProxyAuthenticationRequired, message.ToString()) { StatusCode = 407, Attempts = attempt };
+        return new LaminiApiException(LaminiFailureKind.ProxyAuthenticationRequired, Sentences.Join(what, GaveUpAfter(attempt))) { StatusCode = 407, Attempts = attempt };
     }
 
     private static string QualifiedUserName(NetworkCredential credential) =>
@@ -390,7 +388,8 @@ internal sealed class LaminiApiClient
 
             throw new LaminiApiException(
                 LaminiFailureKind.InvalidResponse,
-                $"The server's reply is not a valid {what}: {ex.Message} Reply starts: {ErrorBodyParser.Excerpt(text)}",
+                // The excerpt is the reply's own text, so it gets no full stop of ours.
+                $"{Sentences.End($"The server's reply is not a valid {what}: {ex.Message}")} Reply starts: {ErrorBodyParser.Excerpt(text)}",
                 ex)
             {
                 StatusCode = 200,
@@ -479,7 +478,7 @@ internal sealed class LaminiApiClient
                     string message = ErrorBodyParser.ExtractMessage(data) ?? data;
                     throw new LaminiApiException(
                         LaminiFailureKind.StreamError,
-                        $"The server reported an error mid-stream after {assembler.ReceivedCharacters} characters had arrived: {message}")
+                        Sentences.End($"The server reported an error mid-stream after {assembler.ReceivedCharacters} characters had arrived: {message}"))
                     {
                         StatusCode = 200,
                         ServerMessage = message,
@@ -536,7 +535,7 @@ internal sealed class LaminiApiClient
     }
 
     private static LaminiApiException Truncated(StreamAssembler assembler, string why, Exception? inner) =>
-        new(LaminiFailureKind.StreamTruncated, $"The reply stream was cut short ({why}); {assembler.ReceivedCharacters} characters had arrived.", inner)
+        new(LaminiFailureKind.StreamTruncated, $"The reply stream was cut short ({Sentences.Clause(why)}); {assembler.ReceivedCharacters} characters had arrived.", inner)
         {
             StatusCode = 200,
             PartialContent = assembler.ContentSoFar,
@@ -581,13 +580,12 @@ internal sealed class LaminiApiClient
             message.Append(": ").Append(serverMessage);
         }
 
-        if (kind == LaminiFailureKind.Redirected)
-        {
-            AppendRedirect(message, response.Headers.Location, requestUri);
-        }
-
-        AppendAttemptsAndRequestId(message, attempt, requestId);
-        return new LaminiApiException(kind, message.ToString())
+        string text = Sentences.Join(
+            message.ToString(),
+            kind == LaminiFailureKind.Redirected ? Redirect(response.Headers.Location, requestUri) : null,
+            GaveUpAfter(attempt),
+            requestId is null ? null : $"Request id: {requestId}");
+        return new LaminiApiException(kind, text)
         {
             StatusCode = status,
             ServerMessage = serverMessage,
@@ -601,53 +599,26 @@ internal sealed class LaminiApiClient
     /// Redirects are never followed: the Authorization header would travel to whatever address the
     /// answer names. Says where it pointed and, when it keeps the endpoint's path, the base URI to use.
     /// </summary>
-    private void AppendRedirect(StringBuilder message, Uri? location, Uri requestUri)
+    private string Redirect(Uri? location, Uri requestUri)
     {
-        EndSentence(message);
         if (location is null || !Uri.TryCreate(requestUri, location, out Uri? target))
         {
-            message.Append(" It named no usable Location; LaminiPS does not follow redirects. Check -BaseUri.");
-            return;
+            return Sentences.Join("It named no usable Location; LaminiPS does not follow redirects", "Check -BaseUri");
         }
 
-        message.Append(" It points to ")
-            .Append(ErrorBodyParser.Excerpt(target.GetComponents(UriComponents.AbsoluteUri & ~UriComponents.UserInfo, UriFormat.UriEscaped)))
-            .Append(". LaminiPS does not follow redirects, so the API key never travels to another address");
+        string pointsTo = $"It points to {ErrorBodyParser.Excerpt(target.GetComponents(UriComponents.AbsoluteUri & ~UriComponents.UserInfo, UriFormat.UriEscaped))}";
         string endpointPath = requestUri.AbsolutePath.Substring(_settings.BaseUri.AbsolutePath.TrimEnd('/').Length);
         string targetPath = target.GetComponents(UriComponents.SchemeAndServer | UriComponents.Path, UriFormat.UriEscaped);
-        message.Append(targetPath.EndsWith(endpointPath, StringComparison.Ordinal)
-            ? $"; if that is the service's address, use -BaseUri {targetPath.Substring(0, targetPath.Length - endpointPath.Length)}."
-            : "; check -BaseUri.");
+        string advice = targetPath.EndsWith(endpointPath, StringComparison.Ordinal)
+            ? $"if that is the service's address, use -BaseUri {targetPath.Substring(0, targetPath.Length - endpointPath.Length)}"
+            : "check -BaseUri";
+        return Sentences.Join(pointsTo, $"LaminiPS does not follow redirects, so the API key never travels to another address; {advice}");
     }
 
-    private static LaminiApiException TransportFailure(LaminiFailureKind kind, string summary, Exception inner, int attempt)
-    {
-        var message = new StringBuilder(summary);
-        AppendAttemptsAndRequestId(message, attempt, null);
-        return new LaminiApiException(kind, message.ToString(), inner) { Attempts = attempt };
-    }
+    private static LaminiApiException TransportFailure(LaminiFailureKind kind, string summary, Exception inner, int attempt) =>
+        new(kind, Sentences.Join(summary, GaveUpAfter(attempt)), inner) { Attempts = attempt };
 
-    private static void AppendAttemptsAndRequestId(StringBuilder message, int attempts, string? requestId)
-    {
-        EndSentence(message);
-
-        if (attempts > 1)
-        {
-            message.Append(" Gave up after ").Append(attempts.ToString(CultureInfo.InvariantCulture)).Append(" attempts.");
-        }
-
-        if (requestId is not null)
-        {
-            message.Append(" Request id: ").Append(requestId).Append('.');
-        }
-    }
-
-    /// <summary>The server's text often ends without a full stop; end its sentence before ours begin.</summary>
-    private static void EndSentence(StringBuilder message)
-    {
-        if (message.Length > 0 && ".!?…".IndexOf(message[message.Length - 1]) < 0)
-        {
-            message.Append('.');
-        }
-    }
+    /// <summary>The sentence that says a failure was retried; null after one attempt.</summary>
+    private static string? GaveUpAfter(int attempts) =>
+        attempts > 1 ? $"Gave up after {attempts.ToString(CultureInfo.InvariantCulture)} attempts" : null;
 }

@@ -33,6 +33,10 @@ internal sealed class TransportFault
 
     public string Reason { get; }
 
+    /// <summary>What users read: which request could not reach its server, and why.</summary>
+    /// <param name="route">The method and address, and the proxy the request went through.</param>
+    public string Message(string route) => Sentences.End($"Could not reach {route}: {Reason}");
+
     /// <summary>The fault behind <paramref name="exception"/>, or null when it is not the network's doing.</summary>
     /// <param name="exception">What the HTTP stack threw; the caller's own cancellation and deadline are ruled out already.</param>
     /// <param name="connectTimeout">The handler's connect limit, to name it when it ran out.</param>
@@ -49,7 +53,7 @@ internal sealed class TransportFault
             return new TransportFault(
                 LaminiFailureKind.ConnectionFailed,
                 retryable: false,
-                $"the TLS connection could not be established ({InnermostMessage(exception)}). If this is a test server with a self-signed certificate, -SkipCertificateCheck skips the check (never use it for the real service)");
+                $"the TLS connection could not be established ({Sentences.Clause(InnermostMessage(exception))}). If this is a test server with a self-signed certificate, -SkipCertificateCheck skips the check (never use it for the real service)");
         }
 
         if (IsProxyAuthenticationRequired(exception))
@@ -63,7 +67,7 @@ internal sealed class TransportFault
             return new TransportFault(
                 LaminiFailureKind.ConnectionFailed,
                 retryable: false,
-                $"the host name does not resolve ({InnermostMessage(exception)}); check the address");
+                $"the host name does not resolve ({Sentences.Clause(InnermostMessage(exception))}); check the address");
         }
 
         if (exception is OperationCanceledException { InnerException: TimeoutException })
@@ -71,12 +75,12 @@ internal sealed class TransportFault
             return new TransportFault(
                 LaminiFailureKind.ConnectionFailed,
                 retryable: true,
-                $"no connection within {connectTimeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s: the host did not answer (a wrong address, a firewall, a VPN that is down or a proxy that is needed?)");
+                $"no connection within {connectTimeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s: the host did not answer; check for a wrong address, a firewall, a VPN that is down or a proxy that is needed");
         }
 
         if (exception is OperationCanceledException)
         {
-            return new TransportFault(LaminiFailureKind.ConnectionFailed, retryable: true, $"the HTTP stack cancelled the request ({exception.Message})");
+            return new TransportFault(LaminiFailureKind.ConnectionFailed, retryable: true, $"the HTTP stack cancelled the request ({Sentences.Clause(exception.Message)})");
         }
 
         return new TransportFault(LaminiFailureKind.ConnectionFailed, retryable: true, InnermostMessage(exception));

@@ -222,7 +222,7 @@ public abstract class LaminiCommandBase : PSCmdlet, IDisposable
         if (exception.Kind == LaminiFailureKind.ToolChoiceUnsupported)
         {
             const string advice = "Name the tool the model must call with -ToolChoice <name>, or use another model.";
-            record.ErrorDetails = new ErrorDetails(exception.Message + " " + advice) { RecommendedAction = advice };
+            record.ErrorDetails = new ErrorDetails(Sentences.Join(exception.Message, advice)) { RecommendedAction = advice };
         }
 
         return record;

@@ -148,7 +148,7 @@ internal sealed class ToolCallRunner : IToolCallAnswerer
         if (failure is not null)
         {
             _command.WriteVerbose($"{commandLine} failed after {clock.ElapsedMilliseconds} ms: {failure.Message}");
-            _command.WriteWarning($"{commandLine}, called by the model for '{ChatMessageRules.PromptLabel(prompt)}', failed: {failure.Message} The model was told so.");
+            _command.WriteWarning(Sentences.Join($"{commandLine}, called by the model for '{ChatMessageRules.PromptLabel(prompt)}', failed: {failure.Message}", "The model was told so"));
             return $"The command failed: {failure.Message}";
         }
 
