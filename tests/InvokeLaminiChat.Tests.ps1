@@ -128,6 +128,23 @@ Describe 'Invoke-LaminiChat' {
             $explicit.Model | Should -BeExactly 'gpt-4o-mini'
         }
 
+        It 'reads $env:LAMINI_MODEL once, when the command starts: every piped row without a Model gets that one, a row''s Model still wins' {
+            $env:LAMINI_MODEL = 'Qwen/Qwen2-7B-Instruct'
+            $rows = @(
+                [pscustomobject]@{ Prompt = 'first' }
+                [pscustomobject]@{ Prompt = 'second'; Model = 'gpt-4o-mini' }
+                [pscustomobject]@{ Prompt = 'third' }
+            )
+            # The batch's default is the one set when it started, whatever runs upstream of it meanwhile.
+            $replies = $rows | ForEach-Object { $env:LAMINI_MODEL = 'changed/after-start'; $_ } | Invoke-LaminiChat @conn -ThrottleLimit 1
+            (Get-ChatRequest $server).Json.model | Should -Be @('Qwen/Qwen2-7B-Instruct', 'gpt-4o-mini', 'Qwen/Qwen2-7B-Instruct')
+            $replies.Model | Should -Be @('Qwen/Qwen2-7B-Instruct', 'gpt-4o-mini', 'Qwen/Qwen2-7B-Instruct')
+
+            # The next command starts with the value set now.
+            $null = Invoke-LaminiChat 'fourth' @conn
+            (Get-ChatRequest $server)[-1].Json.model | Should -BeExactly 'changed/after-start'
+        }
+
         It 'uses meta-llama/Llama-3.2-3B-Instruct when neither -Model nor $env:LAMINI_MODEL is set' {
             $reply = Invoke-LaminiChat 'hi' @conn
             (Get-ChatRequest $server)[0].Json.model | Should -BeExactly $defaultModel

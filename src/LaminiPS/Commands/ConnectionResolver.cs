@@ -19,9 +19,9 @@ internal static class ConnectionResolver
 
     private static readonly char[] s_queryOrFragment = { '?', '#' };
 
-    /// <summary>The model id given to the command (null when none was), else $env:LAMINI_MODEL, else <see cref="DefaultModel"/>.</summary>
-    public static string ResolveModel(string? given) =>
-        given ?? (Environment.GetEnvironmentVariable("LAMINI_MODEL") is string model && !string.IsNullOrWhiteSpace(model) ? model : DefaultModel);
+    /// <summary>The model for a request that names none: $env:LAMINI_MODEL, else <see cref="DefaultModel"/>.</summary>
+    public static string ModelFromEnvironment() =>
+        Environment.GetEnvironmentVariable("LAMINI_MODEL") is string model && !string.IsNullOrWhiteSpace(model) ? model : DefaultModel;
 
     /// <summary>The key to send, without surrounding whitespace.</summary>
     /// <exception cref="ConnectionSettingException">MissingApiKey, InvalidApiKey or InvalidConfiguration.</exception>

@@ -28,6 +28,7 @@ public sealed class InvokeLaminiChatCommand : LaminiCommandBase
     private BatchProgress? _progress;
     private PromptSources? _sources;
     private PromptHistory? _history;
+    private string _defaultModel = ConnectionResolver.DefaultModel;
 
     /// <summary>The user message; each string is one completion (messages[].content). Piped strings, and the Prompt of piped objects, are prompts too.</summary>
     [Parameter(Position = 0, ParameterSetName = PromptSet)]
@@ -165,6 +166,11 @@ public sealed class InvokeLaminiChatCommand : LaminiCommandBase
         string? toolChoice = ToolChoiceResolver.ForRequest(ToolChoice, Tool, InvokeTool, out ErrorRecord? invalidToolUse);
         StopAt(invalidToolUse);
         base.BeginProcessing();
+
+        // Read once per command, as the key and base URI are: a batch of piped records shares one
+        // default (reading it per record cost about 1 % of a piped batch's CPU). A row's Model still
+        // wins; a script that changes $env:LAMINI_MODEL while its own pipeline runs is no use to serve.
+        _defaultModel = ConnectionResolver.ModelFromEnvironment();
         _settings = _settings with { Tools = Tool, ToolChoice = toolChoice, AdditionalFields = fields };
         _history = new PromptHistory(ToolResult, WriteError);
 
@@ -182,7 +188,7 @@ public sealed class InvokeLaminiChatCommand : LaminiCommandBase
             return;
         }
 
-        string model = ConnectionResolver.ResolveModel(Model ?? piped.Model ?? Conversation?.RequestedModel);
+        string model = Model ?? piped.Model ?? Conversation?.RequestedModel ?? _defaultModel;
         if (Messages is not null)
         {
             StopAt(ChatMessagesTransformationAttribute.Refusal(Messages));
