@@ -149,6 +149,59 @@ Describe 'Invoke-LaminiChat -Tool' {
             $tool.parameters.properties.PSObject.Properties.Name | Should -Not -Contain 'LiteralPath'
         }
 
+        It 'reads a command''s help once: three cmdlets in -Tool add little to a call after the first' {
+            $commands = Get-Command Get-Date, Get-ChildItem, Get-Process
+            $null = Invoke-LaminiChat 'warm' @conn -Tool $commands
+            $null = Invoke-LaminiChat 'warm' @conn
+            $with = [System.Collections.Generic.List[double]]::new()
+            $without = [System.Collections.Generic.List[double]]::new()
+            foreach ($round in 1..7) {
+                $with.Add((Measure-Command { $null = Invoke-LaminiChat 'hi' @conn -Tool $commands }).TotalMilliseconds)
+                $without.Add((Measure-Command { $null = Invoke-LaminiChat 'hi' @conn }).TotalMilliseconds)
+            }
+            $median = { param($times) @($times | Sort-Object)[[int][math]::Floor($times.Count / 2)] }
+            # Get-Help, run for every command on every call, took 30 to 60 ms a command here.
+            (& $median $with) - (& $median $without) | Should -BeLessThan 40
+        }
+
+        It 'describes a function redefined with other help by its new help, also after calls that read the old' {
+            Set-Item -Path Function:script:Get-Forecast -Value { <#
+                .SYNOPSIS
+                Tomorrow's weather.
+                #>
+                param([string] $City) }
+            $null = Invoke-LaminiChat 'weather?' -Tool (Get-Command Get-Forecast) @conn
+            $null = Invoke-LaminiChat 'weather?' -Tool (Get-Command Get-Forecast) @conn
+            Set-Item -Path Function:script:Get-Forecast -Value { <#
+                .SYNOPSIS
+                The week's weather.
+                .PARAMETER Days
+                How many days ahead.
+                #>
+                param([int] $Days) }
+            $null = Invoke-LaminiChat 'weather?' -Tool (Get-Command Get-Forecast) @conn
+            $sent = @(Get-ChatRequest $server | ForEach-Object { $_.Json.tools[0].function })
+            $sent.description | Should -Be @("Tomorrow's weather.", "Tomorrow's weather.", "The week's weather.")
+            $sent[2].parameters.properties.Days.description | Should -BeExactly 'How many days ahead.'
+        }
+
+        It 'describes a command of a module re-imported with other help by its new help' {
+            $folder = New-TestDirectory -Name 'tool-help'
+            try {
+                $path = Join-Path $folder 'Forecast.psm1'
+                Set-Content -LiteralPath $path -Value "function Get-Tide {`n<#`n.SYNOPSIS`nTides, version one.`n#>`nparam([string] `$Port)`n}"
+                Import-Module $path -Force
+                $null = Invoke-LaminiChat 'tide?' -Tool (Get-Command Get-Tide) @conn
+                Set-Content -LiteralPath $path -Value "function Get-Tide {`n<#`n.SYNOPSIS`nTides, version two.`n#>`nparam([string] `$Port)`n}"
+                Import-Module $path -Force
+                $null = Invoke-LaminiChat 'tide?' -Tool (Get-Command Get-Tide) @conn
+                @(Get-ChatRequest $server | ForEach-Object { $_.Json.tools[0].function.description }) | Should -Be @('Tides, version one.', 'Tides, version two.')
+            } finally {
+                Remove-Module Forecast -ErrorAction Ignore
+                Remove-TestDirectory $folder
+            }
+        }
+
         It 'refuses <Name> with InvalidTool before any request' -ForEach @(
             @{ Name = 'a command with several parameter sets and no default'; Tool = { Get-Command Invoke-Either }; Message = "*parameter sets 'A', 'B' and no default*ParameterSet*" }
             @{ Name = 'a parameter set the command lacks'; Tool = { @{ Command = 'Set-Light'; ParameterSet = 'ByColour' } }; Message = "*no parameter set 'ByColour'*'ByRoom'*'ById'*" }

@@ -3,6 +3,7 @@ using System.Collections;
 using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
+using System.Runtime.CompilerServices;
 
 namespace LaminiPS.Commands.Tools;
 
@@ -10,6 +11,14 @@ namespace LaminiPS.Commands.Tools;
 internal sealed class CommandHelp
 {
     private static readonly CommandHelp s_none = new(null, new Dictionary<string, string>());
+
+    /// <summary>
+    /// Help already read, keyed by what it was read from: a cmdlet's CmdletInfo, which Import-Module makes anew
+    /// (another version included), or a function's script block, which a redefinition or a re-import replaces
+    /// while the FunctionInfo may stay. Either belongs to one runspace, and its entry goes when it does.
+    /// Help installed by Update-Help shows from the next session.
+    /// </summary>
+    private static readonly ConditionalWeakTable<object, CommandHelp> s_read = new();
 
     private CommandHelp(string? synopsis, Dictionary<string, string> parameters)
     {
@@ -23,10 +32,25 @@ internal sealed class CommandHelp
     public IReadOnlyDictionary<string, string> Parameters { get; }
 
     /// <summary>
+    /// The command's help, read once per command definition: Get-Help takes 30 to 60 ms a command, and -Tool
+    /// describes its commands on every call. Scripts are read every time: their file can change under the same name.
+    /// </summary>
+    public static CommandHelp For(EngineIntrinsics engine, CommandInfo command)
+    {
+        object? source = command switch
+        {
+            CmdletInfo => command,
+            FunctionInfo function => function.ScriptBlock,
+            _ => null,
+        };
+        return source is null ? Read(engine, command) : s_read.GetValue(source, _ => Read(engine, command));
+    }
+
+    /// <summary>
     /// Runs Get-Help on the pipeline thread (argument transformation runs there). Help that PowerShell made up
     /// from the syntax alone (no comment-based help, no MAML) describes nothing and counts as none.
     /// </summary>
-    public static CommandHelp Read(EngineIntrinsics engine, CommandInfo command)
+    private static CommandHelp Read(EngineIntrinsics engine, CommandInfo command)
     {
         string name = command is ExternalScriptInfo script ? script.Path : command.Name;
         PSObject? help;

@@ -31,7 +31,7 @@ internal static class CommandToolBuilder
     {
         CommandInfo target = Resolve(command);
         CommandParameterSetInfo set = ChooseSet(target, parameterSetName);
-        CommandHelp help = CommandHelp.Read(engine, target);
+        CommandHelp help = CommandHelp.For(engine, target);
         OrderedDictionary root = DescribeParameters(target, set, help);
         LaminiJsonSchema parameters;
         try
