@@ -149,21 +149,6 @@ Describe 'Invoke-LaminiChat -Tool' {
             $tool.parameters.properties.PSObject.Properties.Name | Should -Not -Contain 'LiteralPath'
         }
 
-        It 'reads a command''s help once: three cmdlets in -Tool add little to a call after the first' {
-            $commands = Get-Command Get-Date, Get-ChildItem, Get-Process
-            $null = Invoke-LaminiChat 'warm' @conn -Tool $commands
-            $null = Invoke-LaminiChat 'warm' @conn
-            $with = [System.Collections.Generic.List[double]]::new()
-            $without = [System.Collections.Generic.List[double]]::new()
-            foreach ($round in 1..7) {
-                $with.Add((Measure-Command { $null = Invoke-LaminiChat 'hi' @conn -Tool $commands }).TotalMilliseconds)
-                $without.Add((Measure-Command { $null = Invoke-LaminiChat 'hi' @conn }).TotalMilliseconds)
-            }
-            $median = { param($times) @($times | Sort-Object)[[int][math]::Floor($times.Count / 2)] }
-            # Get-Help, run for every command on every call, took 30 to 60 ms a command here.
-            (& $median $with) - (& $median $without) | Should -BeLessThan 40
-        }
-
         It 'describes a function redefined with other help by its new help, also after calls that read the old' {
             Set-Item -Path Function:script:Get-Forecast -Value { <#
                 .SYNOPSIS

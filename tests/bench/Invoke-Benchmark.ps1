@@ -3,7 +3,7 @@
     Measures LaminiPS against its baselines on the local test server and writes out/bench.md.
 
 .DESCRIPTION
-    Five measures, each a median over repeated runs shown next to its baseline and the ratio; the
+    Six measures, each a median over repeated runs shown next to its baseline and the ratio; the
     baseline is always measured in the same run (machines here are shared and noisy, so only ratios
     are comparable between runs). Warm-ups are never timed. Every contender talks to the same test
     server with the same request bodies.
@@ -22,6 +22,8 @@
                           vs a raw-socket reader in C#; and first piece vs the whole reply
       5. Memory           managed heap after a full collection half-way through 10,000 prompts vs
                           100, and peak working set (fresh processes), also of the floor
+      6. Tool definitions a call with -Tool (Get-Date, Get-ChildItem, Get-Process) vs the same call
+                          with the same tools as JSON text (the goal), and vs one without -Tool
 
     Expects the module and the test server built (build.ps1 -Task Build); builds the C# floors
     (tests/bench/Floors) and the empty module (tests/bench/EmptyModule) into out/bench itself.
@@ -71,6 +73,9 @@ param(
     [ValidateRange(1, 1000000)] [int] $MemoryLargeCount = 10000,
     [ValidateRange(1, 1000000)] [int] $MemorySmallCount = 100,
     [ValidateRange(1, 100)] [int] $MemoryRuns = 3,
+
+    # 6. Timed calls per contender (alternating), after as many untimed calls of each.
+    [ValidateRange(1, 1000)] [int] $ToolRuns = 30,
 
     # A correctness check run alongside (issue 6): this many prompts at -ThrottleLimit 20 against a
     # zero-delay server must all come back, in input order. 0 skips it.
@@ -312,7 +317,7 @@ try {
     # -----------------------------------------------------------------------------------------
     # 1. Import cost
     # -----------------------------------------------------------------------------------------
-    Write-Step "1/5 Import cost: $ImportRuns fresh processes each of 3 contenders, rotating"
+    Write-Step "1/6 Import cost: $ImportRuns fresh processes each of 3 contenders, rotating"
     $quote = { param([string] $Path) "'" + ($Path -replace "'", "''") + "'" }
     $importArgs = [ordered]@{
         bare     = [string[]]($Shell.Arguments + @('-Command', 'exit'))
@@ -345,7 +350,7 @@ try {
     # -----------------------------------------------------------------------------------------
     # 2. Per-request overhead
     # -----------------------------------------------------------------------------------------
-    Write-Step "2/5 Per-request overhead: $RequestCount sequential chats, $WarmupRequests warm-up each, $OverheadRuns-$MaxOverheadRuns rounds of 5 contenders"
+    Write-Step "2/6 Per-request overhead: $RequestCount sequential chats, $WarmupRequests warm-up each, $OverheadRuns-$MaxOverheadRuns rounds of 5 contenders"
     Reset-Bench
     $common = @{ BaseUri = $server.BaseUri; ApiKey = $server.SecureApiKey }
     $prompts = [string[]](1..$RequestCount | ForEach-Object { "Prompt $_" })
@@ -453,7 +458,7 @@ $replies = foreach ($p in $prompts) {
     # -----------------------------------------------------------------------------------------
     # 3. Concurrency
     # -----------------------------------------------------------------------------------------
-    Write-Step "3/5 Concurrency: $ConcurrencyCount prompts at $ConcurrencyDelayMs ms, -ThrottleLimit $($ThrottleLimit -join '/') x $ConcurrencyRuns"
+    Write-Step "3/6 Concurrency: $ConcurrencyCount prompts at $ConcurrencyDelayMs ms, -ThrottleLimit $($ThrottleLimit -join '/') x $ConcurrencyRuns"
     Reset-Bench
     $delayed = [string[]](1..$ConcurrencyCount | ForEach-Object { "$DelayedMarker $_" })
     $concurrencyCode = '$replies = $delayed | Invoke-LaminiChat -ThrottleLimit $limit @common'
@@ -501,7 +506,7 @@ $replies = foreach ($p in $prompts) {
     # 4. Streaming latency
     # -----------------------------------------------------------------------------------------
     $wholeMs = ($StreamPieces + 4) * $StreamEventDelayMs
-    Write-Step "4/5 Streaming latency: $StreamRuns rounds (each reply takes >= $wholeMs ms)"
+    Write-Step "4/6 Streaming latency: $StreamRuns rounds (each reply takes >= $wholeMs ms)"
     $streamCode = @'
 $first = $null
 $start = [DateTimeOffset]::UtcNow
@@ -564,7 +569,7 @@ $end = [DateTimeOffset]::UtcNow
     # -----------------------------------------------------------------------------------------
     # 5. Memory
     # -----------------------------------------------------------------------------------------
-    Write-Step "5/5 Memory: managed heap half-way and peak working set, $MemoryLargeCount vs $MemorySmallCount prompts, LaminiPS and the floor, $MemoryRuns fresh processes each"
+    Write-Step "5/6 Memory: managed heap half-way and peak working set, $MemoryLargeCount vs $MemorySmallCount prompts, LaminiPS and the floor, $MemoryRuns fresh processes each"
     Reset-Bench
     $memoryScript = {
         param([int] $Count)
@@ -626,6 +631,47 @@ $end = [DateTimeOffset]::UtcNow
     $commands.Add("and the same with ``1..$MemorySmallCount``; the floor:")
     $commands.Add('```sh')
     $commands.Add(((Format-CommandLine $Shell.FilePath $memoryArgs.floorLarge) -replace [regex]::Escape($RepoRoot + '/'), './'))
+    $commands.Add('```')
+
+    # -----------------------------------------------------------------------------------------
+    # 6. Tool definitions
+    # -----------------------------------------------------------------------------------------
+    Write-Step "6/6 Tool definitions: a call with -Tool (three cmdlets), without -Tool, and with the same tools as JSON, $ToolRuns calls each"
+    Reset-Bench
+    $toolCommands = Get-Command Get-Date, Get-ChildItem, Get-Process
+    $null = Invoke-LaminiChat 'What time is it?' -Tool $toolCommands @common
+    # The same tools as the JSON definitions the command path wrote: the same body, without reading commands.
+    $toolJson = [string[]]@((Get-LaminiTestRequest -Server $server -Path '*/chat/completions')[-1].Json.tools | ForEach-Object { ConvertTo-Json -InputObject $_ -Depth 32 -Compress })
+    $toolCode = [ordered]@{
+        commands = '$null = Invoke-LaminiChat ''What time is it?'' -Tool $toolCommands @common'
+        none     = '$null = Invoke-LaminiChat ''What time is it?'' @common'
+        json     = '$null = Invoke-LaminiChat ''What time is it?'' -Tool $toolJson @common'
+    }
+    $toolTimes = @{}
+    foreach ($name in $toolCode.Keys) { $toolTimes[$name] = [System.Collections.Generic.List[double]]::new() }
+    foreach ($timed in $false, $true) {
+        for ($i = 0; $i -lt $ToolRuns; $i++) {
+            foreach ($name in $toolCode.Keys) {
+                $m = Measure-Contender ([scriptblock]::Create($toolCode[$name]))
+                if ($timed) { $toolTimes[$name].Add($m.Ms) }
+            }
+        }
+    }
+    $lastThree = @(Get-LaminiTestRequest -Server $server -Path '*/chat/completions' | Select-Object -Last 3)
+    $sentTools = @($lastThree[0], $lastThree[2] | ForEach-Object { ConvertTo-Json -InputObject $_.Json.tools -Depth 32 -Compress })
+    if ($sentTools[0] -ne $sentTools[1]) { throw 'Tool definitions: the commands and their JSON definitions sent different tools.' }
+    $fromCommands = Get-Median $toolTimes.commands
+    $fromJson = Get-Median $toolTimes.json
+    # Goal: reading commands and their help adds nothing to sending the same tools as JSON text (Get-Help
+    # on every call made it 38x). Sending tools at all costs what their schemas take to check and write.
+    Add-Row '6a. Tool definitions: one call' "-Tool as the same $($toolJson.Count) tools' JSON text" $fromJson '-Tool (Get-Command Get-Date, Get-ChildItem, Get-Process)' $fromCommands 'ms' '<= 1.2x' (($fromCommands / $fromJson) -le 1.2)
+    Add-Row '6b. Tool definitions: one call' 'without -Tool' (Get-Median $toolTimes.none) '-Tool (Get-Command Get-Date, Get-ChildItem, Get-Process)' $fromCommands 'ms' '(info)' $null
+    foreach ($name in $toolCode.Keys) { $samples.Add("Tool definitions, $name (ms): $(($toolTimes[$name] | ForEach-Object { '{0:N2}' -f $_ }) -join ', ')") }
+    $notes.Add('Tool definitions: the commands and their JSON text sent the same tools (checked on the server); the reply calls none.')
+    $commands.Add("**6. Tool definitions** ($ToolRuns untimed then $ToolRuns timed calls of each, in turn; `$toolJson holds the tools the first call sent, each as JSON text):")
+    $commands.Add('```powershell')
+    $commands.Add("`$toolCommands = Get-Command Get-Date, Get-ChildItem, Get-Process")
+    foreach ($code in $toolCode.Values) { $commands.Add("Measure-Command { $code }") }
     $commands.Add('```')
 } finally {
     Stop-LaminiTestServer -Server $server
