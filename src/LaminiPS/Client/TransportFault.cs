@@ -47,6 +47,19 @@ internal sealed class TransportFault
             return null;
         }
 
+        if (NotRetryable(exception) is { } fault)
+        {
+            return fault;
+        }
+
+        return exception is OperationCanceledException cancelled
+            ? Cancelled(cancelled, connectTimeout)
+            : new TransportFault(LaminiFailureKind.ConnectionFailed, retryable: true, InnermostMessage(exception));
+    }
+
+    /// <summary>The faults trying again cannot mend: TLS refused, a proxy that wants credentials, a host name that does not resolve.</summary>
+    private static TransportFault? NotRetryable(Exception exception)
+    {
         if (Find<AuthenticationException>(exception) is not null
             || FindWebStatus(exception) is WebExceptionStatus.TrustFailure or WebExceptionStatus.SecureChannelFailure)
         {
@@ -70,21 +83,16 @@ internal sealed class TransportFault
                 $"the host name does not resolve ({Sentences.Clause(InnermostMessage(exception))}); check the address");
         }
 
-        if (exception is OperationCanceledException { InnerException: TimeoutException })
-        {
-            return new TransportFault(
-                LaminiFailureKind.ConnectionFailed,
-                retryable: true,
-                $"no connection within {connectTimeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s: the host did not answer; check for a wrong address, a firewall, a VPN that is down or a proxy that is needed");
-        }
-
-        if (exception is OperationCanceledException)
-        {
-            return new TransportFault(LaminiFailureKind.ConnectionFailed, retryable: true, $"the HTTP stack cancelled the request ({Sentences.Clause(exception.Message)})");
-        }
-
-        return new TransportFault(LaminiFailureKind.ConnectionFailed, retryable: true, InnermostMessage(exception));
+        return null;
     }
+
+    /// <summary>A cancellation the caller did not ask for: the handler's connect limit running out, or the HTTP stack's own.</summary>
+    private static TransportFault Cancelled(OperationCanceledException exception, TimeSpan connectTimeout) => exception.InnerException is TimeoutException
+        ? new TransportFault(
+            LaminiFailureKind.ConnectionFailed,
+            retryable: true,
+            $"no connection within {connectTimeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s: the host did not answer; check for a wrong address, a firewall, a VPN that is down or a proxy that is needed")
+        : new TransportFault(LaminiFailureKind.ConnectionFailed, retryable: true, $"the HTTP stack cancelled the request ({Sentences.Clause(exception.Message)})");
 
     public static string InnermostMessage(Exception exception)
     {
