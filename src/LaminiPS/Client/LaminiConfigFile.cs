@@ -131,31 +131,39 @@ internal sealed class LaminiConfigFile
             if (!cursor.TryReadName(flow: false, out string? name))
             {
                 _currentEntry = null;
-                string text = cursor.Rest.TrimEnd();
-                foreach (string ours in new[] { "key", "url" })
-                {
-                    if (text.StartsWith(ours, StringComparison.Ordinal) && text.Length > ours.Length && text[ours.Length] is ':' or ' ' or '\t')
-                    {
-                        Assign(ours, number, null, "is not written as '" + ours + ": <value>' (a space must follow the colon)");
-                    }
-                }
-
+                ReportUnnamedEntry(cursor.Rest.TrimEnd(), number);
                 return;
             }
 
             _currentEntry = name;
-            if (!IsOurs(name!))
+            if (IsOurs(name!))
             {
-                return;
+                ReadOurEntry(cursor, name!, indent != _entryIndent, tabIndented, number);
             }
+        }
 
+        /// <summary>A line that is no "name: value" entry, but starts with one of ours: "key:value", say.</summary>
+        private void ReportUnnamedEntry(string text, int number)
+        {
+            foreach (string ours in new[] { "key", "url" })
+            {
+                if (text.StartsWith(ours, StringComparison.Ordinal) && text.Length > ours.Length && text[ours.Length] is ':' or ' ' or '\t')
+                {
+                    Assign(ours, number, null, "is not written as '" + ours + ": <value>' (a space must follow the colon)");
+                }
+            }
+        }
+
+        /// <summary>A key or url entry: its value, or why it cannot be read (a tab, an indent unlike its neighbours').</summary>
+        private void ReadOurEntry(Cursor cursor, string name, bool misaligned, bool tabIndented, int number)
+        {
             if (tabIndented)
             {
-                Assign(name!, number, null, "is indented with a tab; YAML allows only spaces there");
+                Assign(name, number, null, "is indented with a tab; YAML allows only spaces there");
             }
-            else if (indent != _entryIndent)
+            else if (misaligned)
             {
-                Assign(name!, number, null, "is indented differently from the entries above it");
+                Assign(name, number, null, "is indented differently from the entries above it");
             }
             else
             {
@@ -165,7 +173,7 @@ internal sealed class LaminiConfigFile
                     problem = "has text after its closing quote";
                 }
 
-                Assign(name!, number, problem is null ? value : null, problem);
+                Assign(name, number, problem is null ? value : null, problem);
             }
         }
 
@@ -180,22 +188,10 @@ internal sealed class LaminiConfigFile
                     break;
                 }
 
-                if (!cursor.TryReadName(flow: true, out string? name))
+                if (!TryReadFlowPair(cursor, number))
                 {
                     FlowProblem(number);
                     return;
-                }
-
-                if (!cursor.TryReadScalar(flow: true, out string? value, out string? problem) && !IsOurs(name!))
-                {
-                    // Another entry's value we cannot read leaves us unable to find where ours start.
-                    FlowProblem(number);
-                    return;
-                }
-
-                if (IsOurs(name!))
-                {
-                    Assign(name!, number, problem is null ? value : null, problem);
                 }
 
                 cursor.SkipSpaces();
@@ -215,6 +211,28 @@ internal sealed class LaminiConfigFile
             {
                 FlowProblem(number);
             }
+        }
+
+        /// <summary>One "name: value" pair of a {...} mapping, ours assigned; false when it cannot be read.</summary>
+        private bool TryReadFlowPair(Cursor cursor, int number)
+        {
+            if (!cursor.TryReadName(flow: true, out string? name))
+            {
+                return false;
+            }
+
+            if (!cursor.TryReadScalar(flow: true, out string? value, out string? problem) && !IsOurs(name!))
+            {
+                // Another entry's value we cannot read leaves us unable to find where ours start.
+                return false;
+            }
+
+            if (IsOurs(name!))
+            {
+                Assign(name!, number, problem is null ? value : null, problem);
+            }
+
+            return true;
         }
 
         private void FlowProblem(int number)
@@ -303,26 +321,9 @@ internal sealed class LaminiConfigFile
                     return false;
                 }
             }
-            else
+            else if (!TryReadPlainName(flow, out name))
             {
-                int colon = _position;
-                while (colon < _text.Length && !(_text[colon] == ':' && IsSeparator(colon + 1)))
-                {
-                    if (flow && _text[colon] is ',' or '{' or '}' or '[' or ']')
-                    {
-                        return false;
-                    }
-
-                    colon++;
-                }
-
-                if (colon == _text.Length)
-                {
-                    return false;
-                }
-
-                name = _text.Substring(_position, colon - _position).Trim();
-                _position = colon;
+                return false;
             }
 
             if (name!.Length == 0 || !IsSeparator(_position + 1))
@@ -333,6 +334,31 @@ internal sealed class LaminiConfigFile
 
             _position++;
             SkipSpaces();
+            return true;
+        }
+
+        /// <summary>An unquoted name: the text up to a ':' that a separator follows, the cursor left on that ':'.</summary>
+        private bool TryReadPlainName(bool flow, out string? name)
+        {
+            name = null;
+            int colon = _position;
+            while (colon < _text.Length && !(_text[colon] == ':' && IsSeparator(colon + 1)))
+            {
+                if (flow && _text[colon] is ',' or '{' or '}' or '[' or ']')
+                {
+                    return false;
+                }
+
+                colon++;
+            }
+
+            if (colon == _text.Length)
+            {
+                return false;
+            }
+
+            name = _text.Substring(_position, colon - _position).Trim();
+            _position = colon;
             return true;
         }
 
