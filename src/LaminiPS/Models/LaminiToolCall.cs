@@ -64,29 +64,10 @@ public sealed class LaminiToolCall
         {
             using JsonDocument document = JsonDocument.Parse(json!);
             JsonElement root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
+            error = NotArguments(root);
+            if (error is not null)
             {
-                string kind = root.ValueKind switch
-                {
-                    JsonValueKind.Array => "an array",
-                    JsonValueKind.String => "a string",
-                    JsonValueKind.Number => "a number",
-                    JsonValueKind.Null => "null",
-                    _ => "a boolean",
-                };
-                error = $"The arguments are {kind}, not a JSON object of parameter names and values.";
                 return null;
-            }
-
-            // PowerShell parameter names ignore case: two spellings of one name would be two values for one parameter.
-            var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-            foreach (JsonProperty property in root.EnumerateObject())
-            {
-                if (!names.Add(property.Name))
-                {
-                    error = $"The arguments name '{property.Name}' more than once.";
-                    return null;
-                }
             }
 
             return (OrderedDictionary)PowerShellJson.ToDictionaryTree(root, readOnly: false)!;
@@ -96,5 +77,34 @@ public sealed class LaminiToolCall
             error = "The arguments are not valid JSON " + PowerShellJson.DescribeJsonError(ex);
             return null;
         }
+    }
+
+    /// <summary>Why <paramref name="root"/> cannot be splatted as parameters; null when it can.</summary>
+    private static string? NotArguments(JsonElement root)
+    {
+        if (root.ValueKind != JsonValueKind.Object)
+        {
+            string kind = root.ValueKind switch
+            {
+                JsonValueKind.Array => "an array",
+                JsonValueKind.String => "a string",
+                JsonValueKind.Number => "a number",
+                JsonValueKind.Null => "null",
+                _ => "a boolean",
+            };
+            return $"The arguments are {kind}, not a JSON object of parameter names and values.";
+        }
+
+        // PowerShell parameter names ignore case: two spellings of one name would be two values for one parameter.
+        var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        foreach (JsonProperty property in root.EnumerateObject())
+        {
+            if (!names.Add(property.Name))
+            {
+                return $"The arguments name '{property.Name}' more than once.";
+            }
+        }
+
+        return null;
     }
 }
