@@ -113,6 +113,12 @@ internal static partial class SchemaBuilder
             return ArrayOf(FromShorthand(values[0], SchemaWalker.Items(path), depth + 1));
         }
 
+        return EnumOf(values, path);
+    }
+
+    /// <summary>Allowed values: their JSON types (number standing for integer too) and the values as JSON holds them.</summary>
+    private static OrderedDictionary EnumOf(List<object?> values, string path)
+    {
         var types = new List<string>();
         var allowed = new List<object?>();
         foreach (object? value in values)
@@ -157,53 +163,24 @@ internal static partial class SchemaBuilder
         {
             if (!SchemaKeywords.TryGetKeyword(entry.Key, out string keyword))
             {
-                if (entry.Key.StartsWith("x-", StringComparison.OrdinalIgnoreCase))
+                if (!entry.Key.StartsWith("x-", StringComparison.OrdinalIgnoreCase))
                 {
-                    node[entry.Key] = entry.Value;
-                    continue;
+                    throw NotAKeyword(entry.Key, path);
                 }
 
-                throw SchemaWalker.Invalid(
-                    path,
-                    "'" + entry.Key + "' is not a JSON Schema keyword. A hashtable with a 'type' key is read as a schema fragment (type, description, enum, items, properties, required, format, minimum, ...). To describe an object that has a property called 'type', write @{ type = 'object'; properties = @{ type = 'string'; " + entry.Key + " = ... } }.");
+                node[entry.Key] = entry.Value;
+                continue;
             }
 
             object? value = PowerShellJson.Unwrap(entry.Value);
             SchemaKeywords.TryGetShape(keyword, out KeywordShape shape);
-            switch (shape)
+            if (shape == KeywordShape.Type)
             {
-                case KeywordShape.Type:
-                    expanded = FragmentType(value, node, path);
-                    break;
-                case KeywordShape.Schema or KeywordShape.Items:
-                    node[keyword] = FromSubschema(value, SchemaWalker.SubschemaPath(path, keyword), depth + 1);
-                    break;
-                case KeywordShape.SchemaList:
-                    node[keyword] = AsList(value).Select((branch, i) => FromSubschema(branch, SchemaWalker.Branch(path, keyword, i), depth + 1)).ToArray();
-                    break;
-                case KeywordShape.SchemaMap or KeywordShape.Properties:
-                    if (!TryGetMap(value, out List<KeyValuePair<string, object?>> named))
-                    {
-                        throw SchemaWalker.Invalid(path, shape == KeywordShape.Properties
-                            ? "'properties' must be a hashtable of property name = description, not " + DescribeValue(value) + "."
-                            : "'" + keyword + "' must be a hashtable of name = schema, not " + DescribeValue(value) + ".");
-                    }
-
-                    string parent = shape == KeywordShape.Properties ? path : SchemaWalker.Child(path, keyword);
-                    var map = new OrderedDictionary(StringComparer.Ordinal);
-                    foreach (KeyValuePair<string, object?> item in named)
-                    {
-                        map[item.Key] = FromShorthand(item.Value, SchemaWalker.Child(parent, item.Key), depth + 1);
-                    }
-
-                    node[keyword] = map;
-                    break;
-                case KeywordShape.List:
-                    node[keyword] = AsList(value).Select(PowerShellJson.Unwrap).ToArray();
-                    break;
-                default:
-                    node[keyword] = value;
-                    break;
+                expanded = FragmentType(value, node, path);
+            }
+            else
+            {
+                node[keyword] = FragmentValue(keyword, shape, value, path, depth);
             }
         }
 
@@ -218,6 +195,40 @@ internal static partial class SchemaBuilder
         }
 
         return Canonicalize(node);
+    }
+
+    private static LaminiSchemaException NotAKeyword(string key, string path) => SchemaWalker.Invalid(
+        path,
+        "'" + key + "' is not a JSON Schema keyword. A hashtable with a 'type' key is read as a schema fragment (type, description, enum, items, properties, required, format, minimum, ...). To describe an object that has a property called 'type', write @{ type = 'object'; properties = @{ type = 'string'; " + key + " = ... } }.");
+
+    /// <summary>A fragment keyword's value other than 'type': the schemas it holds read as shorthand too.</summary>
+    private static object? FragmentValue(string keyword, KeywordShape shape, object? value, string path, int depth) => shape switch
+    {
+        KeywordShape.Schema or KeywordShape.Items => FromSubschema(value, SchemaWalker.SubschemaPath(path, keyword), depth + 1),
+        KeywordShape.SchemaList => AsList(value).Select((branch, i) => FromSubschema(branch, SchemaWalker.Branch(path, keyword, i), depth + 1)).ToArray(),
+        KeywordShape.SchemaMap or KeywordShape.Properties => SchemaMap(keyword, shape, value, path, depth),
+        KeywordShape.List => AsList(value).Select(PowerShellJson.Unwrap).ToArray(),
+        _ => value,
+    };
+
+    /// <summary>'properties' (name = shorthand, named under the object itself) or another map of name = schema.</summary>
+    private static OrderedDictionary SchemaMap(string keyword, KeywordShape shape, object? value, string path, int depth)
+    {
+        if (!TryGetMap(value, out List<KeyValuePair<string, object?>> named))
+        {
+            throw SchemaWalker.Invalid(path, shape == KeywordShape.Properties
+                ? "'properties' must be a hashtable of property name = description, not " + DescribeValue(value) + "."
+                : "'" + keyword + "' must be a hashtable of name = schema, not " + DescribeValue(value) + ".");
+        }
+
+        string parent = shape == KeywordShape.Properties ? path : SchemaWalker.Child(path, keyword);
+        var map = new OrderedDictionary(StringComparer.Ordinal);
+        foreach (KeyValuePair<string, object?> item in named)
+        {
+            map[item.Key] = FromShorthand(item.Value, SchemaWalker.Child(parent, item.Key), depth + 1);
+        }
+
+        return map;
     }
 
     /// <summary>

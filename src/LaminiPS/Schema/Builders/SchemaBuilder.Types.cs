@@ -201,23 +201,9 @@ internal static partial class SchemaBuilder
     /// <summary>Base class first; each class's properties in declaration order; a redeclared name keeps its first place.</summary>
     private static List<PropertyInfo> ReadableProperties(Type type)
     {
-        var chain = new List<Type>();
-        if (type.IsInterface)
-        {
-            chain.AddRange(type.GetInterfaces());
-            chain.Add(type);
-        }
-        else
-        {
-            for (Type? current = type; current is not null && current != typeof(object) && current != typeof(ValueType); current = current.BaseType)
-            {
-                chain.Insert(0, current);
-            }
-        }
-
         var result = new List<PropertyInfo>();
         var positions = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
-        foreach (Type declaring in chain)
+        foreach (Type declaring in DeclaringTypes(type))
         {
             IEnumerable<PropertyInfo> declared = declaring
                 .GetProperties(BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly)
@@ -242,6 +228,25 @@ internal static partial class SchemaBuilder
         }
 
         return result.Where(static p => !IsSkipped(p)).ToList();
+    }
+
+    /// <summary>The types that declare <paramref name="type"/>'s properties, base first: an interface's own interfaces, then itself.</summary>
+    private static List<Type> DeclaringTypes(Type type)
+    {
+        var chain = new List<Type>();
+        if (type.IsInterface)
+        {
+            chain.AddRange(type.GetInterfaces());
+            chain.Add(type);
+            return chain;
+        }
+
+        for (Type? current = type; current is not null && current != typeof(object) && current != typeof(ValueType); current = current.BaseType)
+        {
+            chain.Insert(0, current);
+        }
+
+        return chain;
     }
 
     /// <summary>PowerShell's hidden properties and [JsonIgnore] ones are left out.</summary>
