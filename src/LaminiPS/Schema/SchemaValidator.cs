@@ -68,6 +68,15 @@ internal static class SchemaValidator
             return; // the rest would only repeat the same mistake
         }
 
+        CheckAllowedValues(instance, schema, path, violations);
+        CheckLimits(instance, schema, path, violations);
+        CheckByKind(instance, schema, root, path, violations);
+        CheckCombinators(instance, schema, root, path, inPlace, violations);
+    }
+
+    /// <summary>const and enum.</summary>
+    private static void CheckAllowedValues(JsonElement instance, JsonElement schema, string path, List<string> violations)
+    {
         if (schema.TryGetProperty("const", out JsonElement constant) && !JsonValues.AreEqual(instance, constant))
         {
             violations.Add(string.Format(CultureInfo.InvariantCulture, "{0}: expected {1}, got {2}", path, Excerpt(constant), Excerpt(instance)));
@@ -83,8 +92,11 @@ internal static class SchemaValidator
                 Excerpt(instance),
                 string.Join(", ", allowed.EnumerateArray().Select(Excerpt))));
         }
+    }
 
-        CheckLimits(instance, schema, path, violations);
+    /// <summary>The keywords that apply to one kind of value: an object's properties, an array's items, a string's pattern.</summary>
+    private static void CheckByKind(JsonElement instance, JsonElement schema, JsonElement root, string path, List<string> violations)
+    {
         switch (instance.ValueKind)
         {
             case JsonValueKind.Object:
@@ -97,8 +109,6 @@ internal static class SchemaValidator
                 CheckPattern(instance.GetString()!, schema, path, violations);
                 break;
         }
-
-        CheckCombinators(instance, schema, root, path, inPlace, violations);
     }
 
     private static bool CheckType(JsonElement instance, JsonElement type, string path, List<string> violations)
