@@ -74,55 +74,62 @@ internal static class FrameworkHttpHandler
             }
 
             DateTime giveUpAt = DateTime.UtcNow + _timeout;
-            bool timedOut = false;
             foreach (IPAddress address in addresses)
             {
                 TimeSpan left = giveUpAt - DateTime.UtcNow;
-                if (left <= TimeSpan.Zero)
-                {
-                    timedOut = true;
-                    break;
-                }
-
-                Socket? socket = null;
-                Task connect;
-                try
-                {
-                    socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
-                    connect = socket.ConnectAsync(address, target.Port);
-                }
-                catch (SocketException)
-                {
-                    // E.g. an IPv6 address on a machine without IPv6: the next address may do.
-                    socket?.Dispose();
-                    continue;
-                }
-
-                using var probe = socket;
-                _ = connect.ContinueWith(t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
-                Task first = await Task.WhenAny(connect, Task.Delay(left, cancellationToken)).ConfigureAwait(false);
-                cancellationToken.ThrowIfCancellationRequested();
-                if (first != connect)
-                {
-                    timedOut = true;
-                    break;
-                }
-
-                if (connect.Status == TaskStatus.RanToCompletion)
+                ProbeOutcome outcome = left <= TimeSpan.Zero
+                    ? ProbeOutcome.TimedOut
+                    : await ConnectAsync(address, target.Port, left, cancellationToken).ConfigureAwait(false);
+                if (outcome == ProbeOutcome.Connected)
                 {
                     return;
                 }
-            }
 
-            if (!timedOut)
-            {
-                return;
+                if (outcome == ProbeOutcome.TimedOut)
+                {
+                    // What SocketsHttpHandler throws when its ConnectTimeout passes, so both read the same.
+                    throw new TaskCanceledException(
+                        string.Format(CultureInfo.InvariantCulture, "No connection to {0}:{1} within {2} s.", target.Host, target.Port, _timeout.TotalSeconds),
+                        new TimeoutException());
+                }
             }
-
-            // What SocketsHttpHandler throws when its ConnectTimeout passes, so both read the same.
-            throw new TaskCanceledException(
-                string.Format(CultureInfo.InvariantCulture, "No connection to {0}:{1} within {2} s.", target.Host, target.Port, _timeout.TotalSeconds),
-                new TimeoutException());
         }
+
+        /// <summary>One connection attempt to <paramref name="address"/> that gives up after <paramref name="left"/>.</summary>
+        private static async Task<ProbeOutcome> ConnectAsync(IPAddress address, int port, TimeSpan left, CancellationToken cancellationToken)
+        {
+            Socket? socket = null;
+            Task connect;
+            try
+            {
+                socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+                connect = socket.ConnectAsync(address, port);
+            }
+            catch (SocketException)
+            {
+                // E.g. an IPv6 address on a machine without IPv6: the next address may do.
+                socket?.Dispose();
+                return ProbeOutcome.Failed;
+            }
+
+            using var probe = socket;
+            _ = connect.ContinueWith(t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+            Task first = await Task.WhenAny(connect, Task.Delay(left, cancellationToken)).ConfigureAwait(false);
+            cancellationToken.ThrowIfCancellationRequested();
+            if (first != connect)
+            {
+                return ProbeOutcome.TimedOut;
+            }
+
+            return connect.Status == TaskStatus.RanToCompletion ? ProbeOutcome.Connected : ProbeOutcome.Failed;
+        }
+    }
+
+    /// <summary>How one probe connection ended: the next address is tried only after a failure.</summary>
+    private enum ProbeOutcome
+    {
+        Connected,
+        Failed,
+        TimedOut,
     }
 }
