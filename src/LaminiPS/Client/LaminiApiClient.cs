@@ -148,126 +148,175 @@ internal sealed class LaminiApiClient
         CancellationToken cancellationToken)
     {
         int maximumAttempts = _retry.MaximumRetryCount + 1;
-        TimeSpan total = _settings.TotalTimeout;
         var call = Stopwatch.StartNew();
         for (int attempt = 1; ; attempt++)
         {
-            // The whole-call limit cuts an attempt short when less of it is left than -TimeoutSec.
-            TimeSpan left = total - call.Elapsed;
-            bool cutByTotal = total > TimeSpan.Zero && (_settings.Timeout <= TimeSpan.Zero || left < _settings.Timeout);
-            TimeSpan limit = cutByTotal ? TimeSpan.FromTicks(Math.Max(left.Ticks, TimeSpan.TicksPerMillisecond)) : _settings.Timeout;
-            using var deadline = new AttemptDeadline(limit, _settings.Timeout, cancellationToken);
-            LaminiApiException failure;
-            bool retryable;
-            double? serverDelaySeconds = null;
-            HttpMethod? method = null;
-            Uri? address = null;
-            try
+            (T? value, AttemptFailure? failed) = await AttemptAsync(
+                createRequest, readSuccess, model, log, new AttemptNumber(attempt, maximumAttempts), call.Elapsed, cancellationToken).ConfigureAwait(false);
+            if (failed is null)
             {
-                using HttpRequestMessage request = createRequest();
-                method = request.Method;
-                address = request.RequestUri!;
-                Authorize(request);
-                if (_settings.UserAgent.Length > 0)
-                {
-                    request.Headers.TryAddWithoutValidation("User-Agent", _settings.UserAgent);
-                }
-
-                if (log.IsDebugEnabled)
-                {
-                    log.Debug($"{method} {address} (attempt {attempt} of {maximumAttempts}, {request.Content?.Headers.ContentLength ?? 0} bytes)");
-                }
-
-                using HttpResponseMessage response = await _http
-                    .SendAsync(request, HttpCompletionOption.ResponseHeadersRead, deadline.Token)
-                    .ConfigureAwait(false);
-                if (log.IsDebugEnabled)
-                {
-                    // A gateway may put the key it was sent into its reason phrase, as into its body.
-                    log.Debug($"{method} {address} answered {(int)response.StatusCode} {WithKey(key => ApiKeyText.Mask(response.ReasonPhrase, key))}");
-                }
-
-                if (response.IsSuccessStatusCode)
-                {
-                    return await readSuccess(response, deadline).ConfigureAwait(false);
-                }
-
-                if (response.StatusCode == HttpStatusCode.ProxyAuthenticationRequired)
-                {
-                    failure = ProxyAuthenticationFailure(method, address, attempt);
-                    retryable = false;
-                }
-                else
-                {
-                    failure = await HttpFailureAsync(response, address, model, attempt, deadline.Token).ConfigureAwait(false);
-                    retryable = RetryPolicy.ShouldRetry(response);
-                    serverDelaySeconds = RetryPolicy.ServerRequestedDelaySeconds(response.Headers, DateTimeOffset.UtcNow);
-                }
-            }
-            catch (Exception ex) when (cancellationToken.IsCancellationRequested && ex is not LaminiApiException)
-            {
-                throw new OperationCanceledException("The operation was stopped.", ex, cancellationToken);
-            }
-            catch (Exception ex) when (deadline.Expired && ex is not LaminiApiException)
-            {
-                failure = cutByTotal
-                    ? TransportFailure(LaminiFailureKind.Timeout, $"No answer from {Route(method, address)} within the whole-call limit of {Seconds(total)} s (-TotalTimeoutSec)", ex, attempt)
-                    : TransportFailure(LaminiFailureKind.Timeout, $"No answer from {Route(method, address)} within {Seconds(_settings.Timeout)} s", ex, attempt);
-                retryable = !cutByTotal;
-            }
-            catch (Exception ex) when (ex is not LaminiApiException && TransportFault.From(ex, _settings.Transport.ConnectTimeout) is { } fault)
-            {
-                failure = fault.Kind == LaminiFailureKind.ProxyAuthenticationRequired
-                    ? ProxyAuthenticationFailure(method!, address!, attempt)
-                    : TransportFailure(fault.Kind, fault.Message(Route(method, address)), ex, attempt);
-                retryable = fault.Retryable;
+                return value!;
             }
 
-            if (!retryable || attempt >= maximumAttempts)
+            if (!failed.Retryable || attempt >= maximumAttempts)
             {
-                throw failure;
+                throw failed.Error;
             }
 
-            if (serverDelaySeconds > RetryPolicy.MaximumServerDelay.TotalSeconds)
-            {
-                throw new LaminiApiException(
-                    LaminiFailureKind.RetryAfterTooLong,
-                    Sentences.Join(failure.Message, $"The server asked to wait {RetryPolicy.DescribeSeconds(serverDelaySeconds.Value)} s before retrying, longer than the {RetryPolicy.MaximumServerDelay.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s LaminiPS waits; gave up"),
-                    failure)
-                {
-                    StatusCode = failure.StatusCode,
-                    ServerMessage = failure.ServerMessage,
-                    RequestId = failure.RequestId,
-                    Attempts = attempt,
-                };
-            }
-
-            TimeSpan wait = serverDelaySeconds is double seconds ? TimeSpan.FromSeconds(seconds) : _retry.Backoff(attempt - 1);
-            if (total > TimeSpan.Zero && call.Elapsed + wait >= total)
-            {
-                throw new LaminiApiException(
-                    failure.Kind,
-                    Sentences.Join(failure.Message, $"A retry in {Seconds(wait)} s would not start within the whole-call limit of {Seconds(total)} s (-TotalTimeoutSec); gave up"),
-                    failure.InnerException)
-                {
-                    StatusCode = failure.StatusCode,
-                    ServerMessage = failure.ServerMessage,
-                    RequestId = failure.RequestId,
-                    Attempts = attempt,
-                    RawBody = failure.RawBody,
-                };
-            }
-
+            TimeSpan wait = RetryWait(failed, attempt, call.Elapsed);
             log.Verbose(string.Format(
                 CultureInfo.InvariantCulture,
                 "Attempt {0} of {1} failed ({2}); retrying in {3:0.###} s.",
                 attempt,
                 maximumAttempts,
-                failure.StatusCode is int status ? $"HTTP {status}" : failure.Kind.ToString(),
+                failed.Error.StatusCode is int status ? $"HTTP {status}" : failed.Error.Kind.ToString(),
                 wait.TotalSeconds));
             await Task.Delay(wait, cancellationToken).ConfigureAwait(false);
         }
     }
+
+    /// <summary>
+    /// One attempt, within what is left of the whole-call limit after <paramref name="elapsed"/>: the reply read by
+    /// <paramref name="readSuccess"/>, or how the attempt failed. The caller's cancellation ends it as a cancellation.
+    /// </summary>
+    private async Task<(T? Value, AttemptFailure? Failure)> AttemptAsync<T>(
+        Func<HttpRequestMessage> createRequest,
+        Func<HttpResponseMessage, AttemptDeadline, Task<T>> readSuccess,
+        string? model,
+        RequestLog log,
+        AttemptNumber attempt,
+        TimeSpan elapsed,
+        CancellationToken cancellationToken)
+    {
+        using var deadline = new AttemptDeadline(AttemptLimit(elapsed, out bool cutByTotal), _settings.Timeout, cancellationToken);
+        HttpMethod? method = null;
+        Uri? address = null;
+        try
+        {
+            using HttpRequestMessage request = createRequest();
+            method = request.Method;
+            address = request.RequestUri!;
+            Prepare(request, log, attempt);
+            using HttpResponseMessage response = await _http
+                .SendAsync(request, HttpCompletionOption.ResponseHeadersRead, deadline.Token)
+                .ConfigureAwait(false);
+            DebugAnswer(log, request, response);
+            if (response.IsSuccessStatusCode)
+            {
+                return (await readSuccess(response, deadline).ConfigureAwait(false), null);
+            }
+
+            return (default, await ResponseFailureAsync(response, method, address, model, attempt.Number, deadline.Token).ConfigureAwait(false));
+        }
+        catch (Exception ex) when (cancellationToken.IsCancellationRequested && ex is not LaminiApiException)
+        {
+            throw new OperationCanceledException("The operation was stopped.", ex, cancellationToken);
+        }
+        catch (Exception ex) when (deadline.Expired && ex is not LaminiApiException)
+        {
+            string limit = cutByTotal ? $"the whole-call limit of {Seconds(_settings.TotalTimeout)} s (-TotalTimeoutSec)" : $"{Seconds(_settings.Timeout)} s";
+            return (default, new AttemptFailure(TransportFailure(LaminiFailureKind.Timeout, $"No answer from {Route(method, address)} within {limit}", ex, attempt.Number), Retryable: !cutByTotal));
+        }
+        catch (Exception ex) when (ex is not LaminiApiException && TransportFault.From(ex, _settings.Transport.ConnectTimeout) is { } fault)
+        {
+            LaminiApiException failure = fault.Kind == LaminiFailureKind.ProxyAuthenticationRequired
+                ? ProxyAuthenticationFailure(method!, address!, attempt.Number)
+                : TransportFailure(fault.Kind, fault.Message(Route(method, address)), ex, attempt.Number);
+            return (default, new AttemptFailure(failure, fault.Retryable));
+        }
+    }
+
+    /// <summary>-TimeoutSec, or what is left of -TotalTimeoutSec after <paramref name="elapsed"/> when that is less (then <paramref name="cutByTotal"/>).</summary>
+    private TimeSpan AttemptLimit(TimeSpan elapsed, out bool cutByTotal)
+    {
+        TimeSpan left = _settings.TotalTimeout - elapsed;
+        cutByTotal = _settings.TotalTimeout > TimeSpan.Zero && (_settings.Timeout <= TimeSpan.Zero || left < _settings.Timeout);
+        return cutByTotal ? TimeSpan.FromTicks(Math.Max(left.Ticks, TimeSpan.TicksPerMillisecond)) : _settings.Timeout;
+    }
+
+    private void DebugAnswer(RequestLog log, HttpRequestMessage request, HttpResponseMessage response)
+    {
+        if (log.IsDebugEnabled)
+        {
+            // A gateway may put the key it was sent into its reason phrase, as into its body.
+            log.Debug($"{request.Method} {request.RequestUri} answered {(int)response.StatusCode} {WithKey(key => ApiKeyText.Mask(response.ReasonPhrase, key))}");
+        }
+    }
+
+    /// <summary>The key, the user agent, and the debug line that names the attempt.</summary>
+    private void Prepare(HttpRequestMessage request, RequestLog log, AttemptNumber attempt)
+    {
+        Authorize(request);
+        if (_settings.UserAgent.Length > 0)
+        {
+            request.Headers.TryAddWithoutValidation("User-Agent", _settings.UserAgent);
+        }
+
+        if (log.IsDebugEnabled)
+        {
+            log.Debug($"{request.Method} {request.RequestUri} (attempt {attempt.Number} of {attempt.Of}, {request.Content?.Headers.ContentLength ?? 0} bytes)");
+        }
+    }
+
+    /// <summary>An answer that is no success: a proxy that wants a login (never retried), or the service's error.</summary>
+    private async Task<AttemptFailure> ResponseFailureAsync(
+        HttpResponseMessage response, HttpMethod method, Uri address, string? model, int attempt, CancellationToken cancellationToken)
+    {
+        if (response.StatusCode == HttpStatusCode.ProxyAuthenticationRequired)
+        {
+            return new AttemptFailure(ProxyAuthenticationFailure(method, address, attempt), Retryable: false);
+        }
+
+        LaminiApiException failure = await HttpFailureAsync(response, address, model, attempt, cancellationToken).ConfigureAwait(false);
+        return new AttemptFailure(failure, RetryPolicy.ShouldRetry(response), RetryPolicy.ServerRequestedDelaySeconds(response.Headers, DateTimeOffset.UtcNow));
+    }
+
+    /// <summary>
+    /// The wait before the next attempt: the server's, else the backoff. Throws the failure, with the reason
+    /// added, when the server asks for longer than LaminiPS waits or the retry would start past -TotalTimeoutSec.
+    /// </summary>
+    private TimeSpan RetryWait(AttemptFailure failed, int attempt, TimeSpan elapsed)
+    {
+        LaminiApiException failure = failed.Error;
+        if (failed.ServerDelaySeconds > RetryPolicy.MaximumServerDelay.TotalSeconds)
+        {
+            throw new LaminiApiException(
+                LaminiFailureKind.RetryAfterTooLong,
+                Sentences.Join(failure.Message, $"The server asked to wait {RetryPolicy.DescribeSeconds(failed.ServerDelaySeconds.Value)} s before retrying, longer than the {RetryPolicy.MaximumServerDelay.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s LaminiPS waits; gave up"),
+                failure)
+            {
+                StatusCode = failure.StatusCode,
+                ServerMessage = failure.ServerMessage,
+                RequestId = failure.RequestId,
+                Attempts = attempt,
+            };
+        }
+
+        TimeSpan wait = failed.ServerDelaySeconds is double seconds ? TimeSpan.FromSeconds(seconds) : _retry.Backoff(attempt - 1);
+        TimeSpan total = _settings.TotalTimeout;
+        if (total > TimeSpan.Zero && elapsed + wait >= total)
+        {
+            throw new LaminiApiException(
+                failure.Kind,
+                Sentences.Join(failure.Message, $"A retry in {Seconds(wait)} s would not start within the whole-call limit of {Seconds(total)} s (-TotalTimeoutSec); gave up"),
+                failure.InnerException)
+            {
+                StatusCode = failure.StatusCode,
+                ServerMessage = failure.ServerMessage,
+                RequestId = failure.RequestId,
+                Attempts = attempt,
+                RawBody = failure.RawBody,
+            };
+        }
+
+        return wait;
+    }
+
+    /// <summary>Which attempt this is, of how many at most.</summary>
+    private readonly record struct AttemptNumber(int Number, int Of);
+
+    /// <summary>What a failed attempt leaves: the error to report, whether trying again may help, and any wait the server asked for.</summary>
+    private sealed record AttemptFailure(LaminiApiException Error, bool Retryable, double? ServerDelaySeconds = null);
 
     private static string Seconds(TimeSpan time) => time.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture);
 
@@ -451,15 +500,7 @@ internal sealed class LaminiApiClient
         string? mediaType = response.Content.Headers.ContentType?.MediaType;
         if (!string.Equals(mediaType, "text/event-stream", StringComparison.OrdinalIgnoreCase))
         {
-            // Some servers answer a stream request with a plain completion; accept it whole.
-            ArraySegment<byte> body = await ReadBodyAsync(response, MaximumResponseBytes, deadline.Token).ConfigureAwait(false);
-            LaminiChatResponse whole = Parse(body, root => ResponseParser.ParseCompletion(root, request.Messages), "chat completion");
-            if (!string.IsNullOrEmpty(whole.Content))
-            {
-                onText(whole.Content!);
-            }
-
-            return whole;
+            return await ReadWholeCompletionAsync(response, deadline, request, onText).ConfigureAwait(false);
         }
 
         var assembler = new StreamAssembler();
@@ -472,26 +513,7 @@ internal sealed class LaminiApiClient
                     return false;
                 }
 
-                using JsonDocument document = ParseEvent(data, assembler);
-                if (IsErrorEvent(document.RootElement))
-                {
-                    string message = ErrorBodyParser.ExtractMessage(data) ?? data;
-                    throw new LaminiApiException(
-                        LaminiFailureKind.StreamError,
-                        Sentences.End($"The server reported an error mid-stream after {assembler.ReceivedCharacters} characters had arrived: {message}"))
-                    {
-                        StatusCode = 200,
-                        ServerMessage = message,
-                        PartialContent = assembler.ContentSoFar,
-                    };
-                }
-
-                string? piece = assembler.Apply(document.RootElement);
-                if (piece is not null)
-                {
-                    onText(piece);
-                }
-
+                ApplyEvent(data, assembler, onText);
                 return true;
             }).ConfigureAwait(false);
         }
@@ -506,6 +528,44 @@ internal sealed class LaminiApiClient
         }
 
         return assembler.Build(request.Messages);
+    }
+
+    /// <summary>Some servers answer a stream request with a plain completion; it is accepted whole, its text one piece.</summary>
+    private static async Task<LaminiChatResponse> ReadWholeCompletionAsync(
+        HttpResponseMessage response, AttemptDeadline deadline, ChatRequest request, Action<string> onText)
+    {
+        ArraySegment<byte> body = await ReadBodyAsync(response, MaximumResponseBytes, deadline.Token).ConfigureAwait(false);
+        LaminiChatResponse whole = Parse(body, root => ResponseParser.ParseCompletion(root, request.Messages), "chat completion");
+        if (!string.IsNullOrEmpty(whole.Content))
+        {
+            onText(whole.Content!);
+        }
+
+        return whole;
+    }
+
+    /// <summary>One event's chunk into the reply, its text to <paramref name="onText"/>; an error event ends the stream as a failure.</summary>
+    private static void ApplyEvent(string data, StreamAssembler assembler, Action<string> onText)
+    {
+        using JsonDocument document = ParseEvent(data, assembler);
+        if (IsErrorEvent(document.RootElement))
+        {
+            string message = ErrorBodyParser.ExtractMessage(data) ?? data;
+            throw new LaminiApiException(
+                LaminiFailureKind.StreamError,
+                Sentences.End($"The server reported an error mid-stream after {assembler.ReceivedCharacters} characters had arrived: {message}"))
+            {
+                StatusCode = 200,
+                ServerMessage = message,
+                PartialContent = assembler.ContentSoFar,
+            };
+        }
+
+        string? piece = assembler.Apply(document.RootElement);
+        if (piece is not null)
+        {
+            onText(piece);
+        }
     }
 
     /// <summary>OpenAI's {"error": {...}} or {"error": "text"}, or vLLM's flat {"object": "error", ...}.</summary>
@@ -544,22 +604,9 @@ internal sealed class LaminiApiClient
     private async Task<LaminiApiException> HttpFailureAsync(HttpResponseMessage response, Uri requestUri, string? model, int attempt, CancellationToken cancellationToken)
     {
         int status = (int)response.StatusCode;
-        string body;
-        try
-        {
-            body = Text(await ReadBodyAsync(response, MaximumErrorBodyBytes, cancellationToken).ConfigureAwait(false));
-        }
-        catch (LaminiApiException)
-        {
-            body = string.Empty;
-        }
-
+        string body = await ErrorBodyAsync(response, cancellationToken).ConfigureAwait(false);
         string? serverMessage = ErrorBodyParser.ExtractMessage(body);
-        string? requestId = s_requestIdHeaders
-            .Select(name => response.Headers.TryGetValues(name, out var values) ? values.FirstOrDefault()?.Trim() : null)
-            .Where(value => !string.IsNullOrEmpty(value))
-            .Select(value => value!.Length <= MaximumRequestIdLength ? value : value.Substring(0, MaximumRequestIdLength) + "…")
-            .FirstOrDefault();
+        string? requestId = RequestIdOf(response);
         (LaminiFailureKind kind, string summary) = ErrorBodyParser.Classify(status, serverMessage, model, requestUri.Authority);
         var message = new StringBuilder(summary)
             .Append(" (HTTP ").Append(status.ToString(CultureInfo.InvariantCulture));
@@ -594,6 +641,26 @@ internal sealed class LaminiApiClient
             RawBody = ErrorBodyParser.Excerpt(body),
         };
     }
+
+    /// <summary>The error body as text; empty when it cannot be read (too large, cut off): the status still says what failed.</summary>
+    private static async Task<string> ErrorBodyAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return Text(await ReadBodyAsync(response, MaximumErrorBodyBytes, cancellationToken).ConfigureAwait(false));
+        }
+        catch (LaminiApiException)
+        {
+            return string.Empty;
+        }
+    }
+
+    /// <summary>The first request id header the answer has, shortened when it is too long to be an id.</summary>
+    private static string? RequestIdOf(HttpResponseMessage response) => s_requestIdHeaders
+        .Select(name => response.Headers.TryGetValues(name, out var values) ? values.FirstOrDefault()?.Trim() : null)
+        .Where(value => !string.IsNullOrEmpty(value))
+        .Select(value => value!.Length <= MaximumRequestIdLength ? value : value.Substring(0, MaximumRequestIdLength) + "…")
+        .FirstOrDefault();
 
     /// <summary>
     /// Redirects are never followed: the Authorization header would travel to whatever address the
