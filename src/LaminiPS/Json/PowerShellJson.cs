@@ -323,6 +323,46 @@ internal static class PowerShellJson
     /// <summary><paramref name="depth"/>: the level <paramref name="value"/> sits at, 1 for the outermost.</summary>
     private static void Write(Utf8JsonWriter writer, object? value, int depth, bool strict, OutputLimits? limits)
     {
+        CheckLimits(writer, depth, limits);
+        object? given = value;
+        value = Unwrap(value);
+        if (limits is not null && depth > limits.MaximumDepth && value is PSObject or IDictionary or (IEnumerable and not string))
+        {
+            writer.WriteStringValue(Convert.ToString(value, CultureInfo.InvariantCulture) ?? string.Empty);
+            return;
+        }
+
+        if (TryWriteScalar(writer, value, strict))
+        {
+            return;
+        }
+
+        switch (value)
+        {
+            case PSObject custom:
+                WriteProperties(writer, custom, depth, strict, limits);
+                return;
+            case IDictionary dictionary:
+                WriteDictionary(writer, dictionary, depth, strict, limits);
+                return;
+            case IEnumerable sequence:
+                WriteSequence(writer, sequence, depth, strict, limits);
+                return;
+            case not null when limits is { InsideObject: false } && depth <= limits.MaximumDepth:
+                // The wrapper as given, so the properties PowerShell adds (PSPath, ...) are written too.
+                limits.InsideObject = true;
+                WriteProperties(writer, PSObject.AsPSObject(given!), depth, strict, limits);
+                limits.InsideObject = false;
+                return;
+            default:
+                WriteOther(writer, value!, strict); // null is a scalar, written above
+                return;
+        }
+    }
+
+    /// <summary>Refuses a value nested past <see cref="MaxDepth"/> (it contains itself), or output past its size limit.</summary>
+    private static void CheckLimits(Utf8JsonWriter writer, int depth, OutputLimits? limits)
+    {
         if (depth > MaxDepth)
         {
             throw new ArgumentException(string.Format(
@@ -335,117 +375,133 @@ internal static class PowerShellJson
         {
             throw new OutputTooLongException();
         }
+    }
 
-        object? given = value;
-        value = Unwrap(value);
-        if (limits is not null && depth > limits.MaximumDepth && value is PSObject or IDictionary or (IEnumerable and not string))
-        {
-            writer.WriteStringValue(Convert.ToString(value, CultureInfo.InvariantCulture) ?? string.Empty);
-            return;
-        }
-
+    /// <summary>Null, a boolean, a number, text-like values, or JSON already: false for anything that has members or items.</summary>
+    private static bool TryWriteScalar(Utf8JsonWriter writer, object? value, bool strict)
+    {
         switch (value)
         {
             case null:
             case DBNull:
                 writer.WriteNullValue();
-                return;
-            case string text:
-                writer.WriteStringValue(text);
-                return;
-            case char character:
-                writer.WriteStringValue(character.ToString());
-                return;
+                return true;
             case bool boolean:
                 writer.WriteBooleanValue(boolean);
-                return;
-            case Enum enumValue:
-                writer.WriteStringValue(enumValue.ToString());
-                return;
-            case sbyte or byte or short or ushort or int or long:
-                writer.WriteNumberValue(Convert.ToInt64(value, CultureInfo.InvariantCulture));
-                return;
-            case uint or ulong:
-                writer.WriteNumberValue(Convert.ToUInt64(value, CultureInfo.InvariantCulture));
-                return;
-            case decimal number:
-                writer.WriteNumberValue(number);
-                return;
-            case double number when double.IsNaN(number) || double.IsInfinity(number):
-                writer.WriteStringValue(NotFinite(number, strict));
-                return;
-            case float number when float.IsNaN(number) || float.IsInfinity(number):
-                writer.WriteStringValue(NotFinite(number, strict));
-                return;
-            case double number:
-                writer.WriteNumberValue(number);
-                return;
-            case float number:
-                writer.WriteNumberValue(number);
-                return;
-            case BigInteger number:
-                writer.WriteRawValue(number.ToString(CultureInfo.InvariantCulture), skipInputValidation: true);
-                return;
-            case DateTime dateTime:
-                writer.WriteStringValue(dateTime);
-                return;
-            case DateTimeOffset dateTimeOffset:
-                writer.WriteStringValue(dateTimeOffset);
-                return;
-            case Guid guid:
-                writer.WriteStringValue(guid);
-                return;
-            case Uri uri:
-                writer.WriteStringValue(uri.OriginalString);
-                return;
+                return true;
             case LaminiJsonSchema schema:
                 writer.WriteRawValue(schema.SchemaJson, skipInputValidation: true);
-                return;
+                return true;
             case JsonElement element:
                 element.WriteTo(writer);
-                return;
+                return true;
             case JsonDocument document:
                 document.RootElement.WriteTo(writer);
-                return;
-            case PSObject custom:
-                WriteProperties(writer, custom, depth, strict, limits);
-                return;
-            case IDictionary dictionary:
-                writer.WriteStartObject();
-                foreach (KeyValuePair<string, object?> entry in DictionaryEntries(dictionary))
-                {
-                    writer.WritePropertyName(entry.Key);
-                    Write(writer, entry.Value, depth + 1, strict, limits);
-                }
-
-                writer.WriteEndObject();
-                return;
-            case IEnumerable sequence:
-                writer.WriteStartArray();
-                foreach (object? item in sequence)
-                {
-                    Write(writer, item, depth + 1, strict, limits);
-                }
-
-                writer.WriteEndArray();
-                return;
-            case not null when limits is { InsideObject: false } && depth <= limits.MaximumDepth:
-                // The wrapper as given, so the properties PowerShell adds (PSPath, ...) are written too.
-                limits.InsideObject = true;
-                WriteProperties(writer, PSObject.AsPSObject(given!), depth, strict, limits);
-                limits.InsideObject = false;
-                return;
+                return true;
             default:
-                if (strict)
-                {
-                    throw new ArgumentException(value is ScriptBlock
-                        ? "a script block is code, not a value JSON can hold."
-                        : $"a [{value.GetType().FullName}] is a live .NET object, not data; give its text, or the properties you mean as a hashtable.");
-                }
-
-                writer.WriteStringValue(Convert.ToString(value, CultureInfo.InvariantCulture) ?? string.Empty);
-                return;
+                return TryWriteText(writer, value) || TryWriteNumber(writer, value, strict);
         }
+    }
+
+    /// <summary>The values JSON holds as strings: text, characters, enum names, dates, GUIDs and addresses.</summary>
+    private static bool TryWriteText(Utf8JsonWriter writer, object value)
+    {
+        switch (value)
+        {
+            case string text:
+                writer.WriteStringValue(text);
+                return true;
+            case char character:
+                writer.WriteStringValue(character.ToString());
+                return true;
+            case Enum enumValue:
+                writer.WriteStringValue(enumValue.ToString());
+                return true;
+            case DateTime dateTime:
+                writer.WriteStringValue(dateTime);
+                return true;
+            case DateTimeOffset dateTimeOffset:
+                writer.WriteStringValue(dateTimeOffset);
+                return true;
+            case Guid guid:
+                writer.WriteStringValue(guid);
+                return true;
+            case Uri uri:
+                writer.WriteStringValue(uri.OriginalString);
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    /// <summary>Numbers: integers exactly, NaN and the infinities as text (refused when strict).</summary>
+    private static bool TryWriteNumber(Utf8JsonWriter writer, object value, bool strict)
+    {
+        switch (value)
+        {
+            case sbyte or byte or short or ushort or int or long:
+                writer.WriteNumberValue(Convert.ToInt64(value, CultureInfo.InvariantCulture));
+                return true;
+            case uint or ulong:
+                writer.WriteNumberValue(Convert.ToUInt64(value, CultureInfo.InvariantCulture));
+                return true;
+            case decimal number:
+                writer.WriteNumberValue(number);
+                return true;
+            case double number when double.IsNaN(number) || double.IsInfinity(number):
+                writer.WriteStringValue(NotFinite(number, strict));
+                return true;
+            case float number when float.IsNaN(number) || float.IsInfinity(number):
+                writer.WriteStringValue(NotFinite(number, strict));
+                return true;
+            case double number:
+                writer.WriteNumberValue(number);
+                return true;
+            case float number:
+                writer.WriteNumberValue(number);
+                return true;
+            case BigInteger number:
+                writer.WriteRawValue(number.ToString(CultureInfo.InvariantCulture), skipInputValidation: true);
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    private static void WriteDictionary(Utf8JsonWriter writer, IDictionary dictionary, int depth, bool strict, OutputLimits? limits)
+    {
+        writer.WriteStartObject();
+        foreach (KeyValuePair<string, object?> entry in DictionaryEntries(dictionary))
+        {
+            writer.WritePropertyName(entry.Key);
+            Write(writer, entry.Value, depth + 1, strict, limits);
+        }
+
+        writer.WriteEndObject();
+    }
+
+    private static void WriteSequence(Utf8JsonWriter writer, IEnumerable sequence, int depth, bool strict, OutputLimits? limits)
+    {
+        writer.WriteStartArray();
+        foreach (object? item in sequence)
+        {
+            Write(writer, item, depth + 1, strict, limits);
+        }
+
+        writer.WriteEndArray();
+    }
+
+    /// <summary>Anything else is a live object: refused when strict, else written as its text.</summary>
+    private static void WriteOther(Utf8JsonWriter writer, object value, bool strict)
+    {
+        if (strict)
+        {
+            throw new ArgumentException(value is ScriptBlock
+                ? "a script block is code, not a value JSON can hold."
+                : $"a [{value.GetType().FullName}] is a live .NET object, not data; give its text, or the properties you mean as a hashtable.");
+        }
+
+        writer.WriteStringValue(Convert.ToString(value, CultureInfo.InvariantCulture) ?? string.Empty);
     }
 
     private static void WriteProperties(Utf8JsonWriter writer, PSObject source, int depth, bool strict, OutputLimits? limits)
