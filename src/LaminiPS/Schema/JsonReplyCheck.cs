@@ -3,7 +3,6 @@ using System.Collections;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
-using System.Management.Automation;
 using System.Text.Json;
 using LaminiPS.Json;
 using LaminiPS.Models;
@@ -49,11 +48,10 @@ internal static class JsonReplyCheck
             return JsonReplyCheckResult.Invalid("The reply is empty, not JSON.");
         }
 
-        string json = StripCodeFence(text!.Trim());
         JsonDocument reply;
         try
         {
-            reply = JsonDocument.Parse(json, PowerShellJson.ReadOptions);
+            reply = ReplyJson.Parse(text!);
         }
         catch (JsonException ex)
         {
@@ -89,34 +87,8 @@ internal static class JsonReplyCheck
     internal static JsonReplyCheckResult ReadReply(string? text, LaminiJsonSchema? schema)
     {
         JsonReplyCheckResult check = Check(text, schema);
-        return check.Success && schema is not null ? JsonReplyCheckResult.Ok(InSchemaOrder(check.Data, schema)) : check;
-    }
-
-    private static object? InSchemaOrder(object? data, LaminiJsonSchema schema)
-    {
-        if (data is not PSObject { BaseObject: PSCustomObject } source || schema.Schema["properties"] is not IDictionary properties)
-        {
-            return data;
-        }
-
-        var ordered = new PSObject();
-        foreach (string name in properties.Keys.Cast<object>().Select(static key => key.ToString()!).Concat(source.Properties.Select(static property => property.Name)))
-        {
-            if (ordered.Properties[name] is null && source.Properties[name] is PSPropertyInfo property)
-            {
-                ordered.Properties.Add(new PSNoteProperty(property.Name, property.Value));
-            }
-        }
-
-        return ordered;
-    }
-
-    /// <summary>The text between a fence's first line (```json) and its closing ```.</summary>
-    private static string StripCodeFence(string text)
-    {
-        int firstLineEnd = text.IndexOf('\n');
-        return text.Length >= 6 && text.StartsWith("```", StringComparison.Ordinal) && text.EndsWith("```", StringComparison.Ordinal) && firstLineEnd >= 0
-            ? text.Substring(firstLineEnd + 1, text.Length - 3 - (firstLineEnd + 1)).Trim()
-            : text;
+        return check.Success && schema?.Schema["properties"] is IDictionary properties
+            ? JsonReplyCheckResult.Ok(ReplyJson.InOrder(check.Data, properties.Keys.Cast<object>().Select(static key => key.ToString()!)))
+            : check;
     }
 }

@@ -73,25 +73,21 @@ internal static partial class SchemaBuilder
         return ObjectOfRequired(entries, path, (value, childPath) => FromShorthand(value, childPath, depth + 1));
     }
 
-    /// <summary>'string', 'int[]', 'datetime?', '[string[]]' ...</summary>
-    private static OrderedDictionary FromTypeName(string text, string path)
+    /// <summary>
+    /// 'string', 'int[]', 'datetime?', '[string[]]' ...: <paramref name="name"/> is what is left to read of
+    /// <paramref name="text"/>; the last [] or ? applies last, so 'string?[]' is an array of nullable strings.
+    /// </summary>
+    private static OrderedDictionary FromTypeName(string text, string path, string? name = null)
     {
-        string name = text.Trim();
-        bool bracketed = name.Length > 2 && name[0] == '[' && name[name.Length - 1] == ']';
-        return FromTypeName(text, bracketed ? name.Substring(1, name.Length - 2).Trim() : name, path);
-    }
-
-    /// <summary>The last [] or ? applies last: 'string?[]' is an array of nullable strings.</summary>
-    private static OrderedDictionary FromTypeName(string text, string name, string path)
-    {
+        name ??= text.Trim() is { Length: > 2 } trimmed && trimmed[0] == '[' && trimmed[trimmed.Length - 1] == ']' ? trimmed.Substring(1, trimmed.Length - 2).Trim() : text.Trim();
         if (name.EndsWith("[]", StringComparison.Ordinal))
         {
-            return ArrayOf(FromTypeName(text, name.Substring(0, name.Length - 2).TrimEnd(), path));
+            return ArrayOf(FromTypeName(text, path, name.Substring(0, name.Length - 2).TrimEnd()));
         }
 
         if (name.EndsWith("?", StringComparison.Ordinal))
         {
-            return MakeNullable(FromTypeName(text, name.Substring(0, name.Length - 1).TrimEnd(), path));
+            return MakeNullable(FromTypeName(text, path, name.Substring(0, name.Length - 1).TrimEnd()));
         }
 
         return SchemaTypes.TryGetShorthand(name, out string type, out string? format)
