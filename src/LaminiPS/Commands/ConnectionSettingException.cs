@@ -4,7 +4,7 @@ using System.Management.Automation;
 namespace LaminiPS.Commands;
 
 /// <summary>A key, base URI or configure.yaml entry that cannot be used; raised before anything is sent.</summary>
-public sealed class ConnectionSettingException : Exception
+internal sealed class ConnectionSettingException : Exception
 {
     public ConnectionSettingException(string message, string errorId, ErrorCategory category, object? target)
         : base(message)
