@@ -326,6 +326,42 @@ Describe 'Invoke-LaminiChat' {
             $replies | Should -HaveCount 1
             (Get-ChatRequest $server).Json.messages.content | Should -Be @('Hi', 'Hello', 'Why?')
         }
+
+        It 'refuses a saved tool call whose <Field> is <Name>, naming the entry, the call and the field with its type, and sends nothing' -ForEach @(
+            @{ Field = 'Id'; Name = 'a hashtable'; Value = { @{ id = 'call_2' } }; Type = 'Hashtable' }
+            @{ Field = 'Type'; Name = 'a number'; Value = { 1 }; Type = 'Int32' }
+            @{ Field = 'Name'; Name = 'a list'; Value = { , @('Get-Date', 'Get-Item') }; Type = 'Object[]' }
+            @{ Field = 'ArgumentsJson'; Name = 'a hashtable'; Value = { @{ Path = '/tmp' } }; Type = 'Hashtable' }
+            @{ Field = 'ArgumentsJson'; Name = 'an object read back with Import-Clixml'; Value = { [System.Management.Automation.PSSerializer]::Deserialize([System.Management.Automation.PSSerializer]::Serialize([pscustomobject]@{ Path = '/tmp' })) }; Type = 'pscustomobject' }
+        ) {
+            $badCall = @{ Id = 'call_2'; Type = 'function'; Name = 'Get-Item'; ArgumentsJson = '{"Path":"/tmp"}' }
+            $badCall[$Field] = & $Value
+            $messages = @(
+                @{ role = 'user'; content = 'What time is it, and what is in /tmp?' }
+                [pscustomobject]@{ Role = 'assistant'; Content = $null; ToolCalls = @([pscustomobject]@{ Id = 'call_1'; Type = 'function'; Name = 'Get-Date'; ArgumentsJson = '{}' }, [pscustomobject]$badCall) }
+                @{ role = 'tool'; content = 'noon'; tool_call_id = 'call_1' }
+                @{ role = 'tool'; content = 'a.txt'; tool_call_id = 'call_2' }
+            )
+            $failure = Get-Failure { Invoke-LaminiChat -Messages $messages @conn }
+            $failure.FullyQualifiedErrorId | Should -BeLike 'InvalidMessage,*'
+            $failure.CategoryInfo.Category | Should -Be 'InvalidArgument'
+            $failure.Exception.Message | Should -BeLike ([WildcardPattern]::Escape("-Messages entry 1 has $Field of type [$Type] in tool call 1, not text") + '*')
+            "$failure" | Should -Not -BeLike '*System.*'
+            Get-ChatRequest $server | Should -HaveCount 0
+        }
+
+        It 'refuses a saved reply whose tool call has arguments that are not text, piped in, and goes on with the next input' {
+            $call = [pscustomobject]@{ Id = 'call_1'; Type = 'function'; Name = 'Get-Date'; ArgumentsJson = [pscustomobject]@{ Format = 'o' } }
+            $broken = [pscustomobject]@{ Messages = @([pscustomobject]@{ Role = 'user'; Content = 'When?' }, [pscustomobject]@{ Role = 'assistant'; Content = $null; ToolCalls = @($call) }, [pscustomobject]@{ Role = 'tool'; Content = 'noon'; ToolCallId = 'call_1' }) }
+            $good = [pscustomobject]@{ Messages = @([pscustomobject]@{ Role = 'user'; Content = 'Hi' }, [pscustomobject]@{ Role = 'assistant'; Content = 'Hello' }) }
+            $replies = @($broken, $good | Invoke-LaminiChat -Prompt 'Why?' @conn -ErrorVariable errs -ErrorAction SilentlyContinue)
+            $errs | Should -HaveCount 1
+            $errs[0].FullyQualifiedErrorId | Should -BeLike 'InvalidMessage,*'
+            "$($errs[0])" | Should -BeLike '*Message 1 of the conversation has ArgumentsJson of type `[pscustomobject`] in tool call 0, not text*'
+            "$($errs[0])" | Should -Not -BeLike '*System.*'
+            $replies | Should -HaveCount 1
+            (Get-ChatRequest $server).Json.messages.content | Should -Be @('Hi', 'Hello', 'Why?')
+        }
     }
 
     Context 'binding' {
