@@ -60,36 +60,40 @@ internal sealed class ChatMessagesTransformationAttribute : ArgumentTransformati
     };
 
     /// <summary>
-    /// A message from an object's fields. A field that is there but is not text (content parts, a hashtable, a number)
-    /// makes the message unsendable: its .NET type name must never reach the model as the text.
+    /// A message from an object's fields. A field that is there but is not text (content parts, a hashtable, a number),
+    /// in the message or in one of its tool calls, makes the message unsendable: its .NET type name must never reach
+    /// the model as the text.
     /// </summary>
     private static LaminiChatMessage FromFields(object entry, int index)
     {
         string? notText = null;
-        string? Field(string name)
+        string? Field(object source, string name, string place = "")
         {
-            object? value = Value(entry, name);
+            object? value = Value(source, name);
             if (value is null or string)
             {
                 return (string?)value;
             }
 
-            notText ??= $"has {name} of type {Describe(value)}, not text; give it as text (join the text of content parts, turn other values into text first, as ConvertTo-Json does)";
+            notText ??= $"has {name} of type {Describe(value)}{place}, not text; give it as text (join the text of content parts, turn other values into text first, as ConvertTo-Json does)";
             return null;
         }
 
-        return new LaminiChatMessage(ChatMessageRules.NormalizeRole(Field("role") ?? string.Empty), Field("content"))
+        return new LaminiChatMessage(ChatMessageRules.NormalizeRole(Field(entry, "role") ?? string.Empty), Field(entry, "content"))
         {
-            Name = Field("name"),
-            ToolCallId = Field("tool_call_id") ?? Field("ToolCallId"),
-            ToolCalls = ToolCalls(Value(entry, "ToolCalls"), index),
-            Refusal = Field("Refusal"),
+            Name = Field(entry, "name"),
+            ToolCallId = Field(entry, "tool_call_id") ?? Field(entry, "ToolCallId"),
+            ToolCalls = ToolCalls(Value(entry, "ToolCalls"), index, (call, position, name) => Field(call, name, $" in tool call {position}")),
+            Refusal = Field(entry, "Refusal"),
             FieldProblem = notText,
         };
     }
 
-    /// <summary>A saved reply's tool calls (Id, Type, Name, ArgumentsJson), or null when it has none.</summary>
-    private static LaminiToolCall[]? ToolCalls(object? value, int index)
+    /// <summary>
+    /// A saved reply's tool calls (Id, Type, Name, ArgumentsJson), or null when it has none. <paramref name="field"/> reads
+    /// one field of the call at a position as text, as the message's own fields are read.
+    /// </summary>
+    private static LaminiToolCall[]? ToolCalls(object? value, int index, Func<object, int, string, string?> field)
     {
         if (value is null)
         {
@@ -104,12 +108,13 @@ internal sealed class ChatMessagesTransformationAttribute : ArgumentTransformati
             throw CutToText();
         }
 
-        return calls.Cast<object?>().Select(Unwrap).Select(call => call switch
+        return calls.Cast<object?>().Select(Unwrap).Select((call, position) => call switch
         {
             LaminiToolCall typed => typed,
             null or string or ValueType => throw CutToText(),
-            // ArgumentsJson is the model's text as received, which goes back on the wire unchanged.
-            _ => new LaminiToolCall(Text(call, "Id"), Text(call, "Type") ?? "function", Text(call, "Name"), Text(call, "ArgumentsJson")),
+            // ArgumentsJson is the model's text as received, which goes back on the wire unchanged: a dictionary
+            // there is refused like any other non-text field, not written as JSON that the model never wrote.
+            _ => new LaminiToolCall(field(call, position, "Id"), field(call, position, "Type") ?? "function", field(call, position, "Name"), field(call, position, "ArgumentsJson")),
         }).ToArray();
     }
 }
