@@ -201,6 +201,12 @@ Describe 'Invoke-LaminiChat -Tool' {
             @{ Name = 'parameters that are not a schema'; Tool = { @{ name = 'x'; parameters = @{ a = 'strin' } } }; Message = "*parameters of tool 'x'*unknown type 'strin'*" }
             @{ Name = 'strict JSON parameters that break the strict-mode rules'; Tool = { '{"name": "x", "strict": true, "parameters": {"type": "object", "properties": {"q": {"type": "string"}}}}' }; Message = "*parameters of tool 'x'*strict-mode rules*" }
             @{ Name = 'a number'; Tool = { 42 }; Message = "*can't be a tool*" }
+            @{ Name = 'a name that is not text'; Tool = { @{ name = @{ first = 'x' } } }; Message = "*'name' must be text, not ``[Hashtable``]*" }
+            @{ Name = 'a command given as a number'; Tool = { @{ Command = 42 } }; Message = "*Command = ``[Int32``] is not a command*" }
+            @{ Name = 'a function given as text'; Tool = { @{ type = 'function'; function = 'get_weather' } }; Message = "*function = ``[String``] is not a definition*" }
+            @{ Name = 'a JSON array holding text'; Tool = { '["get_weather"]' }; Message = "*The JSON tool definition holds ``[String``], not an object*" }
+            @{ Name = 'a command given as an object'; Tool = { @{ Command = [pscustomobject]@{ Name = 'Get-Date' } } }; Message = "*Command = ``[pscustomobject``] is not a command*" }
+            @{ Name = 'a null in a list'; Tool = { , @($null) }; Message = "*`$null can't be a tool*" }
         ) {
             $failure = Get-BindingFailure @{ Tool = (& $Tool) }
             $failure.Exception.Message | Should -BeLike $Message
