@@ -5,6 +5,7 @@ using System.Linq;
 using System.Management.Automation;
 using System.Text.Json;
 using LaminiPS.Client;
+using LaminiPS.Commands.Transformations;
 using LaminiPS.Json;
 using LaminiPS.Models;
 using LaminiPS.Schema;
@@ -42,7 +43,7 @@ internal static class ToolDefinitionReader
 
         return Entries(value) is { } entries
             ? [FromMap(engine, entries)]
-            : throw new InvalidToolException($"{Describe(value)} can't be a tool. {Shapes}");
+            : throw new InvalidToolException($"{ObjectFields.Describe(value)} can't be a tool. {Shapes}");
     }
 
     private static List<LaminiTool> FromJson(EngineIntrinsics engine, string json)
@@ -60,7 +61,7 @@ internal static class ToolDefinitionReader
         IEnumerable<object?> items = parsed is object?[] array ? array : [parsed];
         return items.Select(item => Entries(item) is { } entries
             ? FromMap(engine, entries)
-            : throw new InvalidToolException($"The JSON tool definition holds {Describe(item)}, not an object. {Shapes}")).ToList();
+            : throw new InvalidToolException($"The JSON tool definition holds {ObjectFields.Describe(item)}, not an object. {Shapes}")).ToList();
     }
 
     private static LaminiTool FromMap(EngineIntrinsics engine, List<KeyValuePair<string, object?>> entries)
@@ -72,7 +73,7 @@ internal static class ToolDefinitionReader
             {
                 CommandInfo found => found,
                 string name => FindCommand(engine, name),
-                var other => throw new InvalidToolException($"Command = {Describe(other)} is not a command; give Get-Command output or a command name."),
+                var other => throw new InvalidToolException($"Command = {ObjectFields.Describe(other)} is not a command; give Get-Command output or a command name."),
             };
             return CommandToolBuilder.Build(engine, info, Text(entries, "parameterset"), CheckedName(Text(entries, "name")), Text(entries, "description"));
         }
@@ -87,7 +88,7 @@ internal static class ToolDefinitionReader
             }
 
             entries = Entries(PowerShellJson.Unwrap(function.Value))
-                ?? throw new InvalidToolException($"function = {Describe(function.Value)} is not a definition. {Shapes}");
+                ?? throw new InvalidToolException($"function = {ObjectFields.Describe(function.Value)} is not a definition. {Shapes}");
         }
 
         CheckKeys(entries, s_definitionKeys, "A tool definition has name, description, parameters and strict");
@@ -143,7 +144,7 @@ internal static class ToolDefinitionReader
             {
                 null => null,
                 string text => text,
-                var other => throw new InvalidToolException($"The tool definition's '{entry.Key}' must be text, not {Describe(other)}."),
+                var other => throw new InvalidToolException($"The tool definition's '{entry.Key}' must be text, not {ObjectFields.Describe(other)}."),
             }
             : null;
 
@@ -154,13 +155,5 @@ internal static class ToolDefinitionReader
             IDictionary dictionary => PowerShellJson.DictionaryEntries(dictionary),
             PSObject custom when PowerShellJson.IsCustomObject(custom) => PowerShellJson.CustomObjectProperties(custom).ToList(),
             _ => null,
-        };
-
-    private static string Describe(object? value) =>
-        PowerShellJson.Unwrap(value) switch
-        {
-            null => "$null",
-            string text => "'" + text + "'",
-            var other => "a " + other.GetType().Name,
         };
 }

@@ -43,9 +43,17 @@ internal static class ObjectFields
         return true;
     }
 
-    /// <summary>How errors name a value's type: [pscustomobject] for one made in PowerShell or read back (Import-Clixml, a job), else [TypeName].</summary>
-    public static string Describe(object value) =>
-        PowerShellJson.IsCustomObject(value) ? "[pscustomobject]" : $"[{value.GetType().Name}]";
+    /// <summary>
+    /// How every error names a value's type: [pscustomobject] for one made in PowerShell or read back (Import-Clixml,
+    /// a job), $null for null, else [TypeName] of the object inside any PSObject.
+    /// </summary>
+    public static string Describe(object? value) =>
+        PowerShellJson.Unwrap(value) switch
+        {
+            null => "$null",
+            var custom when PowerShellJson.IsCustomObject(custom) => "[pscustomobject]",
+            var other => $"[{other.GetType().Name}]",
+        };
 
     public static string? Text(object source, string name) =>
         Value(source, name) is { } value ? Convert.ToString(value, CultureInfo.InvariantCulture) : null;
