@@ -301,17 +301,38 @@ Describe 'Invoke-LaminiChat' {
             Get-ChatRequest $server | Should -HaveCount 0
         }
 
-        It 'refuses content that is <Name>, naming the entry and its type, and sends nothing' -ForEach @(
-            @{ Name = 'a list of content parts'; Content = { , @(@{ type = 'text'; text = 'Hi' }) }; Type = 'Object[]' }
-            @{ Name = 'a hashtable'; Content = { @{ text = 'Hi' } }; Type = 'Hashtable' }
-            @{ Name = 'a number'; Content = { 42 }; Type = 'Int32' }
-            @{ Name = 'an object read back with Import-Clixml'; Content = { [System.Management.Automation.PSSerializer]::Deserialize([System.Management.Automation.PSSerializer]::Serialize([pscustomobject]@{ text = 'Hi' })) }; Type = 'pscustomobject' }
+        It 'refuses <What>, naming the entry, the field and its type, and sends nothing' -ForEach @(
+            @{ What = 'content that is a list of content parts'; Field = 'content'; Value = { , @(@{ type = 'text'; text = 'Hi' }) }; Type = 'Object[]' }
+            @{ What = 'content that is a hashtable'; Field = 'content'; Value = { @{ text = 'Hi' } }; Type = 'Hashtable' }
+            @{ What = 'content that is a number'; Field = 'content'; Value = { 42 }; Type = 'Int32' }
+            @{ What = 'content that is an object read back with Import-Clixml'; Field = 'content'; Value = { [System.Management.Automation.PSSerializer]::Deserialize([System.Management.Automation.PSSerializer]::Serialize([pscustomobject]@{ text = 'Hi' })) }; Type = 'pscustomobject' }
+            @{ What = 'a saved tool call whose Id is a hashtable'; Field = 'Id'; Value = { @{ id = 'call_2' } }; Type = 'Hashtable' }
+            @{ What = 'a saved tool call whose Type is a number'; Field = 'Type'; Value = { 1 }; Type = 'Int32' }
+            @{ What = 'a saved tool call whose Name is a list'; Field = 'Name'; Value = { , @('Get-Date', 'Get-Item') }; Type = 'Object[]' }
+            @{ What = 'a saved tool call whose ArgumentsJson is a hashtable'; Field = 'ArgumentsJson'; Value = { @{ Path = '/tmp' } }; Type = 'Hashtable' }
+            @{ What = 'a saved tool call whose ArgumentsJson is an object read back with Import-Clixml'; Field = 'ArgumentsJson'; Value = { [System.Management.Automation.PSSerializer]::Deserialize([System.Management.Automation.PSSerializer]::Serialize([pscustomobject]@{ Path = '/tmp' })) }; Type = 'pscustomobject' }
         ) {
-            $messages = @(@{ role = 'system'; content = 'Be brief.' }, @{ role = 'user'; content = & $Content })
+            if ($Field -eq 'content') {
+                $messages = @(@{ role = 'system'; content = 'Be brief.' }, @{ role = 'user'; content = & $Value })
+                $says = "-Messages entry 1 has content of type [$Type], not text"
+            }
+            else {
+                # The second call of the assistant's two is the bad one, so the error must name its position.
+                $badCall = @{ Id = 'call_2'; Type = 'function'; Name = 'Get-Item'; ArgumentsJson = '{"Path":"/tmp"}' }
+                $badCall[$Field] = & $Value
+                $messages = @(
+                    @{ role = 'user'; content = 'What time is it, and what is in /tmp?' }
+                    [pscustomobject]@{ Role = 'assistant'; Content = $null; ToolCalls = @([pscustomobject]@{ Id = 'call_1'; Type = 'function'; Name = 'Get-Date'; ArgumentsJson = '{}' }, [pscustomobject]$badCall) }
+                    @{ role = 'tool'; content = 'noon'; tool_call_id = 'call_1' }
+                    @{ role = 'tool'; content = 'a.txt'; tool_call_id = 'call_2' }
+                )
+                $says = "-Messages entry 1 has $Field of type [$Type] in tool call 1, not text"
+            }
+
             $failure = Get-Failure { Invoke-LaminiChat -Messages $messages @conn }
             $failure.FullyQualifiedErrorId | Should -BeLike 'InvalidMessage,*'
             $failure.CategoryInfo.Category | Should -Be 'InvalidArgument'
-            $failure.Exception.Message | Should -BeLike ([WildcardPattern]::Escape("-Messages entry 1 has content of type [$Type], not text") + '*')
+            $failure.Exception.Message | Should -BeLike ([WildcardPattern]::Escape($says) + '*')
             "$failure" | Should -Not -BeLike '*System.*'
             Get-ChatRequest $server | Should -HaveCount 0
         }
@@ -325,29 +346,6 @@ Describe 'Invoke-LaminiChat' {
             "$($errs[0])" | Should -BeLike '*Message 0 of the conversation has content of type `[Object`[`]`], not text*'
             $replies | Should -HaveCount 1
             (Get-ChatRequest $server).Json.messages.content | Should -Be @('Hi', 'Hello', 'Why?')
-        }
-
-        It 'refuses a saved tool call whose <Field> is <Name>, naming the entry, the call and the field with its type, and sends nothing' -ForEach @(
-            @{ Field = 'Id'; Name = 'a hashtable'; Value = { @{ id = 'call_2' } }; Type = 'Hashtable' }
-            @{ Field = 'Type'; Name = 'a number'; Value = { 1 }; Type = 'Int32' }
-            @{ Field = 'Name'; Name = 'a list'; Value = { , @('Get-Date', 'Get-Item') }; Type = 'Object[]' }
-            @{ Field = 'ArgumentsJson'; Name = 'a hashtable'; Value = { @{ Path = '/tmp' } }; Type = 'Hashtable' }
-            @{ Field = 'ArgumentsJson'; Name = 'an object read back with Import-Clixml'; Value = { [System.Management.Automation.PSSerializer]::Deserialize([System.Management.Automation.PSSerializer]::Serialize([pscustomobject]@{ Path = '/tmp' })) }; Type = 'pscustomobject' }
-        ) {
-            $badCall = @{ Id = 'call_2'; Type = 'function'; Name = 'Get-Item'; ArgumentsJson = '{"Path":"/tmp"}' }
-            $badCall[$Field] = & $Value
-            $messages = @(
-                @{ role = 'user'; content = 'What time is it, and what is in /tmp?' }
-                [pscustomobject]@{ Role = 'assistant'; Content = $null; ToolCalls = @([pscustomobject]@{ Id = 'call_1'; Type = 'function'; Name = 'Get-Date'; ArgumentsJson = '{}' }, [pscustomobject]$badCall) }
-                @{ role = 'tool'; content = 'noon'; tool_call_id = 'call_1' }
-                @{ role = 'tool'; content = 'a.txt'; tool_call_id = 'call_2' }
-            )
-            $failure = Get-Failure { Invoke-LaminiChat -Messages $messages @conn }
-            $failure.FullyQualifiedErrorId | Should -BeLike 'InvalidMessage,*'
-            $failure.CategoryInfo.Category | Should -Be 'InvalidArgument'
-            $failure.Exception.Message | Should -BeLike ([WildcardPattern]::Escape("-Messages entry 1 has $Field of type [$Type] in tool call 1, not text") + '*')
-            "$failure" | Should -Not -BeLike '*System.*'
-            Get-ChatRequest $server | Should -HaveCount 0
         }
 
         It 'refuses a saved reply whose tool call has arguments that are not text, piped in, and goes on with the next input' {
