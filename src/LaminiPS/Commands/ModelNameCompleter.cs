@@ -9,6 +9,7 @@ using System.Security;
 using System.Threading;
 using System.Threading.Tasks;
 using LaminiPS.Client;
+using LaminiPS.Json;
 using LaminiPS.Models;
 
 namespace LaminiPS.Commands;
@@ -176,7 +177,7 @@ public sealed class ModelNameCompleter : IArgumentCompleter
     {
         if (bound is not null && bound.Contains(parameter))
         {
-            return Unwrap(bound[parameter]);
+            return PowerShellJson.Unwrap(bound[parameter]);
         }
 
         if (defaults is null)
@@ -196,7 +197,7 @@ public sealed class ModelNameCompleter : IArgumentCompleter
             }
 
             // A script block default would have to be run; completion does not run user code.
-            object? value = Unwrap(entry.Value);
+            object? value = PowerShellJson.Unwrap(entry.Value);
             if (value is not ScriptBlock)
             {
                 return value;
@@ -227,8 +228,6 @@ public sealed class ModelNameCompleter : IArgumentCompleter
 
         return null;
     }
-
-    private static object? Unwrap(object? value) => value is PSObject ps ? ps.BaseObject : value;
 
     private static bool IsSet(object? value) => value switch
     {

@@ -4,6 +4,7 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
 using LaminiPS.Client;
+using LaminiPS.Json;
 using LaminiPS.Models;
 using static LaminiPS.Commands.Transformations.ObjectFields;
 
@@ -20,7 +21,7 @@ internal sealed class ChatMessagesTransformationAttribute : ArgumentTransformati
 {
     public override object Transform(EngineIntrinsics engineIntrinsics, object inputData) =>
         // Null is left to [ValidateNotNullOrEmpty], which names the parameter.
-        Unwrap(inputData) is { } value ? ToMessages(value) : inputData;
+        PowerShellJson.Unwrap(inputData) is { } value ? ToMessages(value) : inputData;
 
     /// <summary>One message, or a list of them, as messages (also what -Conversation reads a reply's Messages with).</summary>
     public static LaminiChatMessage[] ToMessages(object value)
@@ -29,7 +30,7 @@ internal sealed class ChatMessagesTransformationAttribute : ArgumentTransformati
         var messages = new List<LaminiChatMessage>();
         foreach (object? entry in entries)
         {
-            messages.Add(ToMessage(Unwrap(entry), messages.Count));
+            messages.Add(ToMessage(PowerShellJson.Unwrap(entry), messages.Count));
         }
 
         return messages.ToArray();
@@ -108,7 +109,7 @@ internal sealed class ChatMessagesTransformationAttribute : ArgumentTransformati
             throw CutToText();
         }
 
-        return calls.Cast<object?>().Select(Unwrap).Select((call, position) => call switch
+        return calls.Cast<object?>().Select(PowerShellJson.Unwrap).Select((call, position) => call switch
         {
             LaminiToolCall typed => typed,
             null or string or ValueType => throw CutToText(),

@@ -1,6 +1,7 @@
 using System;
 using System.Management.Automation;
 using LaminiPS.Client;
+using LaminiPS.Json;
 using LaminiPS.Models;
 using static LaminiPS.Commands.Transformations.ObjectFields;
 
@@ -19,7 +20,7 @@ internal sealed class ConversationTransformationAttribute : ArgumentTransformati
 {
     public override object? Transform(EngineIntrinsics engineIntrinsics, object? inputData)
     {
-        object? value = Unwrap(inputData);
+        object? value = PowerShellJson.Unwrap(inputData);
         return value is null or LaminiChatResponse ? value ?? inputData : ToReply(value) ?? value;
     }
 

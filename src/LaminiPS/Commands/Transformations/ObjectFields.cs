@@ -26,7 +26,7 @@ internal static class ObjectFields
             {
                 if (string.Equals(entry.Key?.ToString(), name, StringComparison.OrdinalIgnoreCase))
                 {
-                    value = Unwrap(entry.Value);
+                    value = PowerShellJson.Unwrap(entry.Value);
                     return true;
                 }
             }
@@ -39,7 +39,7 @@ internal static class ObjectFields
             return false;
         }
 
-        value = Unwrap(PowerShellJson.GetValueOrNull(property));
+        value = PowerShellJson.Unwrap(PowerShellJson.GetValueOrNull(property));
         return true;
     }
 
@@ -57,8 +57,4 @@ internal static class ObjectFields
 
     public static string? Text(object source, string name) =>
         Value(source, name) is { } value ? Convert.ToString(value, CultureInfo.InvariantCulture) : null;
-
-    /// <summary>The object inside a PSObject, except a [pscustomobject] or deserialized one, whose properties live on the PSObject.</summary>
-    public static object? Unwrap(object? value) =>
-        value is PSObject { BaseObject: not PSCustomObject } wrapped ? wrapped.BaseObject : value;
 }
