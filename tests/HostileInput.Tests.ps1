@@ -732,6 +732,44 @@ Describe 'Hostile input: piped objects, blank prompts, -AdditionalParameters, er
                 'MaximumToolRound', 'ThrottleLimit', 'PassThru', 'ApiKey', 'BaseUri', 'TimeoutSec', 'TotalTimeoutSec', 'MaximumRetryCount',
                 'RetryIntervalSec', 'SkipCertificateCheck', 'Proxy', 'ProxyCredential', 'ProxyUseDefaultCredentials', 'AllowUnencryptedAuthentication'
             )
+
+            # The help's list of the fields the command writes itself, "field (-Parameter), ...", read with the
+            # build's own markdown reader; the tests below hold it to what the command does.
+            Import-Module "$PSScriptRoot/../build/MarkdownHelp.psm1" -Force
+            $page = Read-MarkdownHelp -Path "$PSScriptRoot/../docs/en-US" | Where-Object Name -EQ 'Invoke-LaminiChat'
+            $helpListLead = 'Fields the cmdlet writes itself, each with the parameter that sets it: '
+            $helpList = @(($page.Parameters | Where-Object Name -EQ 'AdditionalParameters').Description |
+                    Where-Object { $_.StartsWith($helpListLead) })
+            $helpFields = @(foreach ($entry in [regex]::Matches("$helpList", '(?<field>\w+) \((?<parameter>-[^()]+)\)')) {
+                    @{ Field = $entry.Groups['field'].Value; Parameter = $entry.Groups['parameter'].Value }
+                })
+        }
+
+        BeforeAll {
+            # Sends the prompt without -Parameter and with it; returns what was sent with it and the fields it changed.
+            function Get-FieldSetBy([string] $Parameter, [object] $Value, [hashtable] $Beside, [bool] $ReplacesPrompt) {
+                $before = @{ Prompt = 'hi' }
+                if ($Beside) { $before += $Beside }
+                $given = $before.Clone()
+                $given[$Parameter] = $Value
+                if ($ReplacesPrompt) { $given.Remove('Prompt') }
+                $null = Invoke-LaminiChat @conn @before -ErrorAction SilentlyContinue
+                $null = Invoke-LaminiChat @conn @given -ErrorAction SilentlyContinue
+                $baseline, $plain = Get-ChatRequest $server
+                $changed = @($plain.Json.PSObject.Properties.Name | Where-Object {
+                        $was = $baseline.Json.PSObject.Properties[$_]
+                        -not $was -or (ConvertTo-CompactJson $was.Value) -cne (ConvertTo-CompactJson $plain.Json.$_)
+                    })
+                [pscustomobject]@{ Given = $given; Request = $plain; Changed = $changed }
+            }
+
+            # Sends $Key (and user) in -AdditionalParameters: only user reaches the body, and one warning names $Parameter.
+            function Assert-FieldRefused([string] $Key, [string] $Parameter) {
+                $null = Invoke-LaminiChat 'hi' @conn -AdditionalParameters @{ $Key = 'x'; user = 'u' } -WarningVariable warnings -WarningAction SilentlyContinue
+                (Get-ChatRequest $server).body | Should -BeExactly "{`"model`":`"$defaultModel`",`"messages`":[{`"role`":`"user`",`"content`":`"hi`"}],`"user`":`"u`"}"
+                $warnings | Should -HaveCount 1
+                "$warnings" | Should -BeExactly "-AdditionalParameters['$Key'] is ignored: Invoke-LaminiChat writes that field itself. Use $Parameter instead."
+            }
         }
 
         It '<Key> is ignored with a warning naming <Parameter>, also when that parameter is not given' -ForEach @(
@@ -746,10 +784,7 @@ Describe 'Hostile input: piped objects, blank prompts, -AdditionalParameters, er
             @{ Key = 'Temperature'; Parameter = '-Temperature' }
             @{ Key = 'cache'; Parameter = '-CacheTtl' }
         ) {
-            $null = Invoke-LaminiChat 'hi' @conn -AdditionalParameters @{ $Key = 'x'; user = 'u' } -WarningVariable warnings -WarningAction SilentlyContinue
-            (Get-ChatRequest $server).body | Should -BeExactly "{`"model`":`"$defaultModel`",`"messages`":[{`"role`":`"user`",`"content`":`"hi`"}],`"user`":`"u`"}"
-            $warnings | Should -HaveCount 1
-            "$warnings" | Should -BeExactly "-AdditionalParameters['$Key'] is ignored: Invoke-LaminiChat writes that field itself. Use $Parameter instead."
+            Assert-FieldRefused -Key $Key -Parameter $Parameter
         }
 
         It 'no field a parameter sets can be sent twice: each, capitalised, leaves the body as the parameters made it (<Mode>)' -ForEach @(
@@ -781,19 +816,11 @@ Describe 'Hostile input: piped objects, blank prompts, -AdditionalParameters, er
         }
 
         It '-<Parameter>''s fields are all the command''s own: each, capitalised in -AdditionalParameters, is sent once as -<Parameter> set it, with a warning naming -<Parameter>' -ForEach $fieldSetters {
-            $before = @{ Prompt = 'hi' }
-            if ($Beside) { $before += $Beside }
-            $given = $before.Clone()
-            $given[$Parameter] = $Value
-            if ($ReplacesPrompt) { $given.Remove('Prompt') }
-            $null = Invoke-LaminiChat @conn @before -ErrorAction SilentlyContinue
-            $null = Invoke-LaminiChat @conn @given -ErrorAction SilentlyContinue
-            $baseline, $plain = Get-ChatRequest $server
+            $set = Get-FieldSetBy -Parameter $Parameter -Value $Value -Beside $Beside -ReplacesPrompt ([bool] $ReplacesPrompt)
+            $given = $set.Given
+            $plain = $set.Request
             $written = @($plain.Json.PSObject.Properties.Name)
-            $changed = @($written | Where-Object {
-                    $was = $baseline.Json.PSObject.Properties[$_]
-                    -not $was -or (ConvertTo-CompactJson $was.Value) -cne (ConvertTo-CompactJson $plain.Json.$_)
-                })
+            $changed = $set.Changed
             $changed | Should -Not -BeNullOrEmpty -Because "-$Parameter sets some field"
 
             Reset-LaminiTestServer -Server $server
@@ -806,6 +833,31 @@ Describe 'Hostile input: piped objects, blank prompts, -AdditionalParameters, er
                 $warning = @($warnings | Where-Object { $_.Message.StartsWith("-AdditionalParameters['$($field.ToUpperInvariant())']") })
                 $warning | Should -HaveCount 1
                 $warning[0].Message | Should -Match "Use (.+ or )?-$Parameter( or .+)? instead\.$"
+            }
+        }
+
+        It 'the help of -AdditionalParameters lists the fields the command writes itself, as "field (-Parameter), ..."' -ForEach @{
+            List = $helpList; Lead = $helpListLead; Fields = $helpFields
+        } {
+            $List | Should -HaveCount 1 -Because 'docs/en-US/Invoke-LaminiChat.md has one paragraph that starts with the lead'
+            $Lead + (@($Fields | ForEach-Object { "$($_.Field) ($($_.Parameter))" }) -join ', ') + '.' |
+                Should -BeExactly $List[0] -Because 'every entry of the list reads "field (-Parameter)"'
+        }
+
+        It '<Field>, as the help lists it, is ignored with a warning naming <Parameter>, as the help says' -ForEach $helpFields {
+            Assert-FieldRefused -Key $Field -Parameter $Parameter
+        }
+
+        It '-<Parameter>''s fields are in the help''s list of fields the command writes itself, each with -<Parameter>' -ForEach @(
+            foreach ($setter in $fieldSetters) { $setter + @{ HelpFields = $helpFields } }
+        ) {
+            $documented = @{}
+            foreach ($entry in $HelpFields) { $documented[$entry.Field] = $entry.Parameter }
+            $changed = (Get-FieldSetBy -Parameter $Parameter -Value $Value -Beside $Beside -ReplacesPrompt ([bool] $ReplacesPrompt)).Changed
+            $changed | Should -Not -BeNullOrEmpty -Because "-$Parameter sets some field"
+            foreach ($field in $changed) {
+                $documented.Contains($field) | Should -BeTrue -Because "the help lists $field, which -$Parameter writes"
+                $documented[$field] | Should -Match "^(.+ or )?-$Parameter( or .+)?$" -Because "the help names -$Parameter for $field"
             }
         }
 
