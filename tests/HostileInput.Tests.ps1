@@ -765,7 +765,10 @@ Describe 'Hostile input: piped objects, blank prompts, -AdditionalParameters, er
 
             # Sends $Key (and user) in -AdditionalParameters: only user reaches the body, and one warning names $Parameter.
             function Assert-FieldRefused([string] $Key, [string] $Parameter) {
-                $null = Invoke-LaminiChat 'hi' @conn -AdditionalParameters @{ $Key = 'x'; user = 'u' } -WarningVariable warnings -WarningAction SilentlyContinue
+                # Set by index: a hash literal would throw on a $Key of user, which the body check reports instead.
+                $additional = @{ user = 'u' }
+                $additional[$Key] = 'x'
+                $null = Invoke-LaminiChat 'hi' @conn -AdditionalParameters $additional -WarningVariable warnings -WarningAction SilentlyContinue
                 (Get-ChatRequest $server).body | Should -BeExactly "{`"model`":`"$defaultModel`",`"messages`":[{`"role`":`"user`",`"content`":`"hi`"}],`"user`":`"u`"}"
                 $warnings | Should -HaveCount 1
                 "$warnings" | Should -BeExactly "-AdditionalParameters['$Key'] is ignored: Invoke-LaminiChat writes that field itself. Use $Parameter instead."
@@ -856,8 +859,8 @@ Describe 'Hostile input: piped objects, blank prompts, -AdditionalParameters, er
             $changed = (Get-FieldSetBy -Parameter $Parameter -Value $Value -Beside $Beside -ReplacesPrompt ([bool] $ReplacesPrompt)).Changed
             $changed | Should -Not -BeNullOrEmpty -Because "-$Parameter sets some field"
             foreach ($field in $changed) {
-                $documented.Contains($field) | Should -BeTrue -Because "the help lists $field, which -$Parameter writes"
-                $documented[$field] | Should -Match "^(.+ or )?-$Parameter( or .+)?$" -Because "the help names -$Parameter for $field"
+                $documented.Contains($field) | Should -BeTrue -Because "-$Parameter writes $field, so the help must list it"
+                $documented[$field] | Should -Match "^(.+ or )?-$Parameter( or .+)?$" -Because "-$Parameter writes $field, so the help must name -$Parameter for it"
             }
         }
 
