@@ -340,10 +340,10 @@ internal static class PowerShellJson
         switch (value)
         {
             case PSObject custom:
-                WriteProperties(writer, custom, depth, strict, limits);
+                WriteMembers(writer, CustomObjectProperties(custom), depth, strict, limits);
                 return;
             case IDictionary dictionary:
-                WriteDictionary(writer, dictionary, depth, strict, limits);
+                WriteMembers(writer, DictionaryEntries(dictionary), depth, strict, limits);
                 return;
             case IEnumerable sequence:
                 WriteSequence(writer, sequence, depth, strict, limits);
@@ -351,7 +351,7 @@ internal static class PowerShellJson
             case not null when limits is { InsideObject: false } && depth <= limits.MaximumDepth:
                 // The wrapper as given, so the properties PowerShell adds (PSPath, ...) are written too.
                 limits.InsideObject = true;
-                WriteProperties(writer, PSObject.AsPSObject(given!), depth, strict, limits);
+                WriteMembers(writer, CustomObjectProperties(PSObject.AsPSObject(given!)), depth, strict, limits);
                 limits.InsideObject = false;
                 return;
             default:
@@ -468,13 +468,14 @@ internal static class PowerShellJson
         }
     }
 
-    private static void WriteDictionary(Utf8JsonWriter writer, IDictionary dictionary, int depth, bool strict, OutputLimits? limits)
+    /// <summary>A dictionary's entries or an object's properties, as one JSON object.</summary>
+    private static void WriteMembers(Utf8JsonWriter writer, IEnumerable<KeyValuePair<string, object?>> members, int depth, bool strict, OutputLimits? limits)
     {
         writer.WriteStartObject();
-        foreach (KeyValuePair<string, object?> entry in DictionaryEntries(dictionary))
+        foreach (KeyValuePair<string, object?> member in members)
         {
-            writer.WritePropertyName(entry.Key);
-            Write(writer, entry.Value, depth + 1, strict, limits);
+            writer.WritePropertyName(member.Key);
+            Write(writer, member.Value, depth + 1, strict, limits);
         }
 
         writer.WriteEndObject();
@@ -502,18 +503,6 @@ internal static class PowerShellJson
         }
 
         writer.WriteStringValue(Convert.ToString(value, CultureInfo.InvariantCulture) ?? string.Empty);
-    }
-
-    private static void WriteProperties(Utf8JsonWriter writer, PSObject source, int depth, bool strict, OutputLimits? limits)
-    {
-        writer.WriteStartObject();
-        foreach (KeyValuePair<string, object?> property in CustomObjectProperties(source))
-        {
-            writer.WritePropertyName(property.Key);
-            Write(writer, property.Value, depth + 1, strict, limits);
-        }
-
-        writer.WriteEndObject();
     }
 
     /// <summary>NaN or an infinity as ConvertTo-Json writes it (a string); written strictly, refused.</summary>
