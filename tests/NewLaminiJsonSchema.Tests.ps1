@@ -1056,11 +1056,9 @@ Describe 'JSON conversion and reply checks, through Invoke-LaminiChat' {
             $failure = Get-Failure { Invoke-LaminiChat 'q' -JsonSchema $Value @conn }
             $failure.FullyQualifiedErrorId | Should -BeLike 'Parameter*,LaminiPS.Commands.InvokeLaminiChatCommand'
             @(Get-ChatRequest $server) | Should -BeNullOrEmpty -Because 'a schema that cannot be made stops the command before any request'
-            if ($null -ne $Value) {
-                $reason = $failure.Exception.InnerException.InnerException
-                $reason | Should -BeOfType ([LaminiPS.Models.LaminiSchemaException])
-                $reason.ErrorId | Should -Be $ErrorId
-            }
+            $reason = $failure.Exception.InnerException.InnerException
+            $reason | Should -BeOfType ([LaminiPS.Models.LaminiSchemaException])
+            $reason.ErrorId | Should -Be $ErrorId
         }
     }
 }

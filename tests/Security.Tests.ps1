@@ -124,7 +124,6 @@ BeforeAll {
     # Runs one case of $cases with every stream on, and logs what it wrote and what $Error then holds
     # in the temporary folder, as a scheduled task's log would. Returns the records, both texts and the log's name.
     function Invoke-SecretCase([string] $Name, [object] $Behavior, [scriptblock] $Command) {
-        Reset-LaminiTestServer -Server $server
         if ($Behavior) { Add-LaminiTestBehavior -Server $server -Behavior $Behavior }
         $Error.Clear()
         $records = [System.Collections.Generic.List[object]]::new()

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using LaminiPS.Client;
+using LaminiPS.Engine;
 using LaminiPS.Models;
 using Xunit;
 
@@ -61,7 +62,7 @@ public sealed class MessageHistoryTests
     /// <summary>The request for <paramref name="prompt"/> after <paramref name="history"/>, and the reply read from the service's JSON.</summary>
     private static LaminiChatResponse ReplyTo(IReadOnlyList<LaminiChatMessage> history, string prompt)
     {
-        var request = new ChatRequest("model", MessageHistory.Append(history, new LaminiChatMessage("user", prompt)), new ChatSettings());
+        ChatRequest request = ChatJob.ForTurns("model", history, [prompt], new ChatSettings()).Single().Request;
         using JsonDocument reply = JsonDocument.Parse(ReplyJson);
         return ResponseParser.ParseCompletion(reply.RootElement, request.Messages);
     }

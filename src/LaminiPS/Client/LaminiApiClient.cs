@@ -280,37 +280,40 @@ internal sealed class LaminiApiClient
         LaminiApiException failure = failed.Error;
         if (failed.ServerDelaySeconds > RetryPolicy.MaximumServerDelay.TotalSeconds)
         {
-            throw new LaminiApiException(
+            throw Retold(
+                failure,
                 LaminiFailureKind.RetryAfterTooLong,
                 Sentences.Join(failure.Message, $"The server asked to wait {RetryPolicy.DescribeSeconds(failed.ServerDelaySeconds.Value)} s before retrying, longer than the {RetryPolicy.MaximumServerDelay.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s LaminiPS waits; gave up"),
-                failure)
-            {
-                StatusCode = failure.StatusCode,
-                ServerMessage = failure.ServerMessage,
-                RequestId = failure.RequestId,
-                Attempts = attempt,
-            };
+                failure,
+                attempt);
         }
 
         TimeSpan wait = failed.ServerDelaySeconds is double seconds ? TimeSpan.FromSeconds(seconds) : _retry.Backoff(attempt - 1);
         TimeSpan total = _settings.TotalTimeout;
         if (total > TimeSpan.Zero && elapsed + wait >= total)
         {
-            throw new LaminiApiException(
+            throw Retold(
+                failure,
                 failure.Kind,
                 Sentences.Join(failure.Message, $"A retry in {Seconds(wait)} s would not start within the whole-call limit of {Seconds(total)} s (-TotalTimeoutSec); gave up"),
-                failure.InnerException)
-            {
-                StatusCode = failure.StatusCode,
-                ServerMessage = failure.ServerMessage,
-                RequestId = failure.RequestId,
-                Attempts = attempt,
-                RawBody = failure.RawBody,
-            };
+                failure.InnerException,
+                attempt);
         }
 
         return wait;
     }
+
+    /// <summary>A failure told again with why no retry follows: everything the server said and sent stays with it.</summary>
+    private static LaminiApiException Retold(LaminiApiException failure, LaminiFailureKind kind, string message, Exception? inner, int attempts) =>
+        new(kind, message, inner)
+        {
+            StatusCode = failure.StatusCode,
+            ServerMessage = failure.ServerMessage,
+            RequestId = failure.RequestId,
+            Attempts = attempts,
+            RawBody = failure.RawBody,
+            PartialContent = failure.PartialContent,
+        };
 
     /// <summary>Which attempt this is, of how many at most.</summary>
     private readonly record struct AttemptNumber(int Number, int Of);
@@ -435,14 +438,15 @@ internal sealed class LaminiApiClient
                 throw new LaminiApiException(LaminiFailureKind.EmptyResponse, $"The server answered with an empty body instead of a {what}.") { StatusCode = 200 };
             }
 
+            string excerpt = ErrorBodyParser.Excerpt(text);
             throw new LaminiApiException(
                 LaminiFailureKind.InvalidResponse,
                 // The excerpt is the reply's own text, so it gets no full stop of ours.
-                $"{Sentences.End($"The server's reply is not a valid {what}: {ex.Message}")} Reply starts: {ErrorBodyParser.Excerpt(text)}",
+                $"{Sentences.End($"The server's reply is not a valid {what}: {ex.Message}")} Reply starts: {excerpt}",
                 ex)
             {
                 StatusCode = 200,
-                RawBody = ErrorBodyParser.Excerpt(text),
+                RawBody = excerpt,
             };
         }
     }
@@ -659,7 +663,7 @@ internal sealed class LaminiApiClient
     private static string? RequestIdOf(HttpResponseMessage response) => s_requestIdHeaders
         .Select(name => response.Headers.TryGetValues(name, out var values) ? values.FirstOrDefault()?.Trim() : null)
         .Where(value => !string.IsNullOrEmpty(value))
-        .Select(value => value!.Length <= MaximumRequestIdLength ? value : value.Substring(0, MaximumRequestIdLength) + "…")
+        .Select(value => ChatMessageRules.Shorten(value!, MaximumRequestIdLength))
         .FirstOrDefault();
 
     /// <summary>

@@ -28,7 +28,7 @@ public sealed class InvokeLaminiChatCommand : LaminiCommandBase
     private BatchProgress? _progress;
     private PromptSources? _sources;
     private PromptHistory? _history;
-    private string _defaultModel = ConnectionResolver.DefaultModel;
+    private string _defaultModel = string.Empty;
 
     /// <summary>The user message; each string is one completion (messages[].content). Piped strings, and the Prompt of piped objects, are prompts too.</summary>
     [Parameter(Position = 0, ParameterSetName = PromptSet)]

@@ -49,9 +49,6 @@ public sealed class ModelNameCompleter : IArgumentCompleter
         }
     }
 
-    /// <summary>Forgets every cached list (for tests, or after the service's models changed).</summary>
-    internal static void ClearCache() => s_cache.Clear();
-
     private static List<CompletionResult> Match(IReadOnlyList<string> ids, string wordToComplete)
     {
         string word = Unquote(wordToComplete ?? string.Empty);

@@ -190,7 +190,7 @@ internal sealed class ChatJobRunner
         catch (LaminiApiException failure)
         {
             // Wrapped, not copied: a batch that continues one long conversation holds it once.
-            failure.Messages = new LaminiMessageList(request.Messages as IList<LaminiChatMessage> ?? request.Messages.ToList());
+            failure.Messages = new LaminiMessageList(MessageHistory.Append(request.Messages));
             throw;
         }
     }

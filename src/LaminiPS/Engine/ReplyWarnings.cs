@@ -19,20 +19,20 @@ internal static class ReplyWarnings
             yield break;
         }
 
-        string prompt = ChatMessageRules.PromptLabel(reply.Prompt ?? string.Empty);
+        string Prompt() => ChatMessageRules.PromptLabel(reply.Prompt ?? string.Empty); // only for a warning: it reads the whole prompt
         if (reply.FinishReason == "length")
         {
             string limit = maxTokens is int max ? $"-MaxTokens {max}" : "the model's length limit";
-            yield return $"The reply to '{prompt}' was cut off at {limit} (finish_reason 'length').";
+            yield return $"The reply to '{Prompt()}' was cut off at {limit} (finish_reason 'length').";
         }
         else if (reply.FinishReason == "content_filter")
         {
-            yield return $"The reply to '{prompt}' was stopped by the server's content filter (finish_reason 'content_filter'): its text may be cut short or empty.";
+            yield return $"The reply to '{Prompt()}' was stopped by the server's content filter (finish_reason 'content_filter'): its text may be cut short or empty.";
         }
 
         if (textOnly && reply.ToolCalls.Count > 0)
         {
-            yield return $"The reply to '{prompt}' asks to call {string.Join(", ", reply.ToolCalls.Select(call => call.Name))}; add -PassThru to get the calls in the reply's ToolCalls.";
+            yield return $"The reply to '{Prompt()}' asks to call {string.Join(", ", reply.ToolCalls.Select(call => call.Name))}; add -PassThru to get the calls in the reply's ToolCalls.";
         }
     }
 }

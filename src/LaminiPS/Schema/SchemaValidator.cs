@@ -159,6 +159,11 @@ internal static class SchemaValidator
 
     private static void CheckLimits(JsonElement instance, JsonElement schema, string path, List<string> violations)
     {
+        if (!SchemaKeywords.Limits.Any(limit => limit.AppliesTo == instance.ValueKind && schema.TryGetProperty(limit.Keyword, out _)))
+        {
+            return; // most values have no limit; a string's characters are counted only when one applies
+        }
+
         double measure = instance.ValueKind switch
         {
             JsonValueKind.Number => instance.TryGetDouble(out double value) ? value : double.NaN, // beyond double's range: no limit applies

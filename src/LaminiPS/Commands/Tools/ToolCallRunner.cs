@@ -106,7 +106,7 @@ internal sealed class ToolCallRunner : IToolCallAnswerer
     {
         if (call.ArgumentsError is not null)
         {
-            return call.ArgumentsError.TrimEnd('.');
+            return Sentences.Clause(call.ArgumentsError);
         }
 
         JsonReplyCheckResult check = JsonReplyCheck.Check(string.IsNullOrWhiteSpace(call.ArgumentsJson) ? "{}" : call.ArgumentsJson, tool.ParameterSchema);

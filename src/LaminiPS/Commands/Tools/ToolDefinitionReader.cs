@@ -105,7 +105,7 @@ internal static class ToolDefinitionReader
         value = PowerShellJson.Unwrap(value);
         try
         {
-            return SchemaBuilder.FromAny(PowerShellJson.IsCustomObject(value) ? PowerShellJson.Serialize(value) : value, null, strict);
+            return SchemaBuilder.FromAny(PowerShellJson.IsCustomObject(value) ? PowerShellJson.Serialize(value) : value, strict);
         }
         catch (LaminiSchemaException ex)
         {

@@ -87,14 +87,14 @@ internal static partial class SchemaBuilder
     /// text, a [type], a dictionary or [pscustomobject] that is a whole schema (it has a 'type', '$ref',
     /// 'anyOf', 'oneOf' or 'allOf' key), or one that describes properties (@{ answer = 'string' }).
     /// </summary>
-    internal static LaminiJsonSchema FromAny(object? value, string? name = null, bool strict = false) => PowerShellJson.Unwrap(value) switch
+    internal static LaminiJsonSchema FromAny(object? value, bool strict = false) => PowerShellJson.Unwrap(value) switch
     {
         null => throw new LaminiSchemaException("No schema was given."),
         LaminiJsonSchema schema => schema,
-        string text => FromJson(text, name, null, strict ? true : null),
-        Type type => FromType(type, name, null, strict),
+        string text => FromJson(text, null, null, strict ? true : null),
+        Type type => FromType(type, null, null, strict),
         var map when TryGetMap(map, out List<KeyValuePair<string, object?>> entries) =>
-            Finish(IsFragment(entries) ? FromFragment(entries, string.Empty, 0) : ObjectFromMap(entries, string.Empty, 0), name, null, strict),
+            Finish(IsFragment(entries) ? FromFragment(entries, string.Empty, 0) : ObjectFromMap(entries, string.Empty, 0), null, null, strict),
         var other => throw new LaminiSchemaException(
             "A schema can't be made from " + DescribeValue(other) + ". Give a hashtable of property types (@{ answer = 'string' }), a whole JSON schema (a hashtable with type = 'object', or JSON text), a [type], or the output of New-LaminiJsonSchema."),
     };
