@@ -112,7 +112,7 @@ internal static class PipedInput
     private static int AddPrompts(object? value, List<string> prompts, List<string> problems)
     {
         int blanks = 0;
-        IEnumerable items = value is IEnumerable list and not string and not IDictionary ? list : new[] { value };
+        IEnumerable<object?> items = PowerShellJson.AsList(value);
         foreach (object? item in items)
         {
             switch (PowerShellJson.Unwrap(item))

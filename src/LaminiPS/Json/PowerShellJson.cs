@@ -273,6 +273,18 @@ internal static class PowerShellJson
     /// <summary>True for a [pscustomobject] (after <see cref="Unwrap"/>).</summary>
     internal static bool IsCustomObject(object? value) => value is PSObject pso && pso.BaseObject is PSCustomObject;
 
+    /// <summary>A dictionary's or [pscustomobject]'s (name, value) pairs: the two shapes of a map people type; null for anything else.</summary>
+    internal static List<KeyValuePair<string, object?>>? Members(object? value) => Unwrap(value) switch
+    {
+        IDictionary dictionary => DictionaryEntries(dictionary),
+        PSObject custom when IsCustomObject(custom) => CustomObjectProperties(custom).ToList(),
+        _ => null,
+    };
+
+    /// <summary>A list's items; anything else (text and dictionaries included) is a list of one, as PowerShell parameters take it.</summary>
+    internal static IEnumerable<object?> AsList(object? value) =>
+        value is IEnumerable list and not string and not IDictionary ? list.Cast<object?>() : [value];
+
     /// <summary>The properties of a [pscustomobject] (or those PowerShell shows for any object), in order; a property whose getter fails reads as null.</summary>
     internal static IEnumerable<KeyValuePair<string, object?>> CustomObjectProperties(PSObject pso)
     {

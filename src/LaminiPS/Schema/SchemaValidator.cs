@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Linq;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using LaminiPS.Client;
 using LaminiPS.Json;
 
 namespace LaminiPS.Schema;
@@ -269,5 +270,5 @@ internal static class SchemaValidator
         _ => value.GetRawText(),
     };
 
-    private static string Quote(string text) => "\"" + SchemaWalker.Shorten(text) + "\"";
+    private static string Quote(string text) => "\"" + ChatMessageRules.Shorten(text, 60) + "\"";
 }

@@ -5,6 +5,7 @@ using System.IO;
 using System.Linq;
 using System.Text;
 using System.Text.Json;
+using LaminiPS.Client;
 using LaminiPS.Json;
 using LaminiPS.Models;
 
@@ -81,10 +82,7 @@ internal static class SchemaWalker
         path.Length == 0 ? new LaminiSchemaException(rootMessage) : Invalid(path, problem);
 
     /// <summary>A value as short raw JSON for a message.</summary>
-    internal static string Excerpt(JsonElement value) => Shorten(value.GetRawText());
-
-    /// <summary>Text cut to what a message shows of a value.</summary>
-    internal static string Shorten(string text, int maximumLength = 60) => text.Length > maximumLength ? text.Substring(0, maximumLength) + "..." : text;
+    internal static string Excerpt(JsonElement value) => ChatMessageRules.Shorten(value.GetRawText(), 60);
 
     internal static string Article(string kind) => (kind.Length > 0 && "aeiou".IndexOf(kind[0]) >= 0 ? "an " : "a ") + kind;
 

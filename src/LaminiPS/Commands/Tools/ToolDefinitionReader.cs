@@ -1,5 +1,4 @@
 using System;
-using System.Collections;
 using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
@@ -41,7 +40,7 @@ internal static class ToolDefinitionReader
                 return [CommandToolBuilder.Build(engine, FindCommand(engine, name), null, null, null)];
         }
 
-        return Entries(value) is { } entries
+        return PowerShellJson.Members(value) is { } entries
             ? [FromMap(engine, entries)]
             : throw new InvalidToolException($"{ObjectFields.Describe(value)} can't be a tool. {Shapes}");
     }
@@ -59,7 +58,7 @@ internal static class ToolDefinitionReader
         }
 
         IEnumerable<object?> items = parsed is object?[] array ? array : [parsed];
-        return items.Select(item => Entries(item) is { } entries
+        return items.Select(item => PowerShellJson.Members(item) is { } entries
             ? FromMap(engine, entries)
             : throw new InvalidToolException($"The JSON tool definition holds {ObjectFields.Describe(item)}, not an object. {Shapes}")).ToList();
     }
@@ -87,7 +86,7 @@ internal static class ToolDefinitionReader
                 throw new InvalidToolException($"The tool's type is '{type}'; the only type of tool is 'function'.");
             }
 
-            entries = Entries(PowerShellJson.Unwrap(function.Value))
+            entries = PowerShellJson.Members(PowerShellJson.Unwrap(function.Value))
                 ?? throw new InvalidToolException($"function = {ObjectFields.Describe(function.Value)} is not a definition. {Shapes}");
         }
 
@@ -147,13 +146,4 @@ internal static class ToolDefinitionReader
                 var other => throw new InvalidToolException($"The tool definition's '{entry.Key}' must be text, not {ObjectFields.Describe(other)}."),
             }
             : null;
-
-    /// <summary>A dictionary's or [pscustomobject]'s (name, value) pairs; null for anything else.</summary>
-    private static List<KeyValuePair<string, object?>>? Entries(object? value) =>
-        PowerShellJson.Unwrap(value) switch
-        {
-            IDictionary dictionary => PowerShellJson.DictionaryEntries(dictionary),
-            PSObject custom when PowerShellJson.IsCustomObject(custom) => PowerShellJson.CustomObjectProperties(custom).ToList(),
-            _ => null,
-        };
 }

@@ -26,7 +26,7 @@ internal sealed class ChatMessagesTransformationAttribute : ArgumentTransformati
     /// <summary>One message, or a list of them, as messages (also what -Conversation reads a reply's Messages with).</summary>
     public static LaminiChatMessage[] ToMessages(object value)
     {
-        IEnumerable entries = value is IEnumerable list and not string and not IDictionary ? list : new[] { value };
+        IEnumerable<object?> entries = PowerShellJson.AsList(value);
         var messages = new List<LaminiChatMessage>();
         foreach (object? entry in entries)
         {

@@ -55,10 +55,6 @@ internal static partial class SchemaBuilder
     private static object FromSubschema(object? value, string path, int depth) =>
         PowerShellJson.Unwrap(value) is bool flag ? flag : FromShorthand(value, path, depth);
 
-    /// <summary>A list's items; one value alone is a list of one, which hashtables people type allow.</summary>
-    private static IEnumerable<object?> AsList(object? value) =>
-        value is IEnumerable list and not string and not IDictionary ? list.Cast<object?>() : [value];
-
     /// <summary>A dictionary of property name → description: an object whose properties are all required.</summary>
     private static OrderedDictionary ObjectFromMap(List<KeyValuePair<string, object?>> entries, string path, int depth)
     {
@@ -201,9 +197,9 @@ internal static partial class SchemaBuilder
     private static object? FragmentValue(string keyword, KeywordShape shape, object? value, string path, int depth) => shape switch
     {
         KeywordShape.Schema or KeywordShape.Items => FromSubschema(value, SchemaWalker.SubschemaPath(path, keyword), depth + 1),
-        KeywordShape.SchemaList => AsList(value).Select((branch, i) => FromSubschema(branch, SchemaWalker.Branch(path, keyword, i), depth + 1)).ToArray(),
+        KeywordShape.SchemaList => PowerShellJson.AsList(value).Select((branch, i) => FromSubschema(branch, SchemaWalker.Branch(path, keyword, i), depth + 1)).ToArray(),
         KeywordShape.SchemaMap or KeywordShape.Properties => SchemaMap(keyword, shape, value, path, depth),
-        KeywordShape.List => AsList(value).Select(PowerShellJson.Unwrap).ToArray(),
+        KeywordShape.List => PowerShellJson.AsList(value).Select(PowerShellJson.Unwrap).ToArray(),
         _ => value,
     };
 

@@ -4,7 +4,6 @@ using System.Collections.Generic;
 using System.Collections.Specialized;
 using System.Globalization;
 using System.Linq;
-using System.Management.Automation;
 using System.Text.Json;
 using LaminiPS.Client;
 using LaminiPS.Json;
@@ -211,20 +210,15 @@ internal static partial class SchemaBuilder
     /// <summary>A dictionary or [pscustomobject] as (name, value) pairs: the two shapes a description can take.</summary>
     private static bool TryGetMap(object? value, out List<KeyValuePair<string, object?>> entries)
     {
-        entries = PowerShellJson.Unwrap(value) switch
-        {
-            IDictionary dictionary => PowerShellJson.DictionaryEntries(dictionary),
-            PSObject custom when PowerShellJson.IsCustomObject(custom) => PowerShellJson.CustomObjectProperties(custom).ToList(),
-            _ => null!,
-        };
+        entries = PowerShellJson.Members(value)!;
         return entries is not null;
     }
 
     private static string DescribeValue(object? value) => PowerShellJson.Unwrap(value) switch
     {
         null => "$null",
-        string text => "'" + SchemaWalker.Shorten(text, 40) + "'",
-        object other => "a " + other.GetType().FullName + " (" + SchemaWalker.Shorten(Convert.ToString(other, CultureInfo.InvariantCulture) ?? string.Empty, 40) + ")",
+        string text => "'" + ChatMessageRules.Shorten(text, 40) + "'",
+        object other => "a " + other.GetType().FullName + " (" + ChatMessageRules.Shorten(Convert.ToString(other, CultureInfo.InvariantCulture) ?? string.Empty, 40) + ")",
     };
 
     /// <summary>Stops a builder's recursion at the one nesting limit, which a value that contains itself reaches.</summary>
