@@ -270,6 +270,19 @@ Describe 'Hostile input' {
             }
             Get-Requests | Should -HaveCount 3
         }
+        It 'reads a reply whose body starts with a UTF-8 byte order mark, as some gateways send it (<Name>)' -ForEach @(
+            @{ Name = 'JSON'; ContentType = 'application/json'; Stream = $false
+                Body = '{"id":"x","object":"chat.completion","created":1,"model":"m","choices":[{"index":0,"message":{"role":"assistant","content":"marked reply"},"finish_reason":"stop"}]}'
+            }
+            @{ Name = 'a stream'; ContentType = 'text/event-stream'; Stream = $true
+                Body = 'data: {"id":"x","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{"role":"assistant","content":"marked reply"},"finish_reason":"stop"}]}' + "`n`ndata: [DONE]`n`n"
+            }
+        ) {
+            Add-LaminiTestBehavior -Server $server -Behavior @{ rawBody = [string][char]0xFEFF + $Body; contentType = $ContentType }
+            $output = @(Invoke-LaminiChat 'hi' @conn -Stream:$Stream -MaximumRetryCount 0)
+            $text = if ($Stream) { -join $output } else { $output.Content }
+            $text | Should -BeExactly 'marked reply'
+        }
     }
 
     Context 'request ids' {

@@ -452,9 +452,7 @@ internal sealed class LaminiApiClient
     }
 
     private static ReadOnlyMemory<byte> WithoutByteOrderMark(ArraySegment<byte> body) =>
-        body.Count >= 3 && body.Array![body.Offset] == 0xEF && body.Array[body.Offset + 1] == 0xBB && body.Array[body.Offset + 2] == 0xBF
-            ? body.AsMemory(3)
-            : body.AsMemory();
+        body.AsMemory(SseReader.ByteOrderMarkLength(body.Array!, body.Offset, body.Count));
 
     private static string Text(ArraySegment<byte> body) => Encoding.UTF8.GetString(body.Array!, body.Offset, body.Count);
 

@@ -87,6 +87,10 @@ internal sealed class SseReader
         }
     }
 
+    /// <summary>3 when the bytes start with UTF-8's byte order mark, which some gateways put before a body; else 0.</summary>
+    internal static int ByteOrderMarkLength(byte[] bytes, int offset, int count) =>
+        count >= 3 && bytes[offset] == 0xEF && bytes[offset + 1] == 0xBB && bytes[offset + 2] == 0xBF ? 3 : 0;
+
     private static LaminiApiException TooLarge(long limit) =>
         new(LaminiFailureKind.ResponseTooLarge, $"The reply stream is larger than {limit / (1024 * 1024)} MiB; stopped reading it.");
 
@@ -211,9 +215,9 @@ internal sealed class SseReader
         {
             byte[] bytes = _line.GetBuffer();
             int start = 0;
-            if (_first && _line.Length >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF)
+            if (_first)
             {
-                start = 3;
+                start = ByteOrderMarkLength(bytes, 0, (int)_line.Length);
             }
 
             _first = false;
